@@ -1,0 +1,1 @@
+"""Haven: self-hostable workplace peer support that prevents bullying."""

@@ -1,0 +1,54 @@
+"""API authentication (session or personal access token) and authorisation from the access table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.http import HttpRequest
+from ninja.errors import AuthorizationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from haven.core.access import allows, rule_for
+from haven.core.models import Person
+from haven.core.services import person_for_token
+
+
+def _authorise(request: HttpRequest, person: Person, *, via_session: bool) -> Person:
+    match = request.resolver_match
+    rule = rule_for(match.view_name) if match else None
+    if rule is None or not allows(rule, person.roles):
+        raise AuthorizationError(message="Your role does not allow this.")
+    # A session of someone who must use MFA counts only once MFA is set up; a token can only
+    # have been made after that, from the profile page.
+    if (via_session and person.roles & settings.HAVEN_MFA_REQUIRED_ROLES
+            and not Authenticator.objects.filter(user=person,
+                                                 type=Authenticator.Type.TOTP).exists()):
+        raise AuthorizationError(message="Set up two-factor authentication first.")
+    request.user = person
+    return person
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session; unsafe methods need the CSRF token as pages do."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if request.user.is_authenticated:
+            return _authorise(request, request.user, via_session=True)
+        return None
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer hvn_…`, a personal access token made on the profile page."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        person = person_for_token(token)
+        if person is None:
+            return None
+        return _authorise(request, person, via_session=False)
+
+
+API_AUTH = [TokenAuth(), SessionAuth()]

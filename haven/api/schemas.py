@@ -1,0 +1,60 @@
+"""Shapes of the JSON the API reads and writes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ninja import Field, Schema
+
+
+class ErrorOut(Schema):
+    message: str
+    errors: list[dict[str, str]] = []
+
+
+class RefOut(Schema):
+    id: int
+    name: str
+
+
+class LocationOut(Schema):
+    id: int
+    name: str
+    time_zone: str
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    department: RefOut | None
+
+
+class PersonBase(Schema):
+    id: int
+    name: str
+    email: str
+    pronouns: str
+    roles: list[str]  # always includes colleague
+    languages: list[str]
+    team: RefOut | None
+    department: RefOut | None
+    location: LocationOut | None
+
+    @staticmethod
+    def resolve_roles(obj: object) -> list[str]:
+        return sorted(obj.roles)  # type: ignore[attr-defined]
+
+
+class MeOut(PersonBase):
+    time_zone: str | None
+
+
+class MeIn(Schema):
+    pronouns: str | None = Field(default=None, max_length=40)
+    languages: list[str] | None = Field(default=None, max_length=12)
+
+
+class PersonOut(PersonBase):
+    job_level: int | None
+    start_date: date | None
+    manager_id: int | None

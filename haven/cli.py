@@ -1,0 +1,52 @@
+"""The `haven` command: `haven demo`, `haven serve`, `haven worker`, `haven seed-demo`,
+`haven import-people FILE.csv`, `haven invite EMAIL`, … — any Django management command works,
+with hyphens or underscores."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+SUBCOMMANDS_HELP = """Usage: haven COMMAND [options]
+
+Common commands:
+  demo                 set up and run the demo organisation at http://127.0.0.1:8000
+  serve                run the web server (ASGI, uvicorn)
+  worker               run the background worker (reminders, re-offers, e-mail)
+  seed-demo            create the demo organisation (demo mode only; idempotent)
+  import-people FILE   import or update the directory from a CSV file
+  invite EMAIL         send (or print) a person's invitation link
+  totp EMAIL           print a demo person's current MFA code (demo mode only)
+  migrate              apply database migrations
+
+Every Django management command also works: `haven help` lists them.
+"""
+
+
+def run_django(argv: list[str]) -> None:
+    """Run a management command; a configuration error is one clear line, not a traceback."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(argv)
+    except ImproperlyConfigured as error:
+        print(f"haven: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    if not args or args[0] in {"-h", "--help"}:
+        print(SUBCOMMANDS_HELP)
+        return
+    if args[0] == "demo":
+        os.environ["HAVEN_DEMO"] = "1"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
+    command = args[0].replace("-", "_") if not args[0].startswith("-") else args[0]
+    run_django(["haven", command, *args[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Who may open each route: the one declared table, enforced by AccessTableMiddleware (pages)
+and by the API's authentication (JSON). A route missing here is refused — and fails the suite."""
+
+from __future__ import annotations
+
+from haven.core.models import Role
+
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed_in"  # any colleague
+CLOSED = "closed"  # allauth routes Haven does not offer (open sign-up, extra e-mail addresses)
+
+Rule = str | frozenset[str]
+
+ADMINISTRATORS: frozenset[str] = frozenset({Role.ADMINISTRATOR})
+COORDINATORS: frozenset[str] = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
+
+ROUTES: dict[str, Rule] = {
+    # Haven's own pages
+    "home": SIGNED_IN,
+    "healthz": PUBLIC,
+    "profile": SIGNED_IN,
+    "tokens": SIGNED_IN,
+    "token_revoke": SIGNED_IN,
+    "accept_invitation": PUBLIC,
+    "directory": COORDINATORS,
+    "person_detail": COORDINATORS,
+    "person_roles": ADMINISTRATORS,
+    "person_invite": ADMINISTRATORS,
+    "invite_all": ADMINISTRATORS,
+    "import_people": ADMINISTRATORS,
+    "audit_log": ADMINISTRATORS,
+    # django-allauth: signing in and out, passwords, MFA
+    "account_login": PUBLIC,
+    "account_logout": PUBLIC,  # POST only; signing out when already out is harmless
+    "account_inactive": PUBLIC,
+    "account_reauthenticate": SIGNED_IN,
+    "account_change_password": SIGNED_IN,
+    "account_set_password": SIGNED_IN,
+    "account_reset_password": PUBLIC,
+    "account_reset_password_done": PUBLIC,
+    "account_reset_password_from_key": PUBLIC,
+    "account_reset_password_from_key_done": PUBLIC,
+    "mfa_index": SIGNED_IN,
+    "mfa_authenticate": PUBLIC,  # the second step of signing in, before a session exists
+    "mfa_reauthenticate": SIGNED_IN,
+    "mfa_activate_totp": SIGNED_IN,
+    "mfa_deactivate_totp": SIGNED_IN,
+    "mfa_view_recovery_codes": SIGNED_IN,
+    "mfa_generate_recovery_codes": SIGNED_IN,
+    "mfa_download_recovery_codes": SIGNED_IN,
+    "account_signup": CLOSED,
+    "account_email": CLOSED,
+    "account_email_verification_sent": CLOSED,
+    "account_confirm_email": CLOSED,
+    "account_confirm_login_code": CLOSED,
+    # JSON API (/api/v1): enforced by haven.api.auth with the same rules
+    "api-1:openapi-json": PUBLIC,
+    "api-1:api-root": PUBLIC,
+    "api-1:me": SIGNED_IN,
+    "api-1:list_people": COORDINATORS,
+    "api-1:get_person": COORDINATORS,
+    "api-1:list_teams": COORDINATORS,
+    "api-1:list_departments": COORDINATORS,
+    "api-1:list_locations": COORDINATORS,
+}
+
+# Routes a person with a role that requires MFA may open before setting MFA up.
+MFA_SETUP_ROUTES = frozenset({
+    "account_logout", "account_reauthenticate", "mfa_index", "mfa_activate_totp",
+    "mfa_reauthenticate", "mfa_view_recovery_codes", "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes", "healthz", "accept_invitation",
+})
+
+
+def rule_for(view_name: str) -> Rule | None:
+    return ROUTES.get(view_name)
+
+
+def allows(rule: Rule, roles: frozenset[str] | None) -> bool:
+    """May someone with these roles (None: not signed in) use a route with this rule?"""
+    if rule == PUBLIC:
+        return True
+    if rule == CLOSED or roles is None:
+        return False
+    if rule == SIGNED_IN:
+        return True
+    assert isinstance(rule, frozenset)
+    return bool(rule & roles)

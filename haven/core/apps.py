@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "haven.core"
+    label = "core"
+    verbose_name = "Organisation directory"
+
+    def ready(self) -> None:
+        from haven.core import checks, receivers  # noqa: F401  (registers signal handlers, checks)

@@ -1,0 +1,41 @@
+"""The navigation each role sees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from haven.core.access import allows, rule_for
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+
+
+NAVIGATION = [
+    NavItem(_("Home"), "home"),
+    NavItem(_("Directory"), "directory"),
+    NavItem(_("Import people"), "import_people"),
+    NavItem(_("Audit log"), "audit_log"),
+    NavItem(_("Profile and security"), "profile"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    current = request.resolver_match.url_name if request.resolver_match else None
+    items = []
+    for item in NAVIGATION:
+        rule = rule_for(item.url_name)
+        if rule is not None and allows(rule, user.roles):
+            items.append({"label": item.label, "url": reverse(item.url_name),
+                          "current": item.url_name == current})
+    return {"nav_items": items}

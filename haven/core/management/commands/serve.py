@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+import uvicorn
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Run Haven's ASGI web server (uvicorn)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=1,
+                            help="Server processes; use Redis (REDIS_URL) when more than one.")
+
+    def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
+        uvicorn.run("haven.asgi:application", host=host, port=port, workers=workers,
+                    proxy_headers=True, lifespan="off", log_level="info",
+                    # access logs carry paths only; no query strings or bodies reach them
+                    access_log=True)

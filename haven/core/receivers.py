@@ -1,0 +1,71 @@
+"""Signal handlers that put sign-in, sign-out and MFA changes into the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.signals import password_changed, password_reset
+from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from haven.core.audit import audit, hash_identifier
+from haven.core.models import AuditAction, Person
+
+
+@receiver(user_logged_in)
+def _signed_in(sender: Any, request: HttpRequest, user: Person, **kwargs: Any) -> None:
+    audit(action=AuditAction.SIGN_IN, actor=user, object_type="person", object_id=user.pk,
+          request=request)
+
+
+@receiver(user_logged_out)
+def _signed_out(sender: Any, request: HttpRequest, user: Person | None, **kwargs: Any) -> None:
+    if user is not None:
+        audit(action=AuditAction.SIGN_OUT, actor=user, object_type="person",
+              object_id=user.pk, request=request)
+
+
+@receiver(user_login_failed)
+def _sign_in_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    login = str(credentials.get("email") or credentials.get("username") or "").lower()
+    person_id = Person.objects.filter(email=login).values_list("pk", flat=True).first()
+    audit(
+        action=AuditAction.SIGN_IN_FAILED,
+        object_type="person" if person_id else "",
+        object_id=person_id or "",
+        request=request,
+        detail={"login_hash": hash_identifier(login)},
+    )
+
+
+@receiver(password_changed)
+def _password_changed(sender: Any, request: HttpRequest, user: Person, **kwargs: Any) -> None:
+    audit(action=AuditAction.PASSWORD_CHANGED, actor=user, object_type="person",
+          object_id=user.pk, request=request)
+
+
+@receiver(password_reset)
+def _password_reset(sender: Any, request: HttpRequest, user: Person, **kwargs: Any) -> None:
+    audit(action=AuditAction.PASSWORD_RESET, actor=user, object_type="person",
+          object_id=user.pk, request=request)
+
+
+def _authenticator_event(action: AuditAction):  # type: ignore[no-untyped-def]
+    def handler(sender: Any, request: HttpRequest, user: Person, authenticator: Any = None,
+                **kwargs: Any) -> None:
+        audit(action=action, actor=user, object_type="person", object_id=user.pk,
+              request=request,
+              detail={"type": getattr(authenticator, "type", None)})
+    return handler
+
+
+_mfa_added = _authenticator_event(AuditAction.MFA_ADDED)
+_mfa_removed = _authenticator_event(AuditAction.MFA_REMOVED)
+_mfa_reset = _authenticator_event(AuditAction.MFA_RESET)
+authenticator_added.connect(_mfa_added, dispatch_uid="haven.audit.mfa_added")
+authenticator_removed.connect(_mfa_removed, dispatch_uid="haven.audit.mfa_removed")
+authenticator_reset.connect(_mfa_reset, dispatch_uid="haven.audit.mfa_reset")

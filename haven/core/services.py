@@ -1,0 +1,187 @@
+"""Every write to the directory: keyword-only functions, each in one transaction, each audited."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from haven.core.audit import audit
+from haven.core.models import (
+    AuditAction,
+    Person,
+    PersonalAccessToken,
+    Role,
+    RoleGrant,
+)
+
+TOKEN_PREFIX = "hvn_"
+MAX_LANGUAGES = 12
+
+
+class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    """Single use: the token stops working once the person sets a password (it hashes it)."""
+
+    key_salt = "haven.core.services.InvitationTokenGenerator"
+
+
+invitation_tokens = InvitationTokenGenerator()
+
+
+def set_roles(*, person: Person, roles: Iterable[str], actor: Person | None,
+              request: HttpRequest | None = None) -> tuple[set[str], set[str]]:
+    """Make PERSON hold exactly ROLES (colleague is implicit). Returns (granted, revoked)."""
+    wanted = set(roles)
+    unknown = wanted - set(Role.values)
+    if unknown:
+        raise ValidationError(_("Unknown role: %(roles)s.") % {"roles": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        held = set(RoleGrant.objects.select_for_update().filter(person=person)
+                   .values_list("role", flat=True))
+        granted, revoked = wanted - held, held - wanted
+        RoleGrant.objects.bulk_create(RoleGrant(person=person, role=role) for role in granted)
+        RoleGrant.objects.filter(person=person, role__in=revoked).delete()
+        for role in sorted(granted):
+            audit(action=AuditAction.ROLE_GRANTED, actor=actor, object_type="person",
+                  object_id=person.pk, request=request, detail={"role": role})
+        for role in sorted(revoked):
+            audit(action=AuditAction.ROLE_REVOKED, actor=actor, object_type="person",
+                  object_id=person.pk, request=request, detail={"role": role})
+    person.__dict__.pop("roles", None)
+    return granted, revoked
+
+
+def invitation_url(person: Person) -> str:
+    uid = urlsafe_base64_encode(force_bytes(person.pk))
+    token = invitation_tokens.make_token(person)
+    path = reverse("accept_invitation", kwargs={"uidb64": uid, "token": token})
+    return f"{settings.HAVEN_BASE_URL.rstrip('/')}{path}"
+
+
+def send_invitation(*, person: Person, actor: Person | None,
+                    request: HttpRequest | None = None) -> str:
+    """E-mail PERSON a single-use link to choose a password. Returns the link."""
+    if not person.is_active:
+        raise ValidationError(_("%(name)s is not active in the directory.") % {"name": person.name})
+    if person.has_usable_password():
+        raise ValidationError(_("%(name)s has already accepted an invitation.")
+                              % {"name": person.name})
+    url = invitation_url(person)
+    context = {"person": person, "url": url}
+    with transaction.atomic():
+        Person.objects.filter(pk=person.pk).update(invited_at=timezone.now())
+        audit(action=AuditAction.INVITATION_SENT, actor=actor, object_type="person",
+              object_id=person.pk, request=request)
+        transaction.on_commit(lambda: send_mail(
+            subject=render_to_string("core/email/invitation_subject.txt", context).strip(),
+            message=render_to_string("core/email/invitation_body.txt", context),
+            from_email=None,
+            recipient_list=[person.email],
+        ))
+    return url
+
+
+def accept_invitation(*, person: Person, password: str,
+                      request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        person.set_password(password)
+        person.save(update_fields=["password", "updated_at"])
+        audit(action=AuditAction.INVITATION_ACCEPTED, actor=person, object_type="person",
+              object_id=person.pk, request=request)
+
+
+def update_profile(*, person: Person, pronouns: str | None = None,
+                   languages: list[str] | None = None) -> Person:
+    """What a person may change about themselves; the directory import owns the rest."""
+    if pronouns is not None:
+        pronouns = pronouns.strip()
+        if len(pronouns) > 40:
+            raise ValidationError({"pronouns": _("Pronouns must be at most 40 characters.")})
+        person.pronouns = pronouns
+    if languages is not None:
+        person.languages = clean_languages(languages)
+    with transaction.atomic():
+        person.save(update_fields=["pronouns", "languages", "updated_at"])
+    return person
+
+
+def clean_languages(languages: Iterable[str]) -> list[str]:
+    """Language tags such as en, fr or pt-BR; duplicates dropped, order kept."""
+    cleaned: list[str] = []
+    for raw in languages:
+        tag = raw.strip()
+        if not tag:
+            continue
+        primary, _sep, region = tag.partition("-")
+        if not (2 <= len(primary) <= 3 and primary.isalpha()) or (
+            region and not (2 <= len(region) <= 4 and region.isalnum())
+        ):
+            raise ValidationError({"languages": _(
+                "%(tag)s is not a language code such as en, fr or pt-BR.") % {"tag": tag}})
+        tag = primary.lower() + (f"-{region.upper()}" if region else "")
+        if tag not in cleaned:
+            cleaned.append(tag)
+    if len(cleaned) > MAX_LANGUAGES:
+        raise ValidationError({"languages": _("List at most %(n)d languages.")
+                               % {"n": MAX_LANGUAGES}})
+    return cleaned
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_access_token(*, person: Person, name: str, days: int | None = 90,
+                        request: HttpRequest | None = None) -> tuple[PersonalAccessToken, str]:
+    """A new API token for PERSON. Returns the record and the token, which is shown only once."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the token a name, e.g. the script that uses it.")})
+    if len(name) > 80:
+        raise ValidationError({"name": _("The name must be at most 80 characters.")})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = PersonalAccessToken.objects.create(
+            person=person, name=name, prefix=secret[:10], token_hash=hash_token(secret),
+            expires_at=timezone.now() + timedelta(days=days) if days else None,
+        )
+        audit(action=AuditAction.TOKEN_CREATED, actor=person, object_type="token",
+              object_id=token.pk, request=request)
+    return token, secret
+
+
+def revoke_access_token(*, token: PersonalAccessToken, actor: Person,
+                        request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        PersonalAccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now())
+        audit(action=AuditAction.TOKEN_REVOKED, actor=actor, object_type="token",
+              object_id=token.pk, request=request)
+
+
+def person_for_token(secret: str) -> Person | None:
+    """The active person a usable token belongs to, marking it used; None otherwise."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    token = (PersonalAccessToken.objects.select_related("person")
+             .filter(token_hash=hash_token(secret)).first())
+    if token is None or not token.is_usable or not token.person.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.person

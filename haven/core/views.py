@@ -1,0 +1,243 @@
+"""Haven's own directory pages: thin views over services and selectors."""
+
+from __future__ import annotations
+
+import io
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from haven.core import selectors, services
+from haven.core.audit import audit
+from haven.core.forms import (
+    AcceptInvitationForm,
+    AccessTokenForm,
+    AuditFilterForm,
+    ImportPeopleForm,
+    ProfileForm,
+    RolesForm,
+)
+from haven.core.importer import COLUMNS, ImportRejected, import_people
+from haven.core.models import AuditAction, Person, Role, Team
+
+PAGE_SIZE = 50
+
+
+def _form_errors_to(form: object, error: ValidationError) -> None:
+    """Attach a service's ValidationError to the form, field by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)  # type: ignore[attr-defined]
+    else:
+        form.add_error(None, error)  # type: ignore[attr-defined]
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not healthy"; the detail goes to logs only
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"roles": request.user.roles, "Role": Role})
+
+
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    person: Person = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_profile(
+                    person=person, pronouns=form.cleaned_data["pronouns"],
+                    languages=form.cleaned_data["languages"].split(","))
+            except ValidationError as error:
+                _form_errors_to(form, error)
+            else:
+                messages.success(request, _("Your profile is saved."))
+                return redirect("profile")
+    else:
+        form = ProfileForm(initial={"pronouns": person.pronouns,
+                                    "languages": ", ".join(person.languages)})
+    return render(request, "core/profile.html", {"form": form, "person": person})
+
+
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    person: Person = request.user
+    new_secret = None
+    if request.method == "POST":
+        form = AccessTokenForm(request.POST)
+        if form.is_valid():
+            try:
+                _token, new_secret = services.create_access_token(
+                    person=person, name=form.cleaned_data["name"],
+                    days=form.cleaned_data["days"], request=request)
+            except ValidationError as error:
+                _form_errors_to(form, error)
+            else:
+                form = AccessTokenForm()
+    else:
+        form = AccessTokenForm()
+    return render(request, "core/tokens.html", {
+        "form": form, "new_secret": new_secret,
+        "tokens": selectors.access_tokens_of(person=person)})
+
+
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = selectors.access_token_of(person=request.user, token_id=token_id)
+    services.revoke_access_token(token=token, actor=request.user, request=request)
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("tokens")
+
+
+@require_GET
+def directory(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()[:100]
+    role = request.GET.get("role", "")
+    role = role if role in Role.values else ""
+    team_raw = request.GET.get("team", "")
+    team_id = int(team_raw) if team_raw.isdigit() else None
+    people = selectors.people_for_directory(viewer=request.user, search=search, role=role,
+                                            team_id=team_id)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "core/directory.html", {
+        "page": page, "q": search, "role": role, "team_id": team_id,
+        "roles": Role.choices, "teams": Team.objects.all(),
+        "can_manage": request.user.has_role(Role.ADMINISTRATOR),
+    })
+
+
+@require_GET
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_for_directory(viewer=request.user, person_id=person_id)
+    return render(request, "core/person_detail.html", {
+        "person": person,
+        "roles_form": RolesForm(initial={"roles": sorted(person.roles - {"colleague"})}),
+        "can_manage": request.user.has_role(Role.ADMINISTRATOR),
+    })
+
+
+@require_POST
+def person_roles(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_for_directory(viewer=request.user, person_id=person_id)
+    form = RolesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose roles from the list."))
+        return redirect("person_detail", person_id=person.pk)
+    if person.pk == request.user.pk and Role.ADMINISTRATOR not in form.cleaned_data["roles"]:
+        messages.error(request, _("You cannot remove your own administrator role; "
+                                  "ask another administrator."))
+        return redirect("person_detail", person_id=person.pk)
+    granted, revoked = services.set_roles(person=person, roles=form.cleaned_data["roles"],
+                                          actor=request.user, request=request)
+    if granted or revoked:
+        messages.success(request, _("Roles of %(name)s are saved.") % {"name": person.name})
+    else:
+        messages.info(request, _("Nothing changed."))
+    return redirect("person_detail", person_id=person.pk)
+
+
+@require_POST
+def person_invite(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_for_directory(viewer=request.user, person_id=person_id)
+    try:
+        services.send_invitation(person=person, actor=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("An invitation is on its way to %(email)s.")
+                         % {"email": person.email})
+    return redirect("person_detail", person_id=person.pk)
+
+
+@require_POST
+def invite_all(request: HttpRequest) -> HttpResponse:
+    waiting = [person for person in Person.objects.filter(is_active=True, invited_at__isnull=True)
+               if not person.has_usable_password()]
+    for person in waiting:
+        services.send_invitation(person=person, actor=request.user, request=request)
+    messages.success(request, _("%(count)d invitations sent.") % {"count": len(waiting)})
+    return redirect("directory")
+
+
+@require_http_methods(["GET", "POST"])
+def import_people_view(request: HttpRequest) -> HttpResponse:
+    errors = None
+    result = None
+    if request.method == "POST":
+        form = ImportPeopleForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > settings.HAVEN_IMPORT_MAX_BYTES:
+                form.add_error("file", _("The file is larger than %(mb)d MB.")
+                               % {"mb": settings.HAVEN_IMPORT_MAX_BYTES // (1024 * 1024)})
+            else:
+                try:
+                    text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
+                    result = import_people(source=text, actor=request.user, request=request)
+                except ImportRejected as rejected:
+                    errors = rejected.errors
+                except UnicodeDecodeError:
+                    form.add_error("file", _("The file is not UTF-8 text. Save it as "
+                                             "“CSV UTF-8” and try again."))
+    else:
+        form = ImportPeopleForm()
+    return render(request, "core/import_people.html", {
+        "form": form, "errors": errors, "result": result, "columns": COLUMNS})
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    person = None
+    try:
+        person_id = int(force_str(urlsafe_base64_decode(uidb64)))
+        person = get_user_model().objects.filter(pk=person_id, is_active=True).first()
+    except (ValueError, OverflowError):
+        person = None
+    if person is None or not services.invitation_tokens.check_token(person, token):
+        return render(request, "core/invitation_invalid.html", status=400)
+    form = AcceptInvitationForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        services.accept_invitation(person=person, password=form.cleaned_data["password1"],
+                                   request=request)
+        messages.success(request, _("Welcome, %(name)s. Sign in with your new password.")
+                         % {"name": person.name})
+        return redirect("account_login")
+    return render(request, "core/accept_invitation.html", {"form": form, "person": person})
+
+
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters = selectors.AuditFilter()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.AuditFilter(
+            action=data["action"], actor_id=data["actor"], object_type=data["object_type"],
+            object_id=data["object_id"], since=data["since"], until=data["until"])
+    events = selectors.audit_events(viewer=request.user, filters=filters)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit(action=AuditAction.AUDIT_VIEWED, actor=request.user, request=request)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "core/audit_log.html", {
+        "form": form, "page": page, "query": query.urlencode()})

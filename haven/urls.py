@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from haven.api.api import api
+
+urlpatterns = [
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", api.urls),
+    path("", include("haven.core.urls")),
+]
+
+handler400 = "haven.core.errors.bad_request"
+handler403 = "haven.core.errors.permission_denied"
+handler404 = "haven.core.errors.page_not_found"
+handler500 = "haven.core.errors.server_error"

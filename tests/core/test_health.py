@@ -1,0 +1,11 @@
+from django.test import Client
+
+
+def test_it_reports_the_database_healthy(db: None) -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_it_rejects_post(db: None) -> None:
+    assert Client().post("/healthz").status_code == 405
