@@ -1,0 +1,68 @@
+"""Production settings refuse unsafe configurations, in one clear line."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith("HAVEN_") and k != "DJANGO_SETTINGS_MODULE"}
+    clean["DJANGO_SETTINGS_MODULE"] = "haven.settings"
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "haven.cli", *args], cwd=ROOT, env={**clean, **env},
+        capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    result = _run("check", HAVEN_ALLOWED_HOSTS="haven.example.org")
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "HAVEN_SECRET_KEY" in lines[0]
+
+
+def test_production_reads_the_secret_key_from_a_file(tmp_path: Path) -> None:
+    key_file = tmp_path / "secret"
+    key_file.write_text(secrets.token_urlsafe(50))
+    result = _run("check", HAVEN_SECRET_KEY_FILE=str(key_file),
+                  HAVEN_ALLOWED_HOSTS="haven.example.org")
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_passes_djangos_deploy_checks() -> None:
+    result = _run("check", "--deploy", "--fail-level", "WARNING",
+                  HAVEN_SECRET_KEY=secrets.token_urlsafe(50),
+                  HAVEN_ALLOWED_HOSTS="haven.example.org",
+                  HAVEN_BASE_URL="https://haven.example.org")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_bad_setting_is_named_in_one_line() -> None:
+    result = _run("check", HAVEN_SECRET_KEY=secrets.token_urlsafe(50),
+                  HAVEN_ALLOWED_HOSTS="haven.example.org", HAVEN_MIN_GROUP_SIZE="five")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "haven: HAVEN_MIN_GROUP_SIZE must be a whole number (got 'five')."]
+
+
+def test_debug_is_off_unless_asked_for() -> None:
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    off = _run("shell", "-c", code, HAVEN_DEMO="1")
+    on = _run("shell", "-c", code, HAVEN_DEMO="1", HAVEN_DEBUG="1")
+    assert off.stdout.strip().splitlines()[-1] == "False"
+    assert on.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_production_cookies_are_secure_and_hsts_is_on() -> None:
+    code = ("from django.conf import settings as s; "
+            "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS >= 31536000)")
+    result = _run("shell", "-c", code, HAVEN_SECRET_KEY=secrets.token_urlsafe(50),
+                  HAVEN_ALLOWED_HOSTS="haven.example.org")
+    assert result.stdout.strip().splitlines()[-1] == "True True True"
