@@ -1,4 +1,4 @@
-"""Haven's settings, read from the environment (12-factor). See docs/operations.md for every variable.
+"""Haven's settings, read from the environment (12-factor); docs/operations.md lists them all.
 
 Three modes:
 - production (the default): refuses to start without HAVEN_SECRET_KEY, HTTPS-only cookies, HSTS;
@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "haven.core",
+    "haven.vault",
+    "haven.support",
     "haven.api",
 ]
 
@@ -128,6 +130,32 @@ else:
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Live chat: an in-memory channel layer for one process, Redis when several share the work.
+# Layer messages are encrypted with a key derived from SECRET_KEY, so no chat text sits in
+# Redis in the clear, even for the seconds it is in transit.
+if REDIS_URL:
+    CHANNEL_LAYERS = {"default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "symmetric_encryption_keys": [SECRET_KEY],
+                   "capacity": 1500, "expiry": 30},
+    }}
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Envelope encryption: master keys `id:base64key,…`, the first one current.
+HAVEN_MASTER_KEYS = env_str("HAVEN_MASTER_KEYS")
+if not HAVEN_MASTER_KEYS:
+    if not LOCAL:
+        raise ImproperlyConfigured(
+            "HAVEN_MASTER_KEYS (or HAVEN_MASTER_KEYS_FILE) is not set: production needs at "
+            "least one master key; make one with `haven keys generate k1`.")
+    from haven.vault.masterkeys import demo_master_keys
+
+    HAVEN_MASTER_KEYS = demo_master_keys(VAR_DIR / "master_keys")
+from haven.vault.masterkeys import parse_master_keys  # noqa: E402  (fail early, in one line)
+
+parse_master_keys(HAVEN_MASTER_KEYS)
+
 AUTH_USER_MODEL = "core.Person"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -157,6 +185,9 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# A reset asked for an address outside the directory sends nothing (and the page says the same),
+# so Haven never mails strangers on anyone's behalf.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {
     # The 6th failed sign-in for one account within a minute is refused, right password or not.
     "login_failed": "20/m/ip,5/m/key",
@@ -235,6 +266,10 @@ if not LOCAL:
     SECURE_SSL_REDIRECT = env_bool("HAVEN_SSL_REDIRECT", True)
     if env_bool("HAVEN_BEHIND_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # Behind the proxy every request comes from the proxy's address: without this, the
+        # per-address sign-in limit would be shared by the whole organisation, and the audit
+        # log's address hash would be the proxy's. The proxy must set X-Forwarded-For.
+        ALLAUTH_TRUSTED_PROXY_COUNT = env_int("HAVEN_TRUSTED_PROXY_COUNT", 1, minimum=0)
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured(
             "HAVEN_ALLOWED_HOSTS is not set: list the host names Haven is served on, "

@@ -4,10 +4,16 @@ import os
 import tempfile
 
 os.environ.setdefault("HAVEN_DEMO", "1")
-os.environ.setdefault("HAVEN_VAR_DIR", tempfile.mkdtemp(prefix="haven-test-var-"))
+if not os.environ.get("HAVEN_VAR_DIR"):  # a server started by the tests passes its own
+    os.environ["HAVEN_VAR_DIR"] = tempfile.mkdtemp(prefix="haven-test-var-")
 
 from haven.settings import *  # noqa: E402,F403
-from haven.settings import ACCOUNT_RATE_LIMITS  # noqa: E402
+from haven.settings import ACCOUNT_RATE_LIMITS, DATABASES, VAR_DIR  # noqa: E402
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: the chat browser tests run the real ASGI server in a subprocess
+    # (tests/browser/asgi_server.py), which must open the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("", include("haven.core.urls")),
+    path("", include("haven.support.urls")),
 ]
 
 handler400 = "haven.core.errors.bad_request"

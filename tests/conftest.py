@@ -9,6 +9,9 @@ from django.test import Client
 from haven.core.models import Person, Role
 from tests.factories import make_person
 
+# Finds Chromium, marks tests/browser and skips it (or stops the run) when Chromium is missing.
+pytest_plugins = ["tests.browser.plugin"]
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:

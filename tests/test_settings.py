@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from haven.vault.masterkeys import generate_master_key
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -15,6 +17,7 @@ def _run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items()
              if not k.startswith("HAVEN_") and k != "DJANGO_SETTINGS_MODULE"}
     clean["DJANGO_SETTINGS_MODULE"] = "haven.settings"
+    clean["HAVEN_MASTER_KEYS"] = generate_master_key("test1")
     return subprocess.run(  # noqa: S603
         [sys.executable, "-m", "haven.cli", *args], cwd=ROOT, env={**clean, **env},
         capture_output=True, text=True, timeout=60, check=False)
@@ -66,3 +69,20 @@ def test_production_cookies_are_secure_and_hsts_is_on() -> None:
     result = _run("shell", "-c", code, HAVEN_SECRET_KEY=secrets.token_urlsafe(50),
                   HAVEN_ALLOWED_HOSTS="haven.example.org")
     assert result.stdout.strip().splitlines()[-1] == "True True True"
+
+
+def test_production_refuses_to_start_without_master_keys() -> None:
+    result = _run("check", HAVEN_SECRET_KEY=secrets.token_urlsafe(50),
+                  HAVEN_ALLOWED_HOSTS="haven.example.org", HAVEN_MASTER_KEYS="")
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "HAVEN_MASTER_KEYS" in lines[0]
+
+
+def test_a_malformed_master_key_is_named_in_one_line() -> None:
+    result = _run("check", HAVEN_SECRET_KEY=secrets.token_urlsafe(50),
+                  HAVEN_ALLOWED_HOSTS="haven.example.org", HAVEN_MASTER_KEYS="k1:c2hvcnQ=")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "haven: HAVEN_MASTER_KEYS key 'k1' must be 32 random bytes (it is 5); make one with "
+        "`haven keys generate`."]

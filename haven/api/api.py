@@ -3,20 +3,39 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from haven.api.auth import API_AUTH
-from haven.api.routers import directory, me
+from haven.api.routers import directory, me, support
 
 logger = logging.getLogger(__name__)
 
+
+class NotAJsonObject(ValueError):
+    pass
+
+
+class JsonObjectParser(Parser):
+    """Every body Haven reads is a JSON object; `[1]` or `"x"` is refused, not read as `{}`."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise NotAJsonObject
+        return data
+
+
 api = NinjaAPI(
+    parser=JsonObjectParser(),
     title="Haven API",
     version="1",
     urls_namespace="api-1",
@@ -29,6 +48,7 @@ api = NinjaAPI(
 )
 api.add_router("/me", me.router)
 api.add_router("/directory", directory.router)
+api.add_router("/support", support.router)
 
 
 def _error(request: HttpRequest, status: int, message: str,
@@ -45,7 +65,9 @@ def _location(loc: list[object]) -> str:
 
 @api.exception_handler(NinjaValidationError)
 def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    errors = [{"field": _location(list(error.get("loc", []))), "message": str(error.get("msg"))}
+    errors = [{"field": _location(list(error.get("loc", []))),
+               # Pydantic prefixes a validator's own words with "Value error, ".
+               "message": str(error.get("msg")).removeprefix("Value error, ")}
               for error in exc.errors]
     return _error(request, 422, "The request is not valid.", errors)
 
@@ -67,7 +89,13 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, exc.status_code, str(exc))
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        # Ninja's wording; say what is wrong, never echoing the body.
+        message = ("The request body must be a JSON object: {\"name\": value, …}."
+                   if isinstance(exc.__cause__, NotAJsonObject)
+                   else "The request body is not valid JSON.")
+    return _error(request, exc.status_code, message)
 
 
 @api.exception_handler(Http404)

@@ -15,14 +15,14 @@ from haven.core.models import Person
 from haven.core.services import person_for_token
 
 
-def _authorise(request: HttpRequest, person: Person, *, via_session: bool) -> Person:
+def _authorise(request: HttpRequest, person: Person) -> Person:
     match = request.resolver_match
     rule = rule_for(match.view_name) if match else None
     if rule is None or not allows(rule, person.roles):
         raise AuthorizationError(message="Your role does not allow this.")
-    # A session of someone who must use MFA counts only once MFA is set up; a token can only
-    # have been made after that, from the profile page.
-    if (via_session and person.roles & settings.HAVEN_MFA_REQUIRED_ROLES
+    # Someone whose role requires MFA is refused until it is set up, by session or by token:
+    # a token made as a colleague must not carry a later coordinator role past MFA.
+    if (person.roles & settings.HAVEN_MFA_REQUIRED_ROLES
             and not Authenticator.objects.filter(user=person,
                                                  type=Authenticator.Type.TOTP).exists()):
         raise AuthorizationError(message="Set up two-factor authentication first.")
@@ -35,9 +35,16 @@ class SessionAuth(APIKeyCookie):
 
     param_name = settings.SESSION_COOKIE_NAME
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Check CSRF only for a signed-in session: without one there is nothing to forge, and
+        # the caller (say, one with a mistyped token) should hear 401, not "CSRF failed".
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if request.user.is_authenticated:
-            return _authorise(request, request.user, via_session=True)
+            return _authorise(request, request.user)
         return None
 
 
@@ -48,7 +55,7 @@ class TokenAuth(HttpBearer):
         person = person_for_token(token)
         if person is None:
             return None
-        return _authorise(request, person, via_session=False)
+        return _authorise(request, person)
 
 
 API_AUTH = [TokenAuth(), SessionAuth()]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import ConfigDict, StringConstraints
 
 
 class ErrorOut(Schema):
@@ -50,8 +52,14 @@ class MeOut(PersonBase):
 
 
 class MeIn(Schema):
+    """What a person may change about themselves. Unknown fields are refused, not ignored:
+    a client sending {"email": …} must learn that it changed nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+
     pronouns: str | None = Field(default=None, max_length=40)
-    languages: list[str] | None = Field(default=None, max_length=12)
+    languages: list[Annotated[str, StringConstraints(max_length=20)]] | None = Field(
+        default=None, max_length=12)
 
 
 class PersonOut(PersonBase):

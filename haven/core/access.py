@@ -13,6 +13,7 @@ Rule = str | frozenset[str]
 
 ADMINISTRATORS: frozenset[str] = frozenset({Role.ADMINISTRATOR})
 COORDINATORS: frozenset[str] = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
+SUPPORTERS: frozenset[str] = frozenset({Role.SUPPORTER})
 
 ROUTES: dict[str, Rule] = {
     # Haven's own pages
@@ -29,6 +30,25 @@ ROUTES: dict[str, Rule] = {
     "invite_all": ADMINISTRATORS,
     "import_people": ADMINISTRATORS,
     "audit_log": ADMINISTRATORS,
+    # Peer support. Conversations are further limited to their two participants (selectors).
+    "support_home": SIGNED_IN,
+    "new_request": SIGNED_IN,
+    "conversation": SIGNED_IN,
+    "conversation_send": SIGNED_IN,
+    "conversation_close": SIGNED_IN,
+    "conversation_feedback": SIGNED_IN,
+    "conversation_erase": SIGNED_IN,
+    "conversation_handover": SUPPORTERS,
+    "conversation_consent_handover": SIGNED_IN,
+    "conversation_escalate": SUPPORTERS,
+    "commitment_add": SUPPORTERS,
+    "commitment_settle": SUPPORTERS,
+    "supporter_home": SUPPORTERS,
+    "supporter_profile": SUPPORTERS,
+    "offer_answer": SUPPORTERS,
+    "programme": COORDINATORS,
+    "supporter_approve": COORDINATORS,
+    "programme_settings": ADMINISTRATORS,
     # django-allauth: signing in and out, passwords, MFA
     "account_login": PUBLIC,
     "account_logout": PUBLIC,  # POST only; signing out when already out is harmless
@@ -62,6 +82,13 @@ ROUTES: dict[str, Rule] = {
     "api-1:list_teams": COORDINATORS,
     "api-1:list_departments": COORDINATORS,
     "api-1:list_locations": COORDINATORS,
+    # Peer support: any colleague; conversations further limited to participants (selectors)
+    "api-1:support_requests": SIGNED_IN,
+    "api-1:support_conversations": SIGNED_IN,
+    "api-1:support_conversation": SIGNED_IN,
+    "api-1:support_messages": SIGNED_IN,
+    "api-1:support_commitments": SIGNED_IN,
+    "api-1:support_conversation_commitments": SIGNED_IN,
 }
 
 # Routes a person with a role that requires MFA may open before setting MFA up.

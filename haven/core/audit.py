@@ -6,20 +6,29 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from haven.core.models import AuditAction, AuditEvent, Person
 
 # Detail values are identifiers and counts, never text a person wrote.
 _MAX_DETAIL_STRING = 64
+_MAX_DETAIL_KEYS = 12
 DetailValue = int | bool | None | str
+_OBJECT_TYPE_MAX = AuditEvent._meta.get_field("object_type").max_length
+_OBJECT_ID_MAX = AuditEvent._meta.get_field("object_id").max_length
 
 
 def _client_ip(request: HttpRequest | None) -> str:
     if request is None:
         return ""
-    return str(request.META.get("REMOTE_ADDR", ""))
+    # The same reading as allauth's rate limits, so ALLAUTH_TRUSTED_PROXY_COUNT applies to both.
+    try:
+        return get_adapter().get_client_ip(request) or ""
+    except PermissionDenied:  # no address at all, e.g. a request built in code
+        return ""
 
 
 def hash_identifier(value: str) -> str:
@@ -28,6 +37,13 @@ def hash_identifier(value: str) -> str:
         return ""
     digest = hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256)
     return digest.hexdigest()[:16]
+
+
+def _identifier(name: str, value: object, limit: int | None) -> str:
+    text = "" if value is None else str(value)
+    if limit is not None and len(text) > limit:
+        raise ValueError(f"Audit {name} is longer than {limit} characters.")
+    return text
 
 
 def audit(
@@ -39,20 +55,43 @@ def audit(
     request: HttpRequest | None = None,
     detail: Mapping[str, DetailValue] | None = None,
 ) -> AuditEvent:
+    if action not in AuditAction.values:
+        raise ValueError(f"{action!r} is not an audit action.")
     clean_detail: dict[str, DetailValue] = {}
-    for key, value in (detail or {}).items():
+    items = list((detail or {}).items())
+    if len(items) > _MAX_DETAIL_KEYS:
+        raise ValueError("Audit detail holds identifiers, not records: too many keys.")
+    for key, value in items:
+        if not isinstance(key, str) or len(key) > 40:
+            raise ValueError("Audit detail keys are short names.")
+        # bool is an int; float, list, dict and objects are refused: they could carry content.
+        if not isinstance(value, int | str | type(None)):
+            raise TypeError(f"Audit detail {key!r} must be an identifier or a number.")
         if isinstance(value, str) and len(value) > _MAX_DETAIL_STRING:
             raise ValueError(f"Audit detail {key!r} is too long to be an identifier.")
-        if not isinstance(value, int | bool | str | type(None)):
-            raise TypeError(f"Audit detail {key!r} must be an identifier or a number.")
         clean_detail[key] = value
     if actor is not None and not actor.is_authenticated:
         actor = None
     return AuditEvent.objects.create(
         action=action,
         actor=actor,
-        object_type=object_type,
-        object_id=str(object_id) if object_id != "" else "",
+        object_type=_identifier("object type", object_type, _OBJECT_TYPE_MAX),
+        object_id=_identifier("object id", object_id, _OBJECT_ID_MAX),
         ip_hash=hash_identifier(_client_ip(request)),
         detail=clean_detail,
     )
+
+
+def audit_failed_sign_in(*, login: str, request: HttpRequest | None,
+                         reason: str = "") -> AuditEvent:
+    """A refused sign-in: the login is kept only as a keyed hash, never as typed."""
+    login = login.strip().lower()
+    plausible = 0 < len(login) <= 254 and "\x00" not in login  # PostgreSQL refuses NUL
+    person_id = (Person.objects.filter(email=login).values_list("pk", flat=True).first()
+                 if plausible else None)
+    detail: dict[str, DetailValue] = {"login_hash": hash_identifier(login)}
+    if reason:
+        detail["reason"] = reason
+    return audit(action=AuditAction.SIGN_IN_FAILED,
+                 object_type="person" if person_id else "",
+                 object_id=person_id or "", request=request, detail=detail)

@@ -20,9 +20,13 @@ class NavItem:
 
 NAVIGATION = [
     NavItem(_("Home"), "home"),
+    NavItem(_("Support"), "support_home"),
+    NavItem(_("Supporting"), "supporter_home"),
+    NavItem(_("Programme"), "programme"),
     NavItem(_("Directory"), "directory"),
     NavItem(_("Import people"), "import_people"),
     NavItem(_("Audit log"), "audit_log"),
+    NavItem(_("Programme settings"), "programme_settings"),
     NavItem(_("Profile and security"), "profile"),
 ]
 

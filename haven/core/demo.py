@@ -12,6 +12,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from haven.core.models import Department, Location, Person, Role, Team
 from haven.core.services import set_roles
@@ -127,7 +128,28 @@ def seed_demo() -> int:
                               today - timedelta(days=rng.randint(20, 2800)), rng))
 
     _assign_roles(people, rng)
+    _seed_support(rng)
     return Person.objects.filter(email__endswith=f"@{DOMAIN}").count()
+
+
+def _seed_support(rng: random.Random) -> None:
+    """Approved supporter profiles with office-hours availability, and a safety contact."""
+    from haven.support.models import ProgrammeSettings, SupporterProfile
+
+    topics = ["bullying", "conflict", "excluded", "workload", "other"]
+    for person in Person.objects.filter(role_grants__role=Role.SUPPORTER).order_by("email"):
+        start, end = rng.choice([("08:00", "16:00"), ("09:00", "17:00"), ("10:00", "18:00")])
+        days = range(7) if rng.random() < 0.25 else range(5)
+        SupporterProfile.objects.get_or_create(person=person, defaults={
+            "capacity": rng.choice([2, 3, 4]), "languages": person.languages,
+            "topics": sorted({*rng.sample(topics, 3), "bullying"}),
+            "availability": [{"weekday": d, "start": start, "end": end} for d in days],
+            "approved_at": timezone.now(),
+        })
+    settings_row = ProgrammeSettings.objects.get_or_create(pk=1)[0]
+    if settings_row.safety_contact_id is None:
+        settings_row.safety_contact = Person.objects.get(email=DEMO_ACCOUNTS[2].email)
+        settings_row.save(update_fields=["safety_contact"])
 
 
 def _person(name: str, team: Team | None, department: Department | None, location: Location,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -9,6 +10,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.models import AuditAction, Person, Role
+from haven.core.selectors import MAX_ID
 
 
 class ProfileForm(forms.Form):
@@ -61,15 +63,28 @@ class AcceptInvitationForm(forms.Form):
         return data
 
 
+# Dates the log can hold: far outside Haven's life, yet inside what every time zone can convert.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
+def _validate_log_date(value: date) -> None:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise forms.ValidationError(
+            _("Choose a date between %(first)s and %(last)s."),
+            params={"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()})
+
+
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False,
                                choices=[("", _("Any action")), *AuditAction.choices])
-    actor = forms.IntegerField(label=_("Actor (person id)"), required=False, min_value=1)
+    actor = forms.IntegerField(label=_("Actor (person id)"), required=False, min_value=1,
+                               max_value=MAX_ID)  # larger would crash the database driver
     object_type = forms.CharField(label=_("Object type"), required=False, max_length=40)
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
-    since = forms.DateField(label=_("From"), required=False,
+    since = forms.DateField(label=_("From"), required=False, validators=[_validate_log_date],
                             widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Until"), required=False,
+    until = forms.DateField(label=_("Until"), required=False, validators=[_validate_log_date],
                             widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict[str, Any]:

@@ -26,10 +26,14 @@ class PersonTimezoneMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         zone = getattr(request.user, "time_zone", None) if request.user.is_authenticated else None
-        if zone:
-            timezone.activate(zoneinfo.ZoneInfo(zone))
-        else:
-            timezone.deactivate()
+        timezone.deactivate()
+        try:
+            if zone:
+                timezone.activate(zoneinfo.ZoneInfo(zone))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            # A location saved with a zone this machine lacks: show the organisation's zone
+            # rather than fail every page for the people there.
+            logger.warning("Unknown time zone %r; using %s.", zone, settings.TIME_ZONE)
         return self.get_response(request)
 
 

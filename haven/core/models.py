@@ -208,6 +208,11 @@ class AuditAction(models.TextChoices):
     TOKEN_CREATED = "token_created", _("API token created")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
     AUDIT_VIEWED = "audit_viewed", _("Audit log viewed")
+    CONVERSATION_READ = "conversation_read", _("Conversation read")
+    CONVERSATION_ERASED = "conversation_erased", _("Conversation erased")
+    SAFETY_ESCALATED = "safety_escalated", _("Safety concern escalated")
+    SUPPORTER_APPROVED = "supporter_approved", _("Supporter approved")
+    PROGRAMME_SETTINGS_CHANGED = "programme_settings_changed", _("Programme settings changed")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
@@ -240,6 +245,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        # Django's internals and related lookups use the base manager; it must refuse too.
+        base_manager_name = "objects"
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

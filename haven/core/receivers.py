@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.signals import password_changed, password_reset
+from allauth.mfa.signals import authentication_failed as mfa_authentication_failed
 from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from haven.core.audit import audit, hash_identifier
+from haven.core.audit import audit, audit_failed_sign_in
 from haven.core.models import AuditAction, Person
 
 
@@ -31,15 +32,17 @@ def _signed_out(sender: Any, request: HttpRequest, user: Person | None, **kwargs
 def _sign_in_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    login = str(credentials.get("email") or credentials.get("username") or "").lower()
-    person_id = Person.objects.filter(email=login).values_list("pk", flat=True).first()
-    audit(
-        action=AuditAction.SIGN_IN_FAILED,
-        object_type="person" if person_id else "",
-        object_id=person_id or "",
-        request=request,
-        detail={"login_hash": hash_identifier(login)},
-    )
+    login = str(credentials.get("email") or credentials.get("username") or "")
+    audit_failed_sign_in(login=login, request=request)
+
+
+@receiver(mfa_authentication_failed)
+def _second_step_failed(sender: Any, request: HttpRequest, user: Person,
+                        reauthentication: bool = False, **kwargs: Any) -> None:
+    # The password was right and the code was not: worth seeing in the log.
+    audit(action=AuditAction.SIGN_IN_FAILED, actor=user if reauthentication else None,
+          object_type="person", object_id=user.pk, request=request,
+          detail={"reason": "wrong_mfa_code"})
 
 
 @receiver(password_changed)

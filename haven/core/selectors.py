@@ -11,7 +11,33 @@ from django.http import Http404
 from django.utils import timezone
 
 from haven.core.access import ADMINISTRATORS, COORDINATORS, allows
-from haven.core.models import AuditEvent, Person, PersonalAccessToken, RoleGrant
+from haven.core.models import (
+    AuditEvent,
+    Department,
+    Location,
+    Person,
+    PersonalAccessToken,
+    RoleGrant,
+    Team,
+)
+
+# Database ids are 64-bit; SQLite's driver crashes on larger numbers instead of matching nothing.
+MAX_ID = 2**63 - 1
+MAX_SEARCH = 100
+
+
+def parse_id(raw: str) -> int | None:
+    """An id typed into a URL, or None when it is not one (ASCII digits, in range)."""
+    raw = raw.strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
+        return None
+    number = int(raw)
+    return number if 0 < number <= MAX_ID else None
+
+
+def clean_search(text: str) -> str:
+    """A search as typed, without control characters (PostgreSQL refuses NUL), capped."""
+    return "".join(char for char in text if char.isprintable()).strip()[:MAX_SEARCH]
 
 
 def _require(viewer: Person, rule: frozenset[str]) -> None:
@@ -22,8 +48,11 @@ def _require(viewer: Person, rule: frozenset[str]) -> None:
 def people_for_directory(*, viewer: Person, search: str = "", role: str = "",
                          team_id: int | None = None) -> QuerySet[Person]:
     _require(viewer, COORDINATORS)
+    search = clean_search(search)
     people = (Person.objects.select_related("team", "department", "location", "manager")
               .prefetch_related(Prefetch("role_grants", queryset=RoleGrant.objects.all())))
+    if team_id is not None and not 0 < team_id <= MAX_ID:
+        return people.none()
     if search:
         people = people.filter(Q(name__icontains=search) | Q(email__icontains=search))
     if role:
@@ -35,6 +64,8 @@ def people_for_directory(*, viewer: Person, search: str = "", role: str = "",
 
 def person_for_directory(*, viewer: Person, person_id: int) -> Person:
     _require(viewer, COORDINATORS)
+    if not 0 < person_id <= MAX_ID:
+        raise Http404
     person = (Person.objects.select_related("team", "department", "location", "manager")
               .prefetch_related("role_grants").filter(pk=person_id).first())
     if person is None:
@@ -42,11 +73,28 @@ def person_for_directory(*, viewer: Person, person_id: int) -> Person:
     return person
 
 
+def teams(*, viewer: Person) -> QuerySet[Team]:
+    _require(viewer, COORDINATORS)
+    return Team.objects.select_related("department")
+
+
+def departments(*, viewer: Person) -> QuerySet[Department]:
+    _require(viewer, COORDINATORS)
+    return Department.objects.all()
+
+
+def locations(*, viewer: Person) -> QuerySet[Location]:
+    _require(viewer, COORDINATORS)
+    return Location.objects.all()
+
+
 def access_tokens_of(*, person: Person) -> QuerySet[PersonalAccessToken]:
     return PersonalAccessToken.objects.filter(person=person)
 
 
 def access_token_of(*, person: Person, token_id: int) -> PersonalAccessToken:
+    if not 0 < token_id <= MAX_ID:
+        raise Http404
     token = PersonalAccessToken.objects.filter(person=person, pk=token_id).first()
     if token is None:
         raise Http404
@@ -61,6 +109,15 @@ class AuditFilter:
     object_id: str = ""
     since: date | None = None
     until: date | None = None
+
+    def as_detail(self) -> dict[str, str | int]:
+        """The filters used, for the AUDIT_VIEWED row: which records someone looked at."""
+        detail: dict[str, str | int] = {}
+        for name in ("action", "actor_id", "object_type", "object_id", "since", "until"):
+            value = getattr(self, name)
+            if value:
+                detail[name] = value.isoformat() if isinstance(value, date) else value
+        return detail
 
 
 def audit_events(*, viewer: Person, filters: AuditFilter) -> QuerySet[AuditEvent]:

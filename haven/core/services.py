@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
@@ -95,9 +96,24 @@ def send_invitation(*, person: Person, actor: Person | None,
     return url
 
 
-def accept_invitation(*, person: Person, password: str,
+def invite_everyone_waiting(*, actor: Person, request: HttpRequest | None = None) -> int:
+    """Invite every active person who has neither a password nor an invitation yet."""
+    waiting = [person for person in Person.objects.filter(is_active=True,
+                                                          invited_at__isnull=True)
+               if not person.has_usable_password()]
+    for person in waiting:
+        send_invitation(person=person, actor=actor, request=request)
+    return len(waiting)
+
+
+def accept_invitation(*, person: Person, token: str, password: str,
                       request: HttpRequest | None = None) -> None:
+    """Set PERSON's first password, once: the token is checked again under a row lock, so two
+    submissions of one link cannot both succeed."""
     with transaction.atomic():
+        locked = Person.objects.select_for_update().filter(pk=person.pk, is_active=True).first()
+        if locked is None or not invitation_tokens.check_token(locked, token):
+            raise ValidationError(_("This invitation link has been used or has expired."))
         person.set_password(password)
         person.save(update_fields=["password", "updated_at"])
         audit(action=AuditAction.INVITATION_ACCEPTED, actor=person, object_type="person",
@@ -106,17 +122,35 @@ def accept_invitation(*, person: Person, password: str,
 
 def update_profile(*, person: Person, pronouns: str | None = None,
                    languages: list[str] | None = None) -> Person:
-    """What a person may change about themselves; the directory import owns the rest."""
+    """What a person may change about themselves; the directory import owns the rest.
+    Everything is checked before anything is assigned, so a refusal leaves PERSON as it was."""
+    errors: dict[str, str] = {}
     if pronouns is not None:
         pronouns = pronouns.strip()
         if len(pronouns) > 40:
-            raise ValidationError({"pronouns": _("Pronouns must be at most 40 characters.")})
-        person.pronouns = pronouns
+            errors["pronouns"] = _("Pronouns must be at most 40 characters.")
+        elif not pronouns.isprintable():
+            errors["pronouns"] = _("Pronouns cannot contain control characters.")
     if languages is not None:
-        person.languages = clean_languages(languages)
+        try:
+            languages = clean_languages(languages)
+        except ValidationError as error:
+            errors.update({field: messages[0]
+                           for field, messages in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
+        if pronouns is not None:
+            person.pronouns = pronouns
+        if languages is not None:
+            person.languages = languages
         person.save(update_fields=["pronouns", "languages", "updated_at"])
     return person
+
+
+# A primary language subtag of 2–3 letters and an optional region or script of 2–4 letters or
+# digits: en, fil, pt-BR, zh-Hant, es-419. ASCII only: "中文" or "²³" are not codes.
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,4})?", re.ASCII)
 
 
 def clean_languages(languages: Iterable[str]) -> list[str]:
@@ -126,12 +160,11 @@ def clean_languages(languages: Iterable[str]) -> list[str]:
         tag = raw.strip()
         if not tag:
             continue
-        primary, _sep, region = tag.partition("-")
-        if not (2 <= len(primary) <= 3 and primary.isalpha()) or (
-            region and not (2 <= len(region) <= 4 and region.isalnum())
-        ):
+        if not _LANGUAGE_TAG.fullmatch(tag):
+            shown = tag if len(tag) <= 20 else tag[:20] + "…"  # never echo a whole essay back
             raise ValidationError({"languages": _(
-                "%(tag)s is not a language code such as en, fr or pt-BR.") % {"tag": tag}})
+                "%(tag)s is not a language code such as en, fr or pt-BR.") % {"tag": shown}})
+        primary, _sep, region = tag.partition("-")
         tag = primary.lower() + (f"-{region.upper()}" if region else "")
         if tag not in cleaned:
             cleaned.append(tag)
@@ -154,10 +187,11 @@ def create_access_token(*, person: Person, name: str, days: int | None = 90,
     if len(name) > 80:
         raise ValidationError({"name": _("The name must be at most 80 characters.")})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = timezone.now()
     with transaction.atomic():
         token = PersonalAccessToken.objects.create(
             person=person, name=name, prefix=secret[:10], token_hash=hash_token(secret),
-            expires_at=timezone.now() + timedelta(days=days) if days else None,
+            created_at=now, expires_at=now + timedelta(days=days) if days else None,
         )
         audit(action=AuditAction.TOKEN_CREATED, actor=person, object_type="token",
               object_id=token.pk, request=request)
@@ -167,10 +201,11 @@ def create_access_token(*, person: Person, name: str, days: int | None = 90,
 def revoke_access_token(*, token: PersonalAccessToken, actor: Person,
                         request: HttpRequest | None = None) -> None:
     with transaction.atomic():
-        PersonalAccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now())
-        audit(action=AuditAction.TOKEN_REVOKED, actor=actor, object_type="token",
-              object_id=token.pk, request=request)
+        revoked = PersonalAccessToken.objects.filter(
+            pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if revoked:  # revoking twice is harmless and not a second event
+            audit(action=AuditAction.TOKEN_REVOKED, actor=actor, object_type="token",
+                  object_id=token.pk, request=request)
 
 
 def person_for_token(secret: str) -> Person | None:

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haven.core import selectors, services
@@ -28,7 +29,7 @@ from haven.core.forms import (
     RolesForm,
 )
 from haven.core.importer import COLUMNS, ImportRejected, import_people
-from haven.core.models import AuditAction, Person, Role, Team
+from haven.core.models import AuditAction, Person, Role
 
 PAGE_SIZE = 50
 
@@ -111,17 +112,19 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "").strip()[:100]
+    search = selectors.clean_search(request.GET.get("q", ""))
     role = request.GET.get("role", "")
     role = role if role in Role.values else ""
-    team_raw = request.GET.get("team", "")
-    team_id = int(team_raw) if team_raw.isdigit() else None
+    team_id = selectors.parse_id(request.GET.get("team", ""))
     people = selectors.people_for_directory(viewer=request.user, search=search, role=role,
                                             team_id=team_id)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "core/directory.html", {
         "page": page, "q": search, "role": role, "team_id": team_id,
-        "roles": Role.choices, "teams": Team.objects.all(),
+        "query": query.urlencode(),
+        "roles": Role.choices, "teams": selectors.teams(viewer=request.user),
         "can_manage": request.user.has_role(Role.ADMINISTRATOR),
     })
 
@@ -171,11 +174,9 @@ def person_invite(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_POST
 def invite_all(request: HttpRequest) -> HttpResponse:
-    waiting = [person for person in Person.objects.filter(is_active=True, invited_at__isnull=True)
-               if not person.has_usable_password()]
-    for person in waiting:
-        services.send_invitation(person=person, actor=request.user, request=request)
-    messages.success(request, _("%(count)d invitations sent.") % {"count": len(waiting)})
+    count = services.invite_everyone_waiting(actor=request.user, request=request)
+    messages.success(request, ngettext("%(count)d invitation sent.",
+                                       "%(count)d invitations sent.", count) % {"count": count})
     return redirect("directory")
 
 
@@ -217,8 +218,12 @@ def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResp
         return render(request, "core/invitation_invalid.html", status=400)
     form = AcceptInvitationForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
-        services.accept_invitation(person=person, password=form.cleaned_data["password1"],
-                                   request=request)
+        try:
+            services.accept_invitation(person=person, token=token,
+                                       password=form.cleaned_data["password1"],
+                                       request=request)
+        except ValidationError:  # used in the meantime, e.g. by a second click
+            return render(request, "core/invitation_invalid.html", status=400)
         messages.success(request, _("Welcome, %(name)s. Sign in with your new password.")
                          % {"name": person.name})
         return redirect("account_login")
@@ -229,14 +234,22 @@ def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResp
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = selectors.AuditFilter()
-    if form.is_valid():
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         filters = selectors.AuditFilter(
             action=data["action"], actor_id=data["actor"], object_type=data["object_type"],
             object_id=data["object_id"], since=data["since"], until=data["until"])
     events = selectors.audit_events(viewer=request.user, filters=filters)
+    if form.is_bound and not form.is_valid():
+        # Listing everything under a filter that was not applied would mislead; the form
+        # shows what to correct.
+        events = events.none()
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit(action=AuditAction.AUDIT_VIEWED, actor=request.user, request=request)
+    # Read the page before recording this view: a row written in between would push the
+    # page's last event off it.
+    page.object_list = list(page.object_list)
+    audit(action=AuditAction.AUDIT_VIEWED, actor=request.user, request=request,
+          detail=filters.as_detail())
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "core/audit_log.html", {

@@ -1,13 +1,32 @@
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
+
+from haven.core.scheduler import run_periodic_jobs, start_scheduler
 
 
 class Command(BaseCommand):
-    help = "Run Haven's background worker (django-tasks database backend)."
+    help = ("Run Haven's background worker: queued tasks (django-tasks database backend) and "
+            "the periodic jobs (offer expiry, reminders, retention) every minute.")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        call_command("db_worker", interval=1.0)
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--interval", type=float, default=60.0,
+                            help="Seconds between runs of the periodic jobs.")
+        parser.add_argument("--once", action="store_true",
+                            help="Run the periodic jobs once and exit (for cron).")
+
+    def handle(self, *args: Any, interval: float, once: bool, **options: Any) -> None:
+        if once:
+            for job, changed in run_periodic_jobs().items():
+                self.stdout.write(f"{job}: {changed}")
+            return
+        stop = threading.Event()
+        start_scheduler(interval, stop)
+        try:
+            call_command("db_worker", interval=1.0)
+        finally:
+            stop.set()

@@ -1,0 +1,36 @@
+"""`python -m bench [NAME …]`: run every benchmark module in bench/ (or only those named)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+
+
+def benchmark_names() -> list[str]:
+    # Any bench/NAME.py with a main() is a benchmark; _private modules are helpers.
+    here = str(Path(__file__).resolve().parent)
+    return sorted(module.name for module in pkgutil.iter_modules([here])
+                  if not module.name.startswith("_"))
+
+
+def main(argv: list[str]) -> int:
+    available = benchmark_names()
+    chosen = argv or available
+    unknown = [name for name in chosen if name not in available]
+    if unknown:
+        print(f"bench: no benchmark named {', '.join(unknown)}; there are "
+              f"{', '.join(available)}.", file=sys.stderr)
+        return 2
+    for name in chosen:
+        module = importlib.import_module(f"bench.{name}")
+        if not hasattr(module, "main"):
+            continue
+        print(f"== {name}", flush=True)
+        module.main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

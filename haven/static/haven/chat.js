@@ -1,0 +1,242 @@
+// Live conversation: progressive enhancement of the composer form. Messages go over a
+// websocket with a client-generated id; the server acknowledges after storing, so a message
+// is never lost (it stays pending and is re-sent on reconnect) nor duplicated (same id).
+// The list shows stored messages in the order the server stored them (by id), then the ones
+// still pending, in the order they were written. Without scripts or websockets, the form
+// posts to the server as an ordinary form.
+(() => {
+  "use strict";
+  const form = document.getElementById("composer");
+  const list = document.getElementById("messages");
+  if (!form || !list || !("WebSocket" in window)) return;
+
+  const conversation = form.dataset.conversation;
+  const role = form.dataset.role;
+  const textarea = form.querySelector("textarea");
+  const status = document.getElementById("connection");
+  const typing = document.getElementById("typing");
+  // Words come from the template (data-label-*), so they are translated with the page.
+  const label = (name, fallback) => form.dataset[name] || fallback;
+
+  const pending = new Map(); // client_id -> text, until the server has stored it
+  let lastId = Number(list.dataset.lastId || 0); // the highest id received as a message
+  let socket = null;
+  let ready = false;       // the server has sent the backlog and takes messages
+  let everReady = false;
+  let gone = false;        // closed for good: signed out, or no longer part of it
+  let goneMessage = "";
+  let attempts = 0;        // failed connections since the last good one
+  let reconnectTimer = null;
+  let typingTimer = null;
+  let lastTypingSent = 0;
+
+  const setStatus = (text) => { if (status) status.textContent = text; };
+  const setState = (state) => { form.dataset.connection = state; };
+
+  // crypto.randomUUID exists only in secure contexts; getRandomValues everywhere.
+  const newId = () => {
+    if (window.crypto.randomUUID) return window.crypto.randomUUID();
+    const b = window.crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  };
+
+  // No CSS selector is built from an id the network sent.
+  const byClientId = (clientId) => {
+    for (const item of list.children) {
+      if (item.dataset.clientId === clientId) return item;
+    }
+    return null;
+  };
+
+  // A stored message goes before the first message with a higher id, or the first pending one.
+  const place = (item) => {
+    const id = Number(item.dataset.id);
+    let before = null;
+    for (const other of list.children) {
+      if (other === item || !other.dataset.clientId) continue;
+      const otherId = Number(other.dataset.id || 0);
+      if (!otherId || otherId > id) { before = other; break; }
+    }
+    if (before) {
+      if (item.nextElementSibling !== before) list.insertBefore(item, before);
+    } else if (list.lastElementChild !== item) {
+      list.append(item);
+    }
+  };
+
+  const stored = (item, id) => {
+    item.dataset.id = id;
+    item.classList.remove("bubble--pending");
+    const state = item.querySelector(".bubble__state");
+    if (state) state.remove();
+    place(item);
+  };
+
+  const bubble = (msg) => {
+    const empty = document.getElementById("no-messages");
+    if (empty) empty.remove();
+    const mine = msg.sender_role === role;
+    let item = byClientId(msg.client_id);
+    if (!item) {
+      item = document.createElement("li");
+      item.dataset.clientId = msg.client_id;
+      const who = document.createElement("span");
+      who.className = "visually-hidden";
+      who.textContent = `${mine ? label("labelYou", "You") : label("labelThem", "Them")}:`;
+      const body = document.createElement("p");
+      body.className = "prewrap";
+      body.textContent = msg.text; // text, never HTML: what people write stays inert
+      const time = document.createElement("time");
+      item.append(who, body, time);
+      if (msg.pending) {
+        const state = document.createElement("span");
+        state.className = "bubble__state";
+        state.textContent = label("labelPending", "Not sent yet");
+        item.append(state);
+        item.classList.add("bubble--pending");
+      }
+      list.append(item);
+    }
+    item.classList.add("bubble", mine ? "bubble--mine" : "bubble--theirs");
+    if (msg.sent_at) {
+      const time = item.querySelector("time");
+      time.dateTime = msg.sent_at;
+      time.textContent = new Date(msg.sent_at).toLocaleString([], {
+        day: "numeric", month: "short", hour: "2-digit", minute: "2-digit"});
+    }
+    if (msg.id) stored(item, msg.id);
+    item.scrollIntoView({block: "nearest"});
+  };
+
+  const showCrisis = () => {
+    const box = document.getElementById(role === "supporter" ? "protocol" : "crisis");
+    if (box) box.classList.remove("hidden");
+  };
+
+  const send = (clientId, text) => {
+    socket.send(JSON.stringify({type: "send", client_id: clientId, text}));
+  };
+
+  // Nothing typed is lost when a message is refused or the live chat ends for good: the
+  // text goes back into the box, after anything already there.
+  const giveBack = (clientId) => {
+    const text = pending.get(clientId);
+    pending.delete(clientId);
+    const item = byClientId(clientId);
+    if (item) item.remove();
+    if (text !== undefined) textarea.value = textarea.value ? `${textarea.value}\n\n${text}` : text;
+  };
+  const giveBackPending = () => { for (const clientId of [...pending.keys()]) giveBack(clientId); };
+
+  const handle = (data) => {
+    if (data.type === "ready") {
+      ready = true;
+      attempts = 0;
+      setState("ready");
+      setStatus(everReady ? label("labelConnected", "Connected") : "");
+      everReady = true;
+      for (const [clientId, text] of pending) send(clientId, text); // in the order written
+    } else if (data.type === "message") {
+      pending.delete(data.client_id);
+      bubble(data);
+      lastId = Math.max(lastId, data.id);
+      if (data.crisis) showCrisis();
+    } else if (data.type === "ack") {
+      // Stored. The resume point moves only with "message" frames: an ack can overtake
+      // a message stored just before it, which a reconnect must still fetch.
+      pending.delete(data.client_id);
+      const item = byClientId(data.client_id);
+      if (item) stored(item, data.id);
+      if (data.crisis) showCrisis();
+    } else if (data.type === "error") {
+      if (data.client_id && pending.has(data.client_id)) giveBack(data.client_id);
+      setStatus(data.message);
+    } else if (data.type === "typing") {
+      typing.textContent = label("labelTyping", "Typing…");
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(() => { typing.textContent = ""; }, 3000);
+    } else if (data.type === "refresh") {
+      setStatus(label("labelRefresh", "This conversation has changed: reload the page to see it."));
+    }
+  };
+
+  const scheduleReconnect = () => {
+    clearTimeout(reconnectTimer);
+    // Exponential back-off with jitter, so pages do not all return at once after a restart.
+    const ceiling = Math.min(500 * 2 ** attempts, 8000);
+    attempts += 1;
+    reconnectTimer = setTimeout(connect, ceiling / 2 + Math.random() * ceiling / 2);
+  };
+
+  const connect = () => {
+    clearTimeout(reconnectTimer);
+    if (gone) return;
+    ready = false;
+    setState("connecting");
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(
+      `${scheme}://${location.host}/ws/conversations/${conversation}/?after=${lastId}`);
+    socket = ws;
+    ws.addEventListener("message", (event) => {
+      if (socket === ws) handle(JSON.parse(event.data));
+    });
+    ws.addEventListener("close", (event) => {
+      if (socket !== ws) return;
+      ready = false;
+      if (event.code >= 4400 && event.code < 4500) {
+        gone = true;
+        setState("closed");
+        goneMessage = event.code === 4401
+          ? label("labelSignedOut", "You are signed out. Sign in again to go on.")
+          : label("labelGone", "You can no longer take part in this conversation.");
+        setStatus(goneMessage);
+        giveBackPending();
+        return;
+      }
+      setState("offline");
+      setStatus(label("labelReconnecting", "Reconnecting…"));
+      scheduleReconnect();
+    });
+  };
+
+  const reconnectNow = () => {
+    if (!gone && (!socket || socket.readyState === WebSocket.CLOSED)) connect();
+  };
+
+  form.addEventListener("submit", (event) => {
+    // When websockets never got through (a proxy may block them), the form posts as it
+    // would without scripts.
+    if (!everReady && attempts >= 3) return;
+    event.preventDefault();
+    if (gone) { // signed out or handed over: posting would lose the text; it stays in the box
+      setStatus(goneMessage);
+      return;
+    }
+    const text = textarea.value;
+    if (!text.trim()) { setStatus(label("labelEmpty", "Write a message before sending.")); return; }
+    const clientId = newId();
+    pending.set(clientId, text);
+    bubble({client_id: clientId, sender_role: role, text, pending: true});
+    textarea.value = "";
+    if (ready && socket.readyState === WebSocket.OPEN) {
+      send(clientId, text);
+    } else {
+      setStatus(label("labelOffline", "Not connected: your message will be sent when the connection is back."));
+      reconnectNow(); // try now rather than at the next scheduled attempt
+    }
+  });
+
+  textarea.addEventListener("input", () => {
+    const now = Date.now();
+    if (ready && socket.readyState === WebSocket.OPEN && now - lastTypingSent > 2000) {
+      lastTypingSent = now;
+      socket.send(JSON.stringify({type: "typing"}));
+    }
+  });
+
+  window.addEventListener("online", reconnectNow);
+  connect();
+})();

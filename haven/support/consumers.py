@@ -1,0 +1,236 @@
+"""Live chat over a websocket. A client connects to /ws/conversations/<id>/?after=<last id>,
+gets what it missed, then sends {"type": "send", "client_id", "text"} and {"type": "typing"}.
+Each send is acknowledged only after the message is stored; everyone connected receives it
+after commit. Reconnecting with the last seen id loses and duplicates nothing.
+
+Close codes (always sent after the handshake, so that a browser sees them; a refusal during
+the handshake reaches a page only as 1006, which it cannot tell from a network failure and
+would retry for ever):
+  4401  not signed in, or signed out since (the session ended)
+  4403  no longer part of the conversation (handed over)
+  4404  no such conversation for this person
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+from importlib import import_module
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils import timezone
+
+from haven.support import conversations, selectors
+from haven.support.models import Conversation
+
+MAX_FRAME_CHARS = 64 * 1024
+TYPING_EVERY_SECONDS = 1.0  # at most one typing signal a second is relayed per connection
+SESSION_TOUCH_SECONDS = 60.0  # chatting counts as activity for the idle timeout
+_DB_SESSION_ENGINES = {"django.contrib.sessions.backends.db",
+                       "django.contrib.sessions.backends.cached_db"}
+
+NOT_SIGNED_IN = 4401
+NOT_PARTICIPANT_NOW = 4403
+NOT_FOUND = 4404
+_MAX_ID = 2**63 - 1
+
+
+class ConversationConsumer(AsyncWebsocketConsumer):
+    conversation_id: int
+    role: str | None = None
+    group: str | None = None
+    left: bool = False  # closing: nothing more goes out on this socket
+    _last_typing: float = 0.0
+    _last_touch: float = 0.0
+
+    async def connect(self) -> None:
+        await self.accept()
+        user = self.scope.get("user")
+        self.conversation_id = int(self.scope["url_route"]["kwargs"]["conversation_id"])
+        if user is None or not user.is_authenticated:
+            await self._leave(NOT_SIGNED_IN)
+            return
+        try:
+            conversation = await self._conversation()
+        except Http404:
+            await self._leave(NOT_FOUND)
+            return
+        self.role = conversation.participant_role(user.pk)
+        # Join before reading the backlog: a message committed in between arrives twice (the
+        # page keeps one per client id) rather than not at all.
+        self.group = conversations.group_name(self.conversation_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        self._last_touch = time.monotonic()  # the page that opened the socket just did
+        for message in await self._backlog(conversation, self._after_id()):
+            await self._send_json({"type": "message", "id": message.id,
+                                   "client_id": message.client_id,
+                                   "sender_role": message.sender_role,
+                                   "sent_at": message.sent_at.isoformat(),
+                                   "crisis": message.crisis, "text": message.text})
+        await self._send_json({"type": "ready", "role": self.role})
+
+    async def disconnect(self, code: int) -> None:
+        await self._discard()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None
+                      ) -> None:
+        if self.left:
+            return
+        if text_data is None or len(text_data) > MAX_FRAME_CHARS:
+            await self._error("Send JSON text frames under 64 KB.")
+            return
+        try:
+            data = json.loads(text_data)
+        except (ValueError, RecursionError):  # malformed, or nested too deep to parse
+            data = None
+        kind = data.get("type") if isinstance(data, dict) else None
+        if kind == "send":
+            await self._handle_send(data)  # type: ignore[arg-type]
+        elif kind == "typing":
+            await self._handle_typing()
+        else:
+            await self._error("Unknown frame; expected send or typing.")
+
+    async def _handle_send(self, data: dict[str, Any]) -> None:
+        client_id = data.get("client_id")
+        text = data.get("text")
+        if not isinstance(client_id, str) or len(client_id) > 64:
+            await self._error("A message needs a client_id and a text.")
+            return
+        if not isinstance(text, str):
+            await self._error("A message needs a client_id and a text.", client_id)
+            return
+        if not await self._still_signed_in():
+            await self._leave(NOT_SIGNED_IN)
+            return
+        try:
+            sent = await self._store(client_id, text)
+        except ValidationError as error:
+            await self._error(" ".join(error.messages), client_id)
+            return
+        except Http404:
+            await self._leave(NOT_PARTICIPANT_NOW)
+            return
+        await self._send_json({"type": "ack", "client_id": client_id, "id": sent.message.pk,
+                               "duplicate": not sent.created, "crisis": sent.crisis})
+
+    async def _handle_typing(self) -> None:
+        now = time.monotonic()
+        if now - self._last_typing < TYPING_EVERY_SECONDS:
+            return  # a client that sends more often is told nothing and relayed less
+        self._last_typing = now
+        if not await self._still_signed_in():
+            await self._leave(NOT_SIGNED_IN)
+            return
+        await self.channel_layer.group_send(self.group, {
+            "type": "chat.typing", "role": self.role, "sender": self.channel_name})
+
+    # Group events ------------------------------------------------------------------------
+
+    async def chat_message(self, event: dict[str, Any]) -> None:
+        await self._send_json({"type": "message", **{k: v for k, v in event.items()
+                                                     if k != "type"}})
+
+    async def chat_typing(self, event: dict[str, Any]) -> None:
+        # To the other side only: not back to the typist, nor to their own other tabs.
+        if event["sender"] != self.channel_name and event["role"] != self.role:
+            await self._send_json({"type": "typing", "role": event["role"]})
+
+    async def chat_closed(self, event: dict[str, Any]) -> None:
+        await self._send_json({"type": "refresh", "what": "closed"})
+
+    async def chat_commitments(self, event: dict[str, Any]) -> None:
+        await self._send_json({"type": "refresh", "what": "commitments"})
+
+    async def chat_handover(self, event: dict[str, Any]) -> None:
+        # A hand-over changes who takes part: look again, and let go of a former supporter
+        # before anything said after the hand-over can reach them.
+        if self.left:
+            return
+        try:
+            await self._conversation()
+        except Http404:
+            await self._leave(NOT_PARTICIPANT_NOW)
+            return
+        await self._send_json({"type": "refresh", "what": "handover"})
+
+    # Helpers ----------------------------------------------------------------------------
+
+    def _after_id(self) -> int:
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        raw = (query.get("after") or ["0"])[0]
+        # ASCII digits only ("²".isdigit() is true), and no id beyond the database's range.
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
+            return 0
+        return min(int(raw), _MAX_ID)
+
+    async def _send_json(self, payload: dict[str, Any]) -> None:
+        if not self.left:
+            await self.send(text_data=json.dumps(payload))
+
+    async def _error(self, message: str, client_id: str | None = None) -> None:
+        payload: dict[str, Any] = {"type": "error", "message": message}
+        if client_id is not None:
+            payload["client_id"] = client_id
+        await self._send_json(payload)
+
+    async def _discard(self) -> None:
+        if self.group:
+            group, self.group = self.group, None
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _leave(self, code: int) -> None:
+        """Stop relaying at once, then close with CODE."""
+        if self.left:
+            return
+        self.left = True
+        await self._discard()
+        await self.close(code=code)
+
+    @database_sync_to_async
+    def _still_signed_in(self) -> bool:
+        """The session the socket opened with still signs in the same person: signing out
+        (in any tab), a password change or the idle timeout ends the live chat too. Chatting
+        counts as activity, like a request, so a long conversation does not time out."""
+        session = self.scope.get("session")
+        key = getattr(session, "session_key", None)
+        if not key:
+            return False
+        store = import_module(settings.SESSION_ENGINE).SessionStore(key)
+        user = auth.get_user(SimpleNamespace(session=store))  # type: ignore[arg-type]
+        if not user.is_authenticated or user.pk != self.scope["user"].pk:
+            return False
+        now = time.monotonic()
+        if (now - self._last_touch >= SESSION_TOUCH_SECONDS
+                and settings.SESSION_ENGINE in _DB_SESSION_ENGINES):
+            self._last_touch = now
+            Session.objects.filter(session_key=key).update(
+                expire_date=timezone.now() + timedelta(seconds=store.get_expiry_age()))
+        return True
+
+    @database_sync_to_async
+    def _conversation(self) -> Conversation:
+        return selectors.conversation_for(viewer=self.scope["user"],
+                                          conversation_id=self.conversation_id)
+
+    @database_sync_to_async
+    def _backlog(self, conversation: Conversation, after: int) -> list[selectors.ShownMessage]:
+        return selectors.read_messages(viewer=self.scope["user"], conversation=conversation,
+                                       after_id=after)
+
+    @database_sync_to_async
+    def _store(self, client_id: str, text: str) -> conversations.Sent:
+        conversation = selectors.conversation_for(viewer=self.scope["user"],
+                                                  conversation_id=self.conversation_id)
+        return conversations.send_message(conversation=conversation, sender=self.scope["user"],
+                                          client_id=client_id, text=text)

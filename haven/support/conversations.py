@@ -1,0 +1,393 @@
+"""Writes inside a conversation: messages (sealed, idempotent, broadcast after commit),
+commitments, closing, feedback, hand-over, safety escalation, erasure and retention."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.core.audit import audit
+from haven.core.models import AuditAction, Person
+from haven.support.models import Commitment, Conversation, Message, Offer, SupportRequest
+from haven.support.safety import signals_crisis
+from haven.support.services import (
+    _link,
+    notify,
+    offer_to_next_supporter,
+    programme_settings,
+)
+from haven.vault import crypto
+
+MAX_MESSAGE_CHARS = 10_000
+
+
+def group_name(conversation_id: int) -> str:
+    return f"conversation-{conversation_id}"
+
+
+def broadcast(conversation_id: int, event: dict[str, Any]) -> None:
+    """Send a live event to everyone connected to the conversation, after commit. A failed
+    broadcast (e.g. Redis down) is logged, never raised: what was stored stays stored and its
+    sender is answered; pages catch up when they reconnect."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    transaction.on_commit(
+        lambda: async_to_sync(layer.group_send)(group_name(conversation_id), event),
+        robust=True)
+
+
+def check_message_text(text: str, *, field: str = "text") -> None:
+    if not text or not text.strip():
+        raise ValidationError({field: _("Write a message before sending.")})
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise ValidationError({field: _(
+            "A message can be at most %(max)d characters; this one has %(n)d. Split it in "
+            "two.") % {"max": MAX_MESSAGE_CHARS, "n": len(text)}})
+
+
+def _parse_client_id(client_id: str | uuid.UUID) -> uuid.UUID:
+    try:
+        return client_id if isinstance(client_id, uuid.UUID) else uuid.UUID(str(client_id))
+    except ValueError:
+        raise ValidationError({"client_id": _("The message id is not valid.")}) from None
+
+
+@dataclass(frozen=True)
+class Sent:
+    message: Message
+    created: bool  # False: the same client id was sent before; nothing new was stored
+    crisis: bool
+
+
+def _writable(conversation: Conversation, sender: Person) -> str:
+    role = conversation.participant_role(sender.pk)
+    if role is None:
+        raise ValidationError(_("You are not part of this conversation."))
+    if conversation.state not in (Conversation.State.WAITING, Conversation.State.OPEN):
+        raise ValidationError(_("This conversation is closed."))
+    return role
+
+
+def send_message(*, conversation: Conversation, sender: Person, client_id: str | uuid.UUID,
+                 text: str) -> Sent:
+    """Persist a sealed message, then broadcast it after commit. Sending the same client id
+    again returns the stored message and changes nothing."""
+    client_uuid = _parse_client_id(client_id)
+    existing = Message.objects.filter(conversation=conversation, client_id=client_uuid).first()
+    if existing is not None:
+        return _duplicate(existing, sender)
+    check_message_text(text)
+    role = _writable(conversation, sender)
+    crisis = role == "colleague" and signals_crisis(text)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                conversation=conversation, client_id=client_uuid, sender=sender,
+                body=crypto.seal(conversation.data_key, text,
+                                 aad=Message.aad(conversation.pk, client_uuid)),
+                sent_at=now, crisis=crisis)
+            if role == "supporter":
+                SupportRequest.objects.filter(pk=conversation.request_id,
+                                              first_response_at__isnull=True).update(
+                    first_response_at=now)
+            broadcast(conversation.pk, {"type": "chat.message", "id": message.pk,
+                                        "client_id": str(client_uuid), "sender_role": role,
+                                        "sent_at": now.isoformat(), "crisis": crisis,
+                                        "text": text})
+            _notify_other_side(conversation, role)
+    except IntegrityError:
+        # A concurrent send of the same client id won the race: answer as a duplicate.
+        existing = Message.objects.get(conversation=conversation, client_id=client_uuid)
+        return _duplicate(existing, sender)
+    return Sent(message, created=True, crisis=crisis)
+
+
+def _duplicate(existing: Message, sender: Person) -> Sent:
+    # Only the sender's own retry is a duplicate; the other side reusing an id they have seen
+    # must not pass for a resend of someone else's message.
+    if existing.sender_id != sender.pk:
+        raise ValidationError({"client_id": _("This message id is already used; make a new "
+                                              "one.")})
+    return Sent(existing, created=False, crisis=existing.crisis)
+
+
+def _notify_other_side(conversation: Conversation, sender_role: str) -> None:
+    if conversation.request.mode == SupportRequest.Mode.CHAT:
+        return  # chat is live; an e-mail per message would be noise
+    other = conversation.supporter if sender_role == "colleague" else conversation.colleague
+    if other is None:
+        return
+    notify(people=[other], subject=_("Haven: you have a new message"),
+           body=_("There is a new message for you in Haven: %(url)s")
+           % {"url": _link(reverse("conversation", args=[conversation.pk]))})
+
+
+# Commitments ----------------------------------------------------------------------------------
+
+MAX_COMMITMENT_CHARS = 500
+
+
+def _check_commitment(what: str, due_at: datetime) -> None:
+    if not what.strip():
+        raise ValidationError({"what": _("Say what you will do.")})
+    if len(what) > MAX_COMMITMENT_CHARS:
+        raise ValidationError({"what": _("Keep it under %(n)d characters.")
+                               % {"n": MAX_COMMITMENT_CHARS}})
+    if due_at <= timezone.now():
+        raise ValidationError({"due_at": _("Choose a time in the future.")})
+
+
+def record_commitment(*, conversation: Conversation, supporter: Person, what: str,
+                      due_at: datetime) -> Commitment:
+    if conversation.supporter_id != supporter.pk:
+        raise ValidationError(_("Only the supporter in this conversation records commitments."))
+    if conversation.state != Conversation.State.OPEN:
+        raise ValidationError(_("This conversation is closed."))
+    _check_commitment(what, due_at)
+    with transaction.atomic():
+        commitment = Commitment(conversation=conversation, supporter=supporter, due_at=due_at)
+        commitment.what = crypto.seal(conversation.data_key, what.strip(),
+                                      aad=commitment.aad("what"))
+        commitment.save()
+        broadcast(conversation.pk, {"type": "chat.commitments"})
+    return commitment
+
+
+def resolve_commitment(*, commitment: Commitment, supporter: Person, kept: bool) -> None:
+    if commitment.supporter_id != supporter.pk:
+        raise ValidationError(_("This commitment is not yours."))
+    with transaction.atomic():
+        updated = Commitment.objects.filter(pk=commitment.pk, state=Commitment.State.OPEN).update(
+            state=Commitment.State.KEPT if kept else Commitment.State.MISSED,
+            resolved_at=timezone.now())
+        if not updated:
+            raise ValidationError(_("This commitment is already settled."))
+        broadcast(commitment.conversation_id, {"type": "chat.commitments"})
+
+
+def renegotiate_commitment(*, commitment: Commitment, supporter: Person, due_at: datetime,
+                           note: str) -> Commitment:
+    """Move a commitment to a new time, with a note the colleague sees."""
+    if commitment.supporter_id != supporter.pk:
+        raise ValidationError(_("This commitment is not yours."))
+    if not note.strip():
+        raise ValidationError({"note": _("Tell your colleague why the plan changes.")})
+    if len(note) > MAX_COMMITMENT_CHARS:
+        raise ValidationError({"note": _("Keep the note under %(n)d characters.")
+                               % {"n": MAX_COMMITMENT_CHARS}})
+    conversation = commitment.conversation
+    what = crypto.open_sealed(conversation.data_key, commitment.what, aad=commitment.aad("what"))
+    _check_commitment(what, due_at)
+    with transaction.atomic():
+        state = (Commitment.objects.select_for_update().filter(pk=commitment.pk)
+                 .values_list("state", flat=True).first())
+        if state != Commitment.State.OPEN:
+            raise ValidationError(_("This commitment is already settled."))
+        commitment.note = crypto.seal(conversation.data_key, note.strip(),
+                                      aad=commitment.aad("note"))
+        commitment.state = Commitment.State.RENEGOTIATED
+        commitment.resolved_at = timezone.now()
+        replacement = record_commitment(conversation=conversation, supporter=supporter,
+                                        what=what, due_at=due_at)
+        commitment.replaced_by = replacement
+        commitment.save(update_fields=["note", "state", "resolved_at", "replaced_by"])
+    return replacement
+
+
+# A commitment still stands while its conversation has content and its maker still supports
+# the colleague there; otherwise nobody is reminded and nothing is marked missed.
+_STILL_THEIRS = (~Q(conversation__state=Conversation.State.SHREDDED)
+                 & Q(conversation__supporter=F("supporter")))
+
+
+def remind_commitments(*, now: datetime | None = None, ahead: timedelta = timedelta(hours=24)
+                       ) -> int:
+    """Worker: remind each supporter once, a day before a commitment is due (no content)."""
+    now = now or timezone.now()
+    due = (Commitment.objects.filter(state=Commitment.State.OPEN, reminded_at__isnull=True,
+                                     due_at__lte=now + ahead)
+           .filter(_STILL_THEIRS)
+           .select_related("supporter", "supporter__location"))
+    count = 0
+    for commitment in due:
+        with transaction.atomic():
+            if Commitment.objects.filter(pk=commitment.pk, reminded_at__isnull=True).update(
+                    reminded_at=now):
+                count += 1
+                notify(people=[commitment.supporter],
+                       subject=_("Haven: a commitment is due soon"),
+                       body=_("You made a commitment that is due %(when)s. Open the "
+                              "conversation: %(url)s") % {
+                           "when": _in_zone_of(commitment.supporter, commitment.due_at),
+                           "url": _link(reverse("conversation",
+                                                args=[commitment.conversation_id]))})
+    return count
+
+
+def _in_zone_of(person: Person, moment: datetime) -> str:
+    """A time as the person reads it: in their own time zone, not the server's."""
+    zone = ZoneInfo(person.time_zone or settings.TIME_ZONE)
+    return moment.astimezone(zone).strftime("%a %d %b %H:%M %Z")
+
+
+def mark_missed_commitments(*, now: datetime | None = None,
+                            grace: timedelta = timedelta(hours=24)) -> int:
+    """Worker: an open commitment a day past due counts as missed. A commitment whose
+    conversation was erased or expired, or handed over to another supporter, has no outcome:
+    it is not held against the supporter (who can no longer open the conversation)."""
+    now = now or timezone.now()
+    return (Commitment.objects.filter(state=Commitment.State.OPEN, due_at__lte=now - grace)
+            .filter(_STILL_THEIRS)
+            .update(state=Commitment.State.MISSED, resolved_at=now))
+
+
+# Closing, feedback, hand-over, safety ---------------------------------------------------------
+
+def close_conversation(*, conversation: Conversation, by: Person) -> None:
+    if conversation.participant_role(by.pk) is None:
+        raise ValidationError(_("You are not part of this conversation."))
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Conversation.objects.filter(
+            pk=conversation.pk,
+            state__in=[Conversation.State.OPEN, Conversation.State.WAITING]).update(
+            state=Conversation.State.CLOSED, closed_at=now,
+            shred_after=now + timedelta(days=programme_settings().retention_days))
+        if not updated:
+            raise ValidationError(_("This conversation is already closed."))
+        conversation.refresh_from_db(fields=["state", "closed_at", "shred_after"])
+        SupportRequest.objects.filter(pk=conversation.request_id).update(
+            state=SupportRequest.State.CLOSED)
+        conversation.request.offers.filter(state=Offer.State.PENDING).update(
+            state=Offer.State.WITHDRAWN, answered_at=now)
+        broadcast(conversation.pk, {"type": "chat.closed"})
+
+
+def give_feedback(*, conversation: Conversation, by: Person, felt_heard: int,
+                  would_return: bool | None) -> None:
+    if conversation.colleague_id != by.pk:
+        raise ValidationError(_("Only the colleague who asked gives feedback."))
+    if isinstance(felt_heard, bool) or not isinstance(felt_heard, int) \
+            or not 1 <= felt_heard <= 5:
+        raise ValidationError({"felt_heard": _("Choose from 1 to 5.")})
+    with transaction.atomic():
+        updated = Conversation.objects.filter(
+            pk=conversation.pk,
+            state__in=[Conversation.State.CLOSED, Conversation.State.SHREDDED]).update(
+            felt_heard=felt_heard, would_return=would_return)
+        if not updated:
+            raise ValidationError(_("Close the conversation first."))
+
+
+def request_handover(*, conversation: Conversation, supporter: Person) -> None:
+    """The supporter asks to hand over; nothing moves until the colleague consents."""
+    if conversation.supporter_id != supporter.pk or conversation.state != \
+            Conversation.State.OPEN:
+        raise ValidationError(_("You can hand over only your own open conversations."))
+    with transaction.atomic():
+        asked = Conversation.objects.filter(
+            pk=conversation.pk, handover_requested_at__isnull=True).update(
+            handover_requested_at=timezone.now())
+        if not asked:
+            raise ValidationError(_("You have already suggested a hand-over."))
+        notify(people=[conversation.colleague],
+               subject=_("Haven: your supporter suggests a hand-over"),
+               body=_("Your peer supporter suggests that another supporter continues with "
+                      "you. Nothing changes unless you agree: %(url)s")
+               % {"url": _link(reverse("conversation", args=[conversation.pk]))})
+        broadcast(conversation.pk, {"type": "chat.handover"})
+
+
+def consent_to_handover(*, conversation: Conversation, colleague: Person) -> Offer | None:
+    if conversation.colleague_id != colleague.pk:
+        raise ValidationError(_("There is no hand-over to agree to."))
+    with transaction.atomic():
+        moved = Conversation.objects.filter(
+            pk=conversation.pk, state=Conversation.State.OPEN,
+            handover_requested_at__isnull=False).update(
+            supporter=None, state=Conversation.State.WAITING, handover_requested_at=None)
+        if not moved:
+            raise ValidationError(_("There is no hand-over to agree to."))
+        SupportRequest.objects.filter(pk=conversation.request_id).update(
+            state=SupportRequest.State.WAITING)
+        conversation.request.refresh_from_db()
+        offer = offer_to_next_supporter(support_request=conversation.request)
+        broadcast(conversation.pk, {"type": "chat.handover"})
+    return offer
+
+
+def escalate_to_safety_contact(*, conversation: Conversation, supporter: Person,
+                               request: Any = None) -> None:
+    """The explicit escalation step: the safety contact learns that there is a concern and
+    whom to call (the supporter) — never what was said."""
+    if conversation.supporter_id != supporter.pk:
+        raise ValidationError(_("Only the supporter in this conversation can escalate."))
+    contact = programme_settings().safety_contact
+    if contact is None:
+        raise ValidationError(_("No safety contact is set. Call your local emergency number "
+                                "and tell a coordinator at once."))
+    with transaction.atomic():
+        audit(action=AuditAction.SAFETY_ESCALATED, actor=supporter, object_type="conversation",
+              object_id=conversation.pk, request=request)
+        notify(people=[contact], subject=_("Haven: urgent safety escalation"),
+               body=_("Peer supporter %(name)s (%(email)s) has escalated a safety concern "
+                      "and needs you to contact them now.")
+               % {"name": supporter.name, "email": supporter.email})
+
+
+# Erasure and retention ------------------------------------------------------------------------
+
+def erase_conversation(*, conversation: Conversation, by: Person, request: Any = None) -> None:
+    """The colleague erases a conversation: its key is destroyed and its ciphertext deleted.
+    Metrics keep only non-content fields."""
+    if conversation.colleague_id != by.pk:
+        raise ValidationError(_("Only the colleague who asked can erase a conversation."))
+    if conversation.state == Conversation.State.SHREDDED:
+        raise ValidationError(_("This conversation is already erased."))
+    with transaction.atomic():
+        _shred(conversation)
+        audit(action=AuditAction.CONVERSATION_ERASED, actor=by, object_type="conversation",
+              object_id=conversation.pk, request=request)
+
+
+def _shred(conversation: Conversation) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        crypto.shred(conversation.data_key)
+        conversation.messages.all().delete()
+        Commitment.objects.filter(conversation=conversation).update(what=b"", note=None)
+        Conversation.objects.filter(pk=conversation.pk).update(
+            state=Conversation.State.SHREDDED, shredded_at=now,
+            closed_at=conversation.closed_at or now)
+        SupportRequest.objects.filter(pk=conversation.request_id).exclude(
+            state=SupportRequest.State.CLOSED).update(state=SupportRequest.State.CLOSED)
+        conversation.request.offers.filter(state=Offer.State.PENDING).update(
+            state=Offer.State.WITHDRAWN, answered_at=now)
+        broadcast(conversation.pk, {"type": "chat.closed"})
+
+
+def shred_expired_conversations(*, now: datetime | None = None) -> int:
+    """Worker: content is crypto-shredded once its retention period after closing has passed."""
+    now = now or timezone.now()
+    due = Conversation.objects.filter(state=Conversation.State.CLOSED, shred_after__lte=now) \
+        .select_related("data_key", "request")
+    count = 0
+    for conversation in due:
+        _shred(conversation)
+        count += 1
+    return count

@@ -1,0 +1,172 @@
+"""Forms for requests, conversations, supporter profiles and programme settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from haven.core.models import Location, Person
+from haven.support.models import SupportRequest
+
+LANGUAGE_CHOICES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish")),
+                    ("de", _("German")), ("pl", _("Polish")), ("pt", _("Portuguese")),
+                    ("zh", _("Chinese")), ("hi", _("Hindi"))]
+
+
+class RequestForm(forms.Form):
+    topic = forms.ChoiceField(label=_("What is it about?"))
+    mode = forms.ChoiceField(label=_("How would you like to talk?"),
+                             choices=SupportRequest.Mode.choices, widget=forms.RadioSelect,
+                             initial=SupportRequest.Mode.MESSAGES)
+    use_pseudonym = forms.TypedChoiceField(
+        label=_("How should the supporter see you?"), widget=forms.RadioSelect,
+        coerce=lambda value: value == "pseudonym", initial="name",
+        choices=[("name", _("By my name")),
+                 ("pseudonym", _("Under a pseudonym made for this request"))])
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES, initial="en")
+    avoid_my_team = forms.BooleanField(
+        label=_("Nobody from my team"), required=False, initial=True,
+        help_text=_("Nobody in your reporting line, above or below you, is ever asked."))
+    avoid_my_department = forms.BooleanField(label=_("Nobody from my department"),
+                                             required=False)
+    person_of_concern = forms.EmailField(
+        label=_("Person of concern (optional)"), required=False,
+        help_text=_("Their work e-mail. Nobody is ever shown this; Haven uses it only so that "
+                    "your supporter is not close to them."))
+    message = forms.CharField(
+        label=_("Your first message"), widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10_000, help_text=_("Say as much or as little as you like."))
+    acknowledged = forms.BooleanField(
+        label=_("I have read the limits of confidentiality above"), required=True,
+        error_messages={"required": _("Please read and confirm the limits of confidentiality "
+                                      "before sending.")})
+    submission_id = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, topics: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = topics
+
+    def clean_person_of_concern(self) -> Person | None:
+        email = self.cleaned_data.get("person_of_concern")
+        if not email:
+            return None
+        person = Person.objects.filter(email=email.lower(), is_active=True).first()
+        if person is None:
+            raise forms.ValidationError(_("Nobody in the directory has that e-mail."))
+        return person
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=10_000)
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class CommitmentForm(forms.Form):
+    what = forms.CharField(label=_("What will you do?"), max_length=500,
+                           help_text=_("e.g. “Check in with you on Friday”."))
+    due_at = forms.DateTimeField(label=_("By when?"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+
+class RenegotiateForm(forms.Form):
+    due_at = forms.DateTimeField(label=_("New time"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    note = forms.CharField(label=_("A note for your colleague"), max_length=500)
+
+
+class FeedbackForm(forms.Form):
+    felt_heard = forms.TypedChoiceField(
+        label=_("Did you feel heard?"), coerce=int, widget=forms.RadioSelect,
+        choices=[(1, _("1 — not at all")), (2, "2"), (3, "3"), (4, "4"),
+                 (5, _("5 — completely"))])
+    would_return = forms.TypedChoiceField(
+        label=_("Would you come back?"), required=False, widget=forms.RadioSelect,
+        coerce=lambda value: {"yes": True, "no": False}.get(value), empty_value=None,
+        choices=[("yes", _("Yes")), ("no", _("No"))])
+
+
+class SupporterProfileForm(forms.Form):
+    active = forms.BooleanField(label=_("Taking new requests"), required=False)
+    capacity = forms.IntegerField(label=_("Most open conversations at once"), min_value=1,
+                                  max_value=20)
+    languages = forms.CharField(label=_("Languages"), max_length=200,
+                                help_text=_("Codes separated by commas, e.g. en, fr."))
+    topics = forms.MultipleChoiceField(label=_("Topics you are ready for"),
+                                       widget=forms.CheckboxSelectMultiple, required=False)
+    availability = forms.CharField(
+        label=_("Weekly availability, in your time zone"), required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One window a line, e.g. “Mon 09:00-12:30”."))
+    away_from = forms.DateField(label=_("Away from"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    away_until = forms.DateField(label=_("Away until"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, topics: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].choices = topics
+
+
+class ProgrammeSettingsForm(forms.Form):
+    topics = forms.CharField(
+        label=_("Request topics"), widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One a line as “slug: Label”, e.g. “bullying: Bullying or harassment”."))
+    confidentiality_text = forms.CharField(
+        label=_("Limits of confidentiality"), widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=4000, help_text=_("Shown, and confirmed, before anyone asks for support."))
+    crisis_text = forms.CharField(label=_("Crisis resources (default)"), max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    response_target_hours = forms.IntegerField(label=_("First-response target (working hours)"),
+                                               min_value=1, max_value=72)
+    offer_minutes = forms.IntegerField(label=_("Minutes a supporter has to answer an offer"),
+                                       min_value=5, max_value=1440)
+    retention_days = forms.IntegerField(
+        label=_("Days content is kept after a conversation closes"), min_value=1,
+        max_value=3650)
+    safety_contact = forms.EmailField(label=_("Safety contact's work e-mail"), required=False)
+
+    def __init__(self, *args: Any, locations: list[Location], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.locations = locations
+        for location in locations:
+            self.fields[f"crisis_{location.pk}"] = forms.CharField(
+                label=_("Crisis resources in %(place)s") % {"place": location.name},
+                required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=_("Leave empty to show the default."))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # Every per-location field leaves the cleaned data (only the settings' own fields go
+        # on to the service); an empty one means "show the default".
+        texts = {location.pk: (data.pop(f"crisis_{location.pk}", None) or "").strip()
+                 for location in self.locations}
+        data["crisis_by_location"] = {str(pk): text for pk, text in texts.items() if text}
+        return data
+
+    def clean_topics(self) -> list[dict[str, str]]:
+        topics = []
+        for number, line in enumerate(self.cleaned_data["topics"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            slug, sep, label = line.partition(":")
+            slug = slug.strip().lower()
+            if not sep or not slug.replace("_", "").replace("-", "").isalnum() or \
+                    not label.strip():
+                raise forms.ValidationError(
+                    _("Line %(n)d: write “slug: Label”.") % {"n": number})
+            topics.append({"slug": slug, "label": label.strip()})
+        if not topics:
+            raise forms.ValidationError(_("List at least one topic."))
+        return topics
+
+    def clean_safety_contact(self) -> Person | None:
+        email = self.cleaned_data.get("safety_contact")
+        if not email:
+            return None
+        person = Person.objects.filter(email=email.lower(), is_active=True).first()
+        if person is None:
+            raise forms.ValidationError(_("Nobody in the directory has that e-mail."))
+        return person

@@ -1,0 +1,204 @@
+"""Reads for peer support. Content is decrypted only here, only for a participant, and every
+read of content writes an audit event (who, which conversation, when — never content)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from haven.core.audit import audit
+from haven.core.models import AuditAction, Person
+from haven.core.selectors import MAX_ID
+from haven.support.models import (
+    Commitment,
+    Conversation,
+    Message,
+    Offer,
+    SupporterProfile,
+    SupportRequest,
+)
+from haven.vault import crypto
+
+
+def conversation_for(*, viewer: Person, conversation_id: int) -> Conversation:
+    """The conversation, if VIEWER takes part in it; 404 for everyone else, whatever their role,
+    so that its existence is not revealed either."""
+    if not 0 < conversation_id <= MAX_ID:
+        raise Http404
+    conversation = (Conversation.objects.select_related("request", "data_key", "colleague",
+                                                        "supporter", "request__requester")
+                    .filter(pk=conversation_id).first())
+    if conversation is None or conversation.participant_role(viewer.pk) is None:
+        raise Http404
+    return conversation
+
+
+@dataclass(frozen=True)
+class ShownMessage:
+    id: int
+    client_id: str
+    sender_role: str
+    sent_at: datetime
+    text: str
+    crisis: bool
+
+
+def read_messages(*, viewer: Person, conversation: Conversation, after_id: int = 0,
+                  request: HttpRequest | None = None) -> list[ShownMessage]:
+    """Messages after AFTER_ID, decrypted for a participant. Audited."""
+    if conversation.participant_role(viewer.pk) is None:
+        raise Http404
+    if conversation.state == Conversation.State.SHREDDED:
+        return []
+    messages = list(conversation.messages.filter(pk__gt=after_id).order_by("pk"))
+    audit(action=AuditAction.CONVERSATION_READ, actor=viewer, object_type="conversation",
+          object_id=conversation.pk, request=request, detail={"messages": len(messages)})
+    return [
+        ShownMessage(
+            id=message.pk, client_id=str(message.client_id),
+            sender_role=conversation.participant_role(message.sender_id) or "former supporter",
+            sent_at=message.sent_at, crisis=message.crisis,
+            text=crypto.open_sealed(conversation.data_key, message.body,
+                                    aad=Message.aad(conversation.pk, message.client_id)))
+        for message in messages
+    ]
+
+
+@dataclass(frozen=True)
+class ShownCommitment:
+    id: int
+    what: str
+    due_at: datetime
+    state: str
+    state_label: str
+    note: str
+    overdue: bool
+
+
+def commitments_in(*, viewer: Person, conversation: Conversation) -> list[ShownCommitment]:
+    if conversation.participant_role(viewer.pk) is None:
+        raise Http404
+    if conversation.state == Conversation.State.SHREDDED:
+        return []
+    now = timezone.now()
+    return [_shown_commitment(commitment, conversation, now)
+            for commitment in conversation.commitments.all()]
+
+
+def _shown_commitment(commitment: Commitment, conversation: Conversation,
+                      now: datetime) -> ShownCommitment:
+    key = conversation.data_key
+    return ShownCommitment(
+        id=commitment.pk,
+        what=crypto.open_sealed(key, commitment.what, aad=commitment.aad("what")),
+        due_at=commitment.due_at, state=commitment.state,
+        state_label=commitment.get_state_display(),
+        note=(crypto.open_sealed(key, commitment.note, aad=commitment.aad("note"))
+              if commitment.note else ""),
+        overdue=commitment.state == Commitment.State.OPEN and commitment.due_at < now)
+
+
+@dataclass(frozen=True)
+class ListedCommitment:
+    conversation_id: int
+    role: str  # the viewer's side: "colleague" (made to them) or "supporter" (made by them)
+    commitment: ShownCommitment
+
+
+def commitments_of(*, person: Person, request: HttpRequest | None = None
+                   ) -> list[ListedCommitment]:
+    """Commitments made to PERSON as a colleague, and those PERSON made as the conversation's
+    current supporter, decrypted. Each conversation whose commitments are shown is audited."""
+    commitments = list(
+        Commitment.objects
+        .filter(Q(conversation__colleague=person)
+                | Q(supporter=person, conversation__supporter=person))
+        .exclude(conversation__state=Conversation.State.SHREDDED)
+        .select_related("conversation", "conversation__data_key")
+        .order_by("due_at", "pk"))
+    shown_per_conversation = Counter(commitment.conversation_id for commitment in commitments)
+    for conversation_id, count in sorted(shown_per_conversation.items()):
+        audit(action=AuditAction.CONVERSATION_READ, actor=person, object_type="conversation",
+              object_id=conversation_id, request=request, detail={"commitments": count})
+    now = timezone.now()
+    return [ListedCommitment(
+        conversation_id=commitment.conversation_id,
+        role=commitment.conversation.participant_role(person.pk) or "supporter",
+        commitment=_shown_commitment(commitment, commitment.conversation, now))
+        for commitment in commitments]
+
+
+def commitment_for(*, supporter: Person, commitment_id: int) -> Commitment:
+    commitment = (Commitment.objects.select_related("conversation", "conversation__data_key")
+                  # Only while they are still its conversation's supporter: after a hand-over
+                  # the commitments stay with the conversation, not with them.
+                  .filter(pk=commitment_id, supporter=supporter,
+                          conversation__supporter=supporter).first())
+    if commitment is None:
+        raise Http404
+    return commitment
+
+
+def conversations_of(*, person: Person) -> QuerySet[Conversation]:
+    """Both sides' conversations, metadata only."""
+    return (Conversation.objects.filter(Q(colleague=person) | Q(supporter=person))
+            .select_related("request", "request__requester", "colleague", "supporter")
+            .order_by("-opened_at"))
+
+
+def pending_offers_for(*, supporter: Person) -> QuerySet[Offer]:
+    return (Offer.objects.filter(supporter=supporter, state=Offer.State.PENDING,
+                                 expires_at__gt=timezone.now())
+            .select_related("request", "request__requester"))
+
+
+def offer_for(*, supporter: Person, offer_id: int) -> Offer:
+    offer = Offer.objects.select_related("request").filter(pk=offer_id,
+                                                           supporter=supporter).first()
+    if offer is None:
+        raise Http404
+    return offer
+
+
+def profile_of(*, person: Person) -> SupporterProfile | None:
+    return SupporterProfile.objects.filter(person=person).first()
+
+
+def follow_through(*, supporter_id: int) -> tuple[int, int]:
+    """(kept, settled) commitments of one supporter: shown to them and to coordinators."""
+    settled = Commitment.objects.filter(supporter_id=supporter_id).exclude(
+        state__in=[Commitment.State.OPEN, Commitment.State.RENEGOTIATED])
+    return settled.filter(state=Commitment.State.KEPT).count(), settled.count()
+
+
+def follow_through_by_supporter() -> dict[int, tuple[int, int]]:
+    """(kept, settled) for every supporter with a settled commitment, in one query."""
+    rows = (Commitment.objects.filter(state__in=[Commitment.State.KEPT,
+                                                 Commitment.State.MISSED])
+            .values("supporter")
+            .annotate(kept=Count("id", filter=Q(state=Commitment.State.KEPT)),
+                      settled=Count("id")))
+    return {row["supporter"]: (row["kept"], row["settled"]) for row in rows}
+
+
+def requests_of(*, person: Person) -> QuerySet[SupportRequest]:
+    """The requests PERSON opened, newest first, metadata only."""
+    return (SupportRequest.objects.filter(requester=person).select_related("conversation")
+            .order_by("-created_at", "-pk"))
+
+
+def own_request(*, requester: Person, submission_id: uuid.UUID) -> SupportRequest | None:
+    """The request REQUESTER already opened with this submission id, if any."""
+    return (SupportRequest.objects.filter(requester=requester, submission_id=submission_id)
+            .select_related("conversation").first())
+
+
+def person_of_concern(*, email: str) -> Person | None:
+    """Someone in the directory named by work e-mail, used only to avoid conflicts of interest."""
+    return Person.objects.filter(email=email.strip().lower(), is_active=True).first()

@@ -1,0 +1,127 @@
+"""What browser tests do again and again: sign in (through MFA), watch the console, run axe."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urldefrag, urlsplit
+
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Route, expect
+from pytest_django.live_server_helper import LiveServer
+
+from haven.core.models import Person
+from tests.factories import PASSWORD, TOTP_SECRET
+
+_axe = Axe()
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The current code for SECRET, never one about to expire before the server checks it."""
+    period = mfa_settings.TOTP_PERIOD
+    if period - time.time() % period < 1.5:
+        # A code read in the last moment of its period would be stale on arrival; allauth
+        # accepts only the current period (TOTP_TOLERANCE = 0). Waits at most 1.5 s, rarely.
+        time.sleep(period - time.time() % period + 0.05)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
+
+
+def sign_in(page: Page, live_server: LiveServer, person: Person, *,
+            password: str = PASSWORD) -> None:
+    """Sign PERSON in through /accounts/login/, and the TOTP step when they have TOTP."""
+    base = live_server.url
+    response = page.goto(f"{base}/accounts/login/")
+    assert response is not None and response.status == 200
+    page.locator("input[name=login]").fill(person.email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
+    if Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).exists():
+        page.wait_for_url(f"{base}/accounts/2fa/authenticate/")
+        page.locator("input[name=code]").fill(totp_code())
+        page.locator("main form button[type=submit]").first.click()  # not "Cancel", after it
+    page.wait_for_url(lambda url: not urlsplit(url).path.startswith(
+        ("/accounts/login/", "/accounts/2fa/authenticate/")))
+
+
+def expect_heading(page: Page, text: str) -> None:
+    expect(page.get_by_role("heading", level=1)).to_have_text(text)
+
+
+def path_of(page: Page) -> str:
+    return urlsplit(page.url).path
+
+
+@dataclass
+class BrowserErrors:
+    """Console errors, CSP violations and uncaught exceptions seen by one page."""
+
+    errors: list[str] = field(default_factory=list)
+    allowed: list[str] = field(default_factory=list)
+
+    def watch(self, page: Page) -> None:
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+
+    def allow(self, fragment: str) -> None:
+        """Expect console errors containing FRAGMENT, e.g. the status of an error page."""
+        self.allowed.append(fragment)
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        text = message.text
+        # Chromium reports CSP violations as errors, worded "Refused to …" or "… violates the
+        # following Content Security Policy directive …" depending on the version.
+        if (message.type == "error" or text.startswith("Refused to")
+                or "Content Security Policy" in text):
+            self.errors.append(f"{message.type}: {text} ({message.location.get('url', '')})")
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.errors if not any(fragment in e for fragment in self.allowed)]
+
+
+class AxeChecker:
+    """Runs axe-core on what a page shows now, in a context of its own.
+
+    The page under test keeps Haven's strict CSP. Axe runs on a copy of that page's current
+    HTML, served at the same URL in a separate context with bypass_csp=True, so a page that
+    answered a POST (a form with errors, a token shown once) is checked as it was shown.
+    """
+
+    def __init__(self, browser: Browser) -> None:
+        self._context = browser.new_context(bypass_csp=True)
+        self._page = self._context.new_page()
+        self._html = ""
+        self._url = ""
+        self._page.route(lambda requested: requested == self._url, self._serve_copy)
+
+    def _serve_copy(self, route: Route) -> None:
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=self._html)
+
+    def close(self) -> None:
+        self._context.close()
+
+    def violations(self, page: Page) -> list[str]:
+        """One line per violation: page, rule id, impact, help and target selectors."""
+        self._html, self._url = page.content(), urldefrag(page.url).url
+        if page.viewport_size:
+            self._page.set_viewport_size(page.viewport_size)
+        self._page.goto(self._url)
+        try:
+            results = _axe.run(self._page)
+        except Error as error:  # axe failed to run: say so rather than pass silently
+            return [f"axe could not run on {path_of(page)}: {error}"]
+        found = []
+        for violation in results.response["violations"]:
+            targets = "; ".join(", ".join(node["target"]) for node in violation["nodes"])
+            found.append(f"{path_of(page)}: {violation['id']} ({violation['impact']}) "
+                         f"{violation['help']} — targets: {targets}")
+        for line in found:
+            print(f"axe: {line}")  # shown with the test's captured output
+        return found
+
+    def assert_accessible(self, page: Page) -> None:
+        """0 axe violations on PAGE as it is now; otherwise list id, impact and targets."""
+        found = self.violations(page)
+        assert not found, "axe-core found violations:\n" + "\n".join(found)

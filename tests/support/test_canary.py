@@ -1,0 +1,287 @@
+"""The confidentiality promise, end to end: unique canary strings written through every path
+must never appear in the database (whatever the engine), a log record, an e-mail or the audit
+log — while the two participants still read them back."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from haven.core.models import AuditEvent, Person, Role
+from haven.support import conversations, selectors, services
+from haven.support.models import Commitment, Conversation, Offer
+from tests.conftest import signed_in
+from tests.factories import make_person
+from tests.support.conftest import make_supporter
+
+pytestmark = pytest.mark.django_db
+
+
+class Canaries:
+    """Unique markers, one per piece of content; each is looked for in every form it could
+    take when stored: as text, in any case, and as the hex of its bytes."""
+
+    def __init__(self) -> None:
+        self.all: list[str] = []
+
+    def new(self, label: str) -> str:
+        marker = f"cnry{label}{uuid.uuid4().hex}"
+        self.all.append(marker)
+        return marker
+
+    def found_in(self, text: str) -> list[str]:
+        lowered = text.lower()
+        return [c for c in self.all
+                if c.lower() in lowered or c.encode().hex() in lowered
+                or base64.b64encode(c.encode()).decode().lower()[:24] in lowered]
+
+
+def _dump_sqlite() -> Iterator[str]:
+    raw = connection.connection
+    yield from raw.iterdump()  # blobs appear as X'…' hex literals
+    tables = [row[0] for row in raw.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for table in tables:
+        for row in raw.execute(f'SELECT * FROM "{table}"'):  # noqa: S608 (names from the catalogue)
+            yield _as_text(row)
+
+
+def _dump_postgresql() -> Iterator[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT table_name FROM information_schema.tables "
+                       "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")
+        tables = [row[0] for row in cursor.fetchall()]
+        assert "support_message" in tables
+        for table in tables:
+            # The row as PostgreSQL prints it (bytea as \x hex) …
+            cursor.execute(f'SELECT t::text FROM "{table}" AS t')  # noqa: S608
+            yield from (row[0] for row in cursor.fetchall())
+            # … and the raw values, bytes read as latin-1 so every byte is a character.
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608
+            yield from (_as_text(row) for row in cursor.fetchall())
+
+
+def _as_text(row: tuple[object, ...]) -> str:
+    parts = []
+    for value in row:
+        if isinstance(value, memoryview):
+            value = bytes(value)
+        if isinstance(value, bytes):
+            parts.append(value.decode("latin-1"))
+            parts.append(value.hex())
+        else:
+            parts.append(str(value))
+    return "\t".join(parts)
+
+
+def _whole_database() -> str:
+    dump = _dump_sqlite() if connection.vendor == "sqlite" else _dump_postgresql()
+    return "\n".join(dump)
+
+
+def _log_text(record: logging.LogRecord) -> str:
+    parts = [record.getMessage(), str(record.args), str(record.__dict__)]
+    if record.exc_info:
+        parts.append(logging.Formatter().formatException(record.exc_info))
+    return "\n".join(parts)
+
+
+def test_no_content_leaves_the_conversation(caplog, django_capture_on_commit_callbacks,
+                                            settings) -> None:
+    caplog.set_level(logging.DEBUG)
+    for name in ("django", "django.request", "django.server", "django.db.backends",
+                 "django.template", "haven", "channels", "django_tasks", "py.warnings"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    connection.force_debug_cursor = True  # every SQL statement and its parameters is logged
+    canary = Canaries()
+    administrator = make_person(Role.ADMINISTRATOR)
+    coordinator = make_person(Role.COORDINATOR)
+    safety_contact = make_person()
+    services.update_programme_settings(actor=administrator, safety_contact=safety_contact)
+    first_supporter = make_supporter(topics=["bullying"])
+    second_supporter = make_supporter(topics=["workload"])
+    colleague = make_person()
+    bully = make_person()
+    outsider_supporter = make_supporter(topics=[], capacity=1, active=False)
+    as_colleague, as_first = signed_in(colleague), signed_in(first_supporter)
+    as_second = signed_in(second_supporter)
+    kept: dict[str, list[str]] = {"messages": [], "commitments": []}
+
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            # A request refused (not acknowledged), then sent: both through the page.
+            refused = canary.new("refused")
+            response = as_colleague.post("/support/new/", {
+                "topic": "bullying", "mode": "messages", "use_pseudonym": "pseudonym",
+                "language": "en", "message": refused, "submission_id": str(uuid.uuid4())})
+            assert response.status_code == 200
+            first = canary.new("first")
+            response = as_colleague.post("/support/new/", {
+                "topic": "bullying", "mode": "messages", "use_pseudonym": "pseudonym",
+                "language": "en", "message": f"It started in March. {first}",
+                "person_of_concern": bully.email, "acknowledged": "on",
+                "submission_id": str(uuid.uuid4())})
+            assert response.status_code == 302
+            conversation = Conversation.objects.get(colleague=colleague)
+            path = f"/conversations/{conversation.pk}"
+            kept["messages"].append(first)
+
+            # The supporter is told (e-mail), looks at the offer, and accepts it.
+            assert as_first.get("/supporter/").status_code == 200
+            offer = Offer.objects.get(request=conversation.request)
+            assert as_first.post(f"/supporter/offers/{offer.pk}/",
+                                 {"answer": "accept"}).status_code == 302
+
+            # Messages both ways through the form fallback; one oversized, one a crisis.
+            for client, label in ((as_first, "reply"), (as_colleague, "more")):
+                text = canary.new(label)
+                assert client.post(f"{path}/send/", {
+                    "text": f"{text}\nwith a second line", "client_id": str(uuid.uuid4())
+                }).status_code == 302
+                kept["messages"].append(text)
+            too_long = canary.new("toolong")
+            assert as_colleague.post(f"{path}/send/", {
+                "text": too_long + "x" * 10_000, "client_id": str(uuid.uuid4())
+            }).status_code == 400
+            crisis = canary.new("crisis")
+            assert as_colleague.post(f"{path}/send/", {
+                "text": f"I want to die. {crisis}", "client_id": str(uuid.uuid4())
+            }).status_code == 302
+            kept["messages"].append(crisis)
+            assert as_first.post(f"{path}/escalate/").status_code == 302
+
+            # A commitment, renegotiated with a note, then kept; one more, reminded.
+            what = canary.new("what")
+            due = (timezone.localtime() + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
+            assert as_first.post(f"{path}/commitments/", {"what": what, "due_at": due}
+                                 ).status_code == 302
+            commitment = Commitment.objects.get()
+            note = canary.new("note")
+            later = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+            as_first.post(f"/commitments/{commitment.pk}/", {
+                "outcome": "renegotiate", "due_at": later, "note": note})
+            replacement = Commitment.objects.get(state=Commitment.State.OPEN)
+            as_first.post(f"/commitments/{replacement.pk}/", {"outcome": "kept"})
+            soon = canary.new("soon")
+            as_first.post(f"{path}/commitments/", {"what": soon, "due_at": due})
+            assert conversations.remind_commitments() == 1
+            kept["commitments"] += [what, note, soon]
+
+            # Everyone who should not read it tries, with content in hand.
+            for intruder in (coordinator, administrator, outsider_supporter, bully):
+                client = signed_in(intruder)
+                assert client.get(f"{path}/").status_code == 404
+                client.post(f"{path}/send/", {"text": canary.new("intruder"),
+                                              "client_id": str(uuid.uuid4())})
+            assert signed_in(coordinator).get("/programme/").status_code == 200
+            assert signed_in(administrator).get("/programme/settings/").status_code == 200
+
+            # Both participants read the page; then a hand-over with consent.
+            assert as_colleague.get(f"{path}/").status_code == 200
+            assert as_first.get(f"{path}/").status_code == 200
+            assert as_first.post(f"{path}/handover/").status_code == 302
+            assert as_colleague.post(f"{path}/handover/consent/").status_code == 302
+            handed = Offer.objects.get(request=conversation.request,
+                                       state=Offer.State.PENDING)
+            assert handed.supporter == second_supporter
+            as_second.post(f"/supporter/offers/{handed.pk}/", {"answer": "accept"})
+            after = canary.new("after")
+            as_second.post(f"{path}/send/", {"text": after, "client_id": str(uuid.uuid4())})
+            kept["messages"].append(after)
+            assert as_second.get(f"{path}/").status_code == 200
+            assert as_colleague.post(f"{path}/close/").status_code == 302
+            as_colleague.post(f"{path}/feedback/", {"felt_heard": "4", "would_return": "yes"})
+
+            # A second conversation the colleague erases, a third that expires.
+            for label in ("erased", "expired"):
+                gone = canary.new(label)
+                as_colleague.post("/support/new/", {
+                    "topic": "other", "mode": "chat", "use_pseudonym": "name",
+                    "language": "en", "message": gone, "acknowledged": "on",
+                    "submission_id": str(uuid.uuid4())})
+            erased, expired = Conversation.objects.exclude(pk=conversation.pk).order_by("pk")
+            assert as_colleague.get(f"/conversations/{erased.pk}/erase/").status_code == 200
+            assert as_colleague.post(f"/conversations/{erased.pk}/erase/").status_code == 302
+            as_colleague.post(f"/conversations/{expired.pk}/close/")
+            Conversation.objects.filter(pk=expired.pk).update(
+                shred_after=timezone.now() - timedelta(seconds=1))
+            assert conversations.shred_expired_conversations() == 1
+            # A request nobody can take (no supporter speaks German): coordinators are told.
+            as_colleague.post("/support/new/", {
+                "topic": "conflict", "mode": "messages", "use_pseudonym": "name",
+                "language": "de", "message": canary.new("german"), "acknowledged": "on",
+                "submission_id": str(uuid.uuid4())})
+            services.expire_offers(now=timezone.now() + timedelta(days=1))
+            services.retry_waiting_requests()
+            services.alert_missed_first_responses(now=timezone.now() + timedelta(days=30))
+            conversations.mark_missed_commitments(now=timezone.now() + timedelta(days=30))
+            assert Client().get(f"{path}/").status_code == 302
+    finally:
+        connection.force_debug_cursor = False
+
+    # The test could fail: the participants do read back every kept canary.
+    conversation = Conversation.objects.get(pk=conversation.pk)
+    for reader in (colleague, second_supporter):
+        shown = selectors.read_messages(viewer=reader, conversation=conversation)
+        texts = "\n".join(message.text for message in shown)
+        assert all(text in texts for text in kept["messages"]), reader
+        promised = selectors.commitments_in(viewer=reader, conversation=conversation)
+        listed = "\n".join(f"{c.what}\n{c.note}" for c in promised)
+        assert all(text in listed for text in kept["commitments"]), reader
+    assert any(m.crisis for m in selectors.read_messages(viewer=colleague,
+                                                         conversation=conversation))
+    assert len(canary.all) >= 14
+
+    # … and nowhere else.
+    dump = _whole_database()
+    assert "support_message" in dump or connection.vendor == "postgresql"
+    assert len(dump) > 10_000
+    assert canary.found_in(dump) == []
+
+    assert caplog.records, "logging was not captured"
+    assert any(r.name == "django.request" for r in caplog.records)
+    assert any(r.name == "django.db.backends" for r in caplog.records)
+    leaking = [(r.name, canary.found_in(_log_text(r))) for r in caplog.records
+               if canary.found_in(_log_text(r))]
+    assert leaking == []
+
+    assert len(mail.outbox) >= 6
+    recipients = {address for m in mail.outbox for address in m.to}
+    assert {safety_contact.email, coordinator.email, colleague.email,
+            first_supporter.email} <= recipients
+    for message in mail.outbox:
+        assert canary.found_in(f"{message.subject}\n{message.body}\n{message.alternatives}") \
+            == []
+
+    events = list(AuditEvent.objects.values())
+    assert len(events) >= 8
+    assert canary.found_in(repr(events)) == []
+
+
+def test_the_canary_check_itself_finds_a_planted_leak() -> None:
+    """The dump and the matcher are live: a canary written in clear into a content column and
+    into a bytes column is found."""
+    canary = Canaries()
+    colleague = make_person()
+    planted = canary.new("planted")
+    services.open_request(
+        requester=colleague, topic="bullying", mode="messages", use_pseudonym=False,
+        language="en", avoid_my_team=True, avoid_my_department=False, person_of_concern=None,
+        preferred_supporter=None, acknowledged_confidentiality=True, first_message="hello",
+        submission_id=str(uuid.uuid4()))
+    Person.objects.filter(pk=colleague.pk).update(name=planted)
+    assert canary.found_in(_whole_database()) == [planted]
+
+    Person.objects.filter(pk=colleague.pk).update(name="Someone")
+    conversation = Conversation.objects.get()
+    conversation.messages.update(body=planted.encode())
+    assert canary.found_in(_whole_database()) == [planted]
