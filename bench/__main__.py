@@ -23,13 +23,18 @@ def main(argv: list[str]) -> int:
         print(f"bench: no benchmark named {', '.join(unknown)}; there are "
               f"{', '.join(available)}.", file=sys.stderr)
         return 2
+    status = 0
     for name in chosen:
         module = importlib.import_module(f"bench.{name}")
         if not hasattr(module, "main"):
             continue
         print(f"== {name}", flush=True)
-        module.main()
-    return 0
+        # A benchmark may return an exit status; the first failure is the run's, but the
+        # others still run so one broken benchmark does not hide the rest's figures.
+        outcome = module.main()
+        if isinstance(outcome, int) and outcome and not status:
+            status = outcome
+    return status
 
 
 if __name__ == "__main__":

@@ -64,8 +64,8 @@ def test_debug_is_off_unless_asked_for() -> None:
 
 
 def test_production_cookies_are_secure_and_hsts_is_on() -> None:
-    code = ("from django.conf import settings as s; "
-            "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS >= 31536000)")
+    code = ("from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, "
+            "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS >= 31536000)")
     result = _run("shell", "-c", code, HAVEN_SECRET_KEY=secrets.token_urlsafe(50),
                   HAVEN_ALLOWED_HOSTS="haven.example.org")
     assert result.stdout.strip().splitlines()[-1] == "True True True"

@@ -34,7 +34,7 @@ BATCH_SIZE = 500
 MAX_LEVELS = 16  # of management among new people created level by level; see _save
 
 COLUMNS: list[tuple[str, bool, str]] = [
-    # (column, required, what it holds) — shown on the import page and in docs/operations.md
+    # (column, required, what it holds): shown on the import page and by `haven import-people -h`
     ("email", True, "work e-mail; identifies the person on re-import (compared in lower case)"),
     ("name", True, "full name"),
     ("pronouns", False, "e.g. she/her or they/them"),

@@ -14,6 +14,7 @@ would retry for ever):
 from __future__ import annotations
 
 import json
+import logging
 import time
 from datetime import timedelta
 from importlib import import_module
@@ -38,6 +39,8 @@ TYPING_EVERY_SECONDS = 1.0  # at most one typing signal a second is relayed per 
 SESSION_TOUCH_SECONDS = 60.0  # chatting counts as activity for the idle timeout
 _DB_SESSION_ENGINES = {"django.contrib.sessions.backends.db",
                        "django.contrib.sessions.backends.cached_db"}
+
+logger = logging.getLogger(__name__)
 
 NOT_SIGNED_IN = 4401
 NOT_PARTICIPANT_NOW = 4403
@@ -110,9 +113,6 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         if not isinstance(text, str):
             await self._error("A message needs a client_id and a text.", client_id)
             return
-        if not await self._still_signed_in():
-            await self._leave(NOT_SIGNED_IN)
-            return
         try:
             sent = await self._store(client_id, text)
         except ValidationError as error:
@@ -121,6 +121,11 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         except Http404:
             await self._leave(NOT_PARTICIPANT_NOW)
             return
+        if sent is None:
+            await self._leave(NOT_SIGNED_IN)
+            return
+        if sent.event is not None:
+            await self._broadcast(sent.event)
         await self._send_json({"type": "ack", "client_id": client_id, "id": sent.message.pk,
                                "duplicate": not sent.created, "crisis": sent.crisis})
 
@@ -197,8 +202,17 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         await self._discard()
         await self.close(code=code)
 
-    @database_sync_to_async
-    def _still_signed_in(self) -> bool:
+    async def _broadcast(self, event: dict[str, Any]) -> None:
+        """A stored (committed) message to everyone connected, before its sender's ack. A
+        failure is logged, never raised: the message is stored; pages catch up on reconnect."""
+        try:
+            await self.channel_layer.group_send(
+                conversations.group_name(self.conversation_id), event)
+        except Exception as error:  # noqa: BLE001
+            logger.warning("Live broadcast failed (%s) in conversation %s",
+                           type(error).__name__, self.conversation_id)
+
+    def _signed_in(self) -> bool:
         """The session the socket opened with still signs in the same person: signing out
         (in any tab), a password change or the idle timeout ends the live chat too. Chatting
         counts as activity, like a request, so a long conversation does not time out."""
@@ -218,6 +232,8 @@ class ConversationConsumer(AsyncWebsocketConsumer):
                 expire_date=timezone.now() + timedelta(seconds=store.get_expiry_age()))
         return True
 
+    _still_signed_in = database_sync_to_async(_signed_in)
+
     @database_sync_to_async
     def _conversation(self) -> Conversation:
         return selectors.conversation_for(viewer=self.scope["user"],
@@ -229,8 +245,13 @@ class ConversationConsumer(AsyncWebsocketConsumer):
                                        after_id=after)
 
     @database_sync_to_async
-    def _store(self, client_id: str, text: str) -> conversations.Sent:
+    def _store(self, client_id: str, text: str) -> conversations.Sent | None:
+        """Store a message; None (nothing stored) when the session has ended. One trip to the
+        database thread per message: every socket in the process shares that thread."""
+        if not self._signed_in():
+            return None
         conversation = selectors.conversation_for(viewer=self.scope["user"],
                                                   conversation_id=self.conversation_id)
         return conversations.send_message(conversation=conversation, sender=self.scope["user"],
-                                          client_id=client_id, text=text)
+                                          client_id=client_id, text=text,
+                                          broadcast_after_commit=False)

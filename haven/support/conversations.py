@@ -71,6 +71,8 @@ class Sent:
     message: Message
     created: bool  # False: the same client id was sent before; nothing new was stored
     crisis: bool
+    # The live event, for a caller that broadcasts it itself (send_message(broadcast=False)).
+    event: dict[str, Any] | None = None
 
 
 def _writable(conversation: Conversation, sender: Person) -> str:
@@ -83,9 +85,13 @@ def _writable(conversation: Conversation, sender: Person) -> str:
 
 
 def send_message(*, conversation: Conversation, sender: Person, client_id: str | uuid.UUID,
-                 text: str) -> Sent:
+                 text: str, broadcast_after_commit: bool = True) -> Sent:
     """Persist a sealed message, then broadcast it after commit. Sending the same client id
-    again returns the stored message and changes nothing."""
+    again returns the stored message and changes nothing.
+
+    The chat consumer passes broadcast_after_commit=False and sends Sent.event itself once
+    this returns (committed): the database thread it shares with every socket then does not
+    wait on the channel layer."""
     client_uuid = _parse_client_id(client_id)
     existing = Message.objects.filter(conversation=conversation, client_id=client_uuid).first()
     if existing is not None:
@@ -105,16 +111,18 @@ def send_message(*, conversation: Conversation, sender: Person, client_id: str |
                 SupportRequest.objects.filter(pk=conversation.request_id,
                                               first_response_at__isnull=True).update(
                     first_response_at=now)
-            broadcast(conversation.pk, {"type": "chat.message", "id": message.pk,
-                                        "client_id": str(client_uuid), "sender_role": role,
-                                        "sent_at": now.isoformat(), "crisis": crisis,
-                                        "text": text})
+            event = {"type": "chat.message", "id": message.pk, "client_id": str(client_uuid),
+                     "sender_role": role, "sent_at": now.isoformat(), "crisis": crisis,
+                     "text": text}
+            if broadcast_after_commit:
+                broadcast(conversation.pk, event)
             _notify_other_side(conversation, role)
     except IntegrityError:
         # A concurrent send of the same client id won the race: answer as a duplicate.
         existing = Message.objects.get(conversation=conversation, client_id=client_uuid)
         return _duplicate(existing, sender)
-    return Sent(message, created=True, crisis=crisis)
+    return Sent(message, created=True, crisis=crisis,
+                event=None if broadcast_after_commit else event)
 
 
 def _duplicate(existing: Message, sender: Person) -> Sent:
@@ -375,7 +383,8 @@ def _shred(conversation: Conversation) -> None:
             state=Conversation.State.SHREDDED, shredded_at=now,
             closed_at=conversation.closed_at or now)
         SupportRequest.objects.filter(pk=conversation.request_id).exclude(
-            state=SupportRequest.State.CLOSED).update(state=SupportRequest.State.CLOSED)
+            state__in=[SupportRequest.State.CLOSED, SupportRequest.State.CANCELLED]).update(
+            state=SupportRequest.State.CLOSED)
         conversation.request.offers.filter(state=Offer.State.PENDING).update(
             state=Offer.State.WITHDRAWN, answered_at=now)
         broadcast(conversation.pk, {"type": "chat.closed"})

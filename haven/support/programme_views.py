@@ -80,23 +80,28 @@ def programme(request: HttpRequest) -> HttpResponse:
         [(label, None if (cell := response_times.cells.get(label)) is None or cell.suppressed
           else cell.records) for _limit, label in RESPONSE_BUCKETS
          if label in response_times.cells])
-    offers = (Offer.objects.filter(services.open_offer_filter())
-              .select_related("supporter").order_by("expires_at"))
+    # Operational counts go through the helper too: with a handful of requests they would
+    # reveal what the hidden by-state cells hide.
+    outstanding = kanon.tabulate(
+        ("outstanding", requester) for requester in Offer.objects.filter(
+            services.open_offer_filter()).values_list("request__requester_id", flat=True))
+    past_target = kanon.tabulate(
+        ("past target", requester) for requester in SupportRequest.objects.filter(
+            Q(state=SupportRequest.State.WAITING) | Q(state=SupportRequest.State.OFFERED),
+            first_response_due__lt=timezone.now()).values_list("requester_id", flat=True))
     recent_offers = Offer.objects.select_related("supporter").order_by("-offered_at")[:20]
     return render(request, "support/programme.html", {
         "requests_by_state": [(SupportRequest.State(key).label, cell)
                               for key, cell in requests_by_state.cells.items()],
         "requests_total": requests_by_state.total,
-        "outstanding_offers": offers,
+        "outstanding_offers": outstanding.total,
         "recent_offers": recent_offers,
         "chart": chart,
         "feedback": list(feedback.cells.items()),
         "feedback_total": feedback.total,
         "return_rate": return_rate.total,
         "supporters": _supporter_rows(),
-        "waiting_past_target": SupportRequest.objects.filter(
-            Q(state=SupportRequest.State.WAITING) | Q(state=SupportRequest.State.OFFERED),
-            first_response_due__lt=timezone.now()).count(),
+        "past_target": past_target.total,
         "footnote": kanon.footnote(),
         "can_approve": True,
     })

@@ -430,13 +430,26 @@ def alert_missed_first_responses(*, now: datetime | None = None) -> int:
 
 
 def cancel_request(*, support_request: SupportRequest, by: Person) -> None:
+    """Withdraw a request nobody has taken yet. Its conversation closes like any other, so its
+    content is destroyed after the retention period rather than kept for ever."""
     if support_request.requester_id != by.pk:
         raise ValidationError(_("Only the person who asked can cancel a request."))
+    now = timezone.now()
     with transaction.atomic():
+        cancelled = SupportRequest.objects.filter(
+            pk=support_request.pk,
+            state__in=[SupportRequest.State.WAITING, SupportRequest.State.OFFERED]).update(
+            state=SupportRequest.State.CANCELLED)
+        if not cancelled:
+            raise ValidationError(_("A supporter has already joined; close the conversation "
+                                    "instead."))
         support_request.offers.filter(state=Offer.State.PENDING).update(
-            state=Offer.State.WITHDRAWN, answered_at=timezone.now())
-        SupportRequest.objects.filter(pk=support_request.pk).exclude(
-            state=SupportRequest.State.CLOSED).update(state=SupportRequest.State.CANCELLED)
+            state=Offer.State.WITHDRAWN, answered_at=now)
+        Conversation.objects.filter(request=support_request,
+                                    state=Conversation.State.WAITING).update(
+            state=Conversation.State.CLOSED, closed_at=now,
+            shred_after=now + timedelta(days=programme_settings().retention_days))
+    support_request.state = SupportRequest.State.CANCELLED
 
 
 def open_offer_filter() -> Q:

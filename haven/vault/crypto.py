@@ -147,7 +147,9 @@ def open_sealed(record: DataKey, sealed: bytes | memoryview, *, aad: str) -> str
 
 
 def shred(record: DataKey) -> None:
-    """Destroy the key: everything sealed under it is unreadable from now on, backups too."""
+    """Destroy the key: everything sealed under it is unreadable from now on. A backup taken
+    before holds the key still wrapped by the master key of its day, so backups become
+    unreadable only once that master key is retired (`haven keys rotate`, then remove it)."""
     now = timezone.now()
     with transaction.atomic():
         DataKey.objects.filter(pk=record.pk).update(wrapped=None, shredded_at=now)

@@ -12,7 +12,14 @@ from pytest_django.live_server_helper import LiveServer
 
 from haven.core.models import Person, Role
 from haven.core.services import invitation_url
-from tests.browser.helpers import AxeChecker, BrowserErrors, path_of, sign_in, totp_code
+from tests.browser.helpers import (
+    AxeChecker,
+    BrowserErrors,
+    path_of,
+    sign_in,
+    totp_code,
+    wrong_totp_code,
+)
 from tests.factories import PASSWORD, make_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -108,6 +115,10 @@ def test_pages_of_a_colleague_have_no_accessibility_violations(
     page.locator("code.secret").wait_for()
     sweep.check()  # a new token, shown once, and the list of tokens
     sweep.open("/accounts/password/change/")
+    new_password = page.locator("input[name=password1]")
+    described_by = new_password.get_attribute("aria-describedby") or ""
+    assert "at least 10 characters" in page.locator(f"#{described_by.split()[0]}").inner_text(), (
+        "the password rules are not the new password's description")
     sweep.open("/accounts/2fa/")
     sweep.open("/accounts/logout/")  # asks to confirm; signing out takes a POST
     sweep.open("/directory/", status=403)
@@ -126,7 +137,7 @@ def test_pages_of_an_administrator_have_no_accessibility_violations(
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/accounts/2fa/authenticate/")
     sweep.check()  # the second step of signing in
-    page.locator("input[name=code]").fill("000000")
+    page.locator("input[name=code]").fill(wrong_totp_code())
     page.locator("main form button[type=submit]").first.click()
     page.locator("input[name=code][aria-invalid=true]").wait_for()
     sweep.check()  # a wrong code
@@ -166,11 +177,11 @@ def test_totp_activation_page_has_no_accessibility_violations(
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/accounts/2fa/totp/activate/")
     sweep.check()
-    page.locator("input[name=code]").fill("000000")
+    secret = page.locator("#authenticator_secret").input_value()
+    page.locator("input[name=code]").fill(wrong_totp_code(secret))
     page.locator("main form button[type=submit]").click()
     page.locator("input[name=code][aria-invalid=true]").wait_for()
     sweep.check()  # a wrong code
-    secret = page.locator("#authenticator_secret").input_value()
     page.locator("input[name=code]").fill(totp_code(secret))
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/accounts/2fa/recovery-codes/")

@@ -624,3 +624,29 @@ def test_a_failed_broadcast_leaves_the_message_stored_and_its_sender_answered(
     assert [t for _id, _client, t in stored_texts(chat)] == [text]
     assert "on_commit" in caplog.text  # logged for the operator …
     assert text not in caplog.text  # … without the content
+
+
+def test_a_failed_live_broadcast_still_acknowledges_the_stored_message(
+        chat: Conversation, colleague: Person, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    session = cookie_of(colleague)
+    client_id = str(uuid.uuid4())
+    text = "heard later, not lost"
+
+    async def scenario() -> None:
+        socket = Socket(chat.pk, session=session)
+        await socket.open()
+
+        async def down(*args: Any, **kwargs: Any) -> None:
+            raise ConnectionError("the channel layer is down")
+
+        monkeypatch.setattr(get_channel_layer(), "group_send", down)
+        await socket.send_text(client_id, text)
+        ack = await socket.frame()
+        assert (ack["type"], ack["client_id"], ack["duplicate"]) == ("ack", client_id, False)
+        await socket.nothing_more()
+        await socket.disconnect()
+
+    run(scenario)
+    assert [t for _id, _client, t in stored_texts(chat)] == [text]
+    assert "broadcast failed" in caplog.text and text not in caplog.text

@@ -362,7 +362,7 @@ requests = st.builds(
     excluded=st.frozensets(st.integers(1, 30), max_size=3))
 
 
-@hsettings(max_examples=300, deadline=None)
+@hsettings(max_examples=120, deadline=None)
 @given(st.lists(supporters, max_size=8, unique_by=lambda s: s.person_id), requests)
 def test_every_match_meets_every_hard_constraint(people: list[Supporter], spec: Request) -> None:
     matches, rejected = rank(people, spec)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from haven.core.models import AuditAction, AuditEvent, Person, Role
 from haven.support import conversations, services
@@ -26,7 +28,7 @@ from haven.support.models import (
 from haven.vault.models import DataKey
 from tests.conftest import signed_in
 from tests.factories import LocationFactory, make_person
-from tests.support.conftest import make_supporter, open_request
+from tests.support.conftest import make_supporter, midday_zone, open_request
 
 pytestmark = pytest.mark.django_db
 
@@ -493,3 +495,107 @@ def test_the_colleagues_support_home_costs_the_same_queries_for_many_rows(
         _talking(colleague, supporter)
     with django_assert_max_num_queries(few):
         assert client.get("/support/").status_code == 200
+
+
+# --- hidden ids and repeated actions ------------------------------------------------------------
+
+def test_a_missing_submission_id_is_said_aloud_and_a_fresh_one_is_given(
+        colleague: Person) -> None:
+    client = signed_in(colleague)
+
+    response = client.post("/support/new/", _form(submission_id="garbage",
+                                                  message="Please keep this text"))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "The form had expired" in body
+    assert "Please keep this text" in body
+    fresh = re.search(r'name="submission_id" value="([0-9a-f-]{36})"', body).group(1)
+    assert client.post("/support/new/", _form(submission_id=fresh)).status_code == 302
+    assert SupportRequest.objects.count() == 1
+
+
+def test_someone_elses_submission_id_is_an_expired_form_not_their_request(
+        colleague: Person) -> None:
+    theirs = open_request(make_person())
+
+    response = signed_in(colleague).post(
+        "/support/new/", _form(submission_id=str(theirs.submission_id)))
+
+    assert response.status_code == 200
+    assert "The form had expired" in response.content.decode()
+    assert SupportRequest.objects.count() == 1
+
+
+def test_a_missing_client_id_in_the_fallback_form_is_said_aloud(colleague: Person) -> None:
+    conversation = open_request(colleague).conversation
+
+    response = signed_in(colleague).post(f"/conversations/{conversation.pk}/send/",
+                                         {"text": "still here"})
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "The form had expired" in body and "still here" in body
+    assert re.search(r'name="client_id" value="[0-9a-f-]{36}"', body)
+
+
+def test_erasing_twice_is_a_clear_message_not_an_error_page(colleague: Person) -> None:
+    conversation = open_request(colleague).conversation
+    client = signed_in(colleague)
+    client.post(f"/conversations/{conversation.pk}/erase/")
+
+    again = client.post(f"/conversations/{conversation.pk}/erase/", follow=True)
+
+    assert again.status_code == 200
+    assert "already erased" in again.content.decode()
+    assert AuditEvent.objects.filter(action=AuditAction.CONVERSATION_ERASED).count() == 1
+
+
+def test_a_handover_is_suggested_once(colleague: Person) -> None:
+    supporter = make_supporter()
+    conversation = _talking(colleague, supporter)
+    client = signed_in(supporter)
+
+    client.post(f"/conversations/{conversation.pk}/handover/")
+    again = client.post(f"/conversations/{conversation.pk}/handover/", follow=True)
+
+    assert "already suggested" in again.content.decode()
+    page = signed_in(colleague).get(f"/conversations/{conversation.pk}/").content.decode()
+    assert "I agree to a hand-over" in page
+
+
+def test_a_waiting_colleague_is_told_when_a_supporter_is_free_in_their_own_time(
+        colleague: Person) -> None:
+    zone = midday_zone()
+    today = timezone.now().astimezone(ZoneInfo(zone))
+    make_supporter(zone=zone, availability=[
+        {"weekday": today.weekday(), "start": "20:00", "end": "21:00"}])
+    support_request = open_request(colleague, mode=SupportRequest.Mode.CHAT)
+    support_request.refresh_from_db()
+    own_time = support_request.expected_reply_by.astimezone(ZoneInfo(colleague.time_zone))
+
+    page = signed_in(colleague).get(
+        f"/conversations/{support_request.conversation.pk}/").content.decode()
+    home = signed_in(colleague).get("/support/").content.decode()
+
+    shown = date_format(own_time, "l j M, H:i")
+    assert f"is free from {shown}" in page
+    assert f"A supporter is free from {shown}" in home
+
+
+def test_a_coordinator_approves_a_supporter_and_it_is_audited() -> None:
+    waiting = make_supporter(approved=False)
+    coordinator = make_person(Role.COORDINATOR)
+    client = signed_in(coordinator)
+    assert f'action="/programme/supporters/{waiting.pk}/approve/"' in client.get(
+        "/programme/").content.decode()
+
+    response = client.post(f"/programme/supporters/{waiting.pk}/approve/")
+
+    assert response.status_code == 302
+    assert SupporterProfile.objects.get(person=waiting).certified
+    event = AuditEvent.objects.get(action=AuditAction.SUPPORTER_APPROVED)
+    assert (event.actor, event.object_id) == (coordinator, str(waiting.pk))
+    assert client.post("/programme/supporters/999999/approve/").status_code == 404
+    assert signed_in(waiting).post(
+        f"/programme/supporters/{waiting.pk}/approve/").status_code == 403

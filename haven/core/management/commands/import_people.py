@@ -13,7 +13,8 @@ from haven.core.importer import COLUMNS, ImportRejected, import_people
 
 class Command(BaseCommand):
     help = ("Import or update the directory from a UTF-8 CSV file with a header row. Every row "
-            "is checked first; if any is wrong, nothing is imported. Columns: "
+            "is checked first; if any is wrong, nothing is imported. People are matched by "
+            "e-mail. A column left out keeps what is stored; an empty cell clears it. Columns: "
             + ", ".join(f"{name}{' (required)' if required else ''}"
                         for name, required, _meaning in COLUMNS) + ".")
 
