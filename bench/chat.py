@@ -39,6 +39,9 @@ REDIS_URL = os.environ.get("HAVEN_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 TARGET_P99_MS = 150.0  # at 100 messages/s over 500 connections
 SATURATION_P99_MS = 1000.0  # a step slower than this is past saturation
+# How long to wait for stragglers after the last send; the channel layer drops what waits
+# longer than its expiry (30 s), so a message still missing by then is lost for live delivery.
+DRAIN_SECONDS = 30.0
 MAX_STEPS = 9
 CONNECT_CONCURRENCY = 50
 FILLER = "I keep going over what was said in the meeting and I am not sure what to do next."
@@ -678,7 +681,7 @@ def _run(args: argparse.Namespace) -> int:
                 continue
             phase = Phase(_pairs(seeded, server.port, kind), origin, args.client_procs, server)
             try:
-                fixed = phase.step(label, args.rate, args.seconds, drain=10.0)
+                fixed = phase.step(label, args.rate, args.seconds, drain=DRAIN_SECONDS)
                 results.append(fixed)
                 print(f"   {label} at {args.rate:,.0f}/s: p99 {fixed.p(0.99):.1f} ms, "
                       f"lost {fixed.stats['lost']}, duplicated {fixed.stats['duplicates']}",

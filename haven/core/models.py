@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -13,8 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+@lru_cache(maxsize=1)
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())  # reads the whole tz database: once
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in _time_zones():
         raise ValidationError(
             _("%(value)s is not a time zone name such as Europe/London."),
             params={"value": value},
