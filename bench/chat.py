@@ -42,7 +42,7 @@ SATURATION_P99_MS = 1000.0  # a step slower than this is past saturation
 # How long to wait for stragglers after the last send; the channel layer drops what waits
 # longer than its expiry (30 s), so a message still missing by then is lost for live delivery.
 DRAIN_SECONDS = 30.0
-MAX_STEPS = 9
+MAX_STEPS = 10
 CONNECT_CONCURRENCY = 50
 FILLER = "I keep going over what was said in the meeting and I am not sure what to do next."
 
@@ -70,7 +70,7 @@ def _flush_redis() -> None:
         client.close()
 
 
-def _server_env(database: str, var_dir: str, conn_max_age: int | None) -> dict[str, str]:
+def _server_env(database: str, var_dir: str, db_connections: str) -> dict[str, str]:
     inherited = {key: value for key, value in os.environ.items()
                  if not key.startswith("HAVEN_")
                  and key not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL"}}
@@ -79,8 +79,8 @@ def _server_env(database: str, var_dir: str, conn_max_age: int | None) -> dict[s
             "REDIS_URL": REDIS_URL, "HAVEN_BENCH_RELAY": "1", "HAVEN_LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT), "NO_PROXY": "127.0.0.1,localhost",
             **({"DJANGO_SETTINGS_MODULE": "bench._settings",
-                "HAVEN_BENCH_CONN_MAX_AGE": str(conn_max_age)} if conn_max_age is not None
-               else {})}
+                "HAVEN_BENCH_DB_CONNECTIONS": db_connections}
+               if db_connections != "per-call" else {})}
 
 
 def seed(pairs: int, out: str) -> None:
@@ -218,6 +218,18 @@ def _stop(process: subprocess.Popen[bytes] | multiprocessing.Process) -> None:
             process.join(timeout=5)
 
 
+def _profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes] | None:
+    """Sample the server with py-spy (if installed) while a step sends: collapsed stacks."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not Path(spy).exists():
+        print("   (py-spy is not installed: `pip install py-spy` to profile)")
+        return None
+    return subprocess.Popen([spy, "record", "--pid", str(pid), "--duration",  # noqa: S603
+                             str(max(1, int(seconds))), "--rate", "100", "--format", "raw",
+                             "--threads", "--idle", "--nonblocking", "--output", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 # The client side: one asyncio process (or several), each holding whole pairs ------------------
 
 @dataclass
@@ -249,7 +261,7 @@ class ClientWorker:
         self.rng = random.Random(seed)
         self.step = StepState()
         self.readers: list[asyncio.Task[None]] = []
-        self.closed = 0
+        self.closed: dict[str, int] = {}  # close code (or error): sockets
 
     async def connect_all(self) -> int:
         from websockets.asyncio.client import connect
@@ -305,7 +317,8 @@ class ClientWorker:
                     step.errored.add(str(frame.get("client_id")))
         except Exception:  # noqa: BLE001, S110 (a closed socket ends its reader; counted below)
             pass
-        self.closed += 1
+        code = str(getattr(sock.connection, "close_code", None))
+        self.closed[code] = self.closed.get(code, 0) + 1
 
     async def send_poisson(self, sock: Socket, rate: float, start: float, end: float) -> None:
         step = self.step
@@ -353,7 +366,7 @@ class ClientWorker:
             "lost": sum(1 for client_id in step.acked if client_id not in step.delivered),
             "unacked": sum(1 for client_id in step.sent if client_id not in step.acked),
             "errors": len(step.errored), "stray": step.stray,
-            "send_failures": step.send_failures, "closed_sockets": self.closed,
+            "send_failures": step.send_failures, "closed": dict(self.closed),
             "latencies": step.latencies, "ack_latencies": step.ack_latencies,
             "send_lag": step.send_lag, "start": start,
             "last_delivery": step.last_delivery or time.monotonic(),
@@ -409,6 +422,12 @@ class Result:
     stats: dict[str, Any]
     client_cpu: list[float]  # per client process, share of one CPU
     server_cpu: float  # share of one CPU
+    server_cpu_seconds: float
+
+    @property
+    def server_ms_per_message(self) -> float:
+        # Steadier than wall-clock figures when other work shares the machine.
+        return 1000 * self.server_cpu_seconds / max(1, self.stats["acked"])
 
     @property
     def delivered_per_s(self) -> float:
@@ -453,14 +472,19 @@ class Phase:
                 raise RuntimeError("a client process did not answer in time") from None
         return out
 
-    def step(self, label: str, rate: float, duration: float, drain: float) -> Result:
+    def step(self, label: str, rate: float, duration: float, drain: float,
+             profile: Path | None = None) -> Result:
         start = time.monotonic() + 1.0
         for _process, commands in self.workers:
             commands.put({"rate": rate / len(self.workers), "start": start,
                           "duration": duration, "drain": drain})
         server_before = self.server.cpu()
         time.sleep(max(0.0, start - time.monotonic()))
+        spy = _profile(self.server.process.pid, duration, profile) if profile else None
         parts = self._collect(duration + drain + 60)
+        if spy is not None:
+            with suppress(subprocess.TimeoutExpired):
+                spy.wait(timeout=30)
         wall = time.monotonic() - start
         merged: dict[str, Any] = {"latencies": [], "ack_latencies": [], "send_lag": []}
         for part in parts:
@@ -471,11 +495,16 @@ class Phase:
                     merged[key] = min(merged.get(key, value), value)
                 elif key == "last_delivery":
                     merged[key] = max(merged.get(key, value), value)
+                elif key == "closed":
+                    for code, count in value.items():
+                        merged.setdefault("closed", {})
+                        merged["closed"][code] = merged["closed"].get(code, 0) + count
                 elif key not in ("cpu", "wall"):
                     merged[key] = merged.get(key, 0) + value
+        server_seconds = self.server.cpu() - server_before
         return Result(label, rate, self.connections, merged,
-                      [part["cpu"] / part["wall"] for part in parts],
-                      (self.server.cpu() - server_before) / wall)
+                      [part["cpu"] / part["wall"] for part in parts], server_seconds / wall,
+                      server_seconds)
 
     def close(self) -> None:
         for _process, commands in self.workers:
@@ -513,14 +542,23 @@ def _saturate(phase: Phase, label: str, first_rate: float, factor: float,
     for _number in range(MAX_STEPS):
         result = phase.step(label, rate, duration, drain=max(10.0, duration))
         steps.append(result)
+        _settle(phase.server, limit=30.0)
         print(f"   {label} at {rate:,.0f}/s offered: {result.delivered_per_s:,.0f}/s "
-              f"delivered, p99 {result.p(0.99):,.0f} ms", flush=True)
+              f"delivered, p99 {result.p(0.99):,.0f} ms, lost {result.stats['lost']}"
+              f"{_closed(result)}", flush=True)
         if (result.p(0.99) > SATURATION_P99_MS or result.stats["lost"]
                 or result.delivered_per_s < best * 1.05):
             break
         best = max(best, result.delivered_per_s)
         rate *= factor
     return steps
+
+
+def _closed(result: Result) -> str:
+    closed = result.stats.get("closed") or {}
+    return (", sockets closed so far: " + ", ".join(f"{count} ({code})"
+                                                     for code, count in closed.items())
+            if closed else "")
 
 
 def sustained(steps: list[Result]) -> float:
@@ -541,13 +579,13 @@ def _row(result: Result) -> str:
             f"{_percentile(s['ack_latencies'], 0.99) * 1000:.1f} | {s['lost']} | "
             f"{s['duplicates']} | {s['errors'] + s['unacked']} | "
             f"{_percentile(s['send_lag'], 0.99) * 1000:.0f} | {client}% | "
-            f"{result.server_cpu * 100:.0f}% |")
+            f"{result.server_cpu * 100:.0f}% | {result.server_ms_per_message:.1f} |")
 
 
 HEADER = ("| run | offered msg/s | sockets | sent | delivered | delivered/s | p50 ms | p99 ms | "
           "max ms | ack p99 ms | lost | dup | errors+unacked | client lag p99 ms | client CPU | "
-          "server CPU |\n"
-          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "server CPU | server CPU ms/msg |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def _verdicts(target: Result, haven_max: float, relay_max: float) -> list[str]:
@@ -556,7 +594,9 @@ def _verdicts(target: Result, haven_max: float, relay_max: float) -> list[str]:
         (f"p99 delivery at {target.offered:.0f} msg/s, {target.connections} sockets "
          f"< {TARGET_P99_MS:.0f} ms", f"{target.p(0.99):.1f} ms",
          target.p(0.99) < TARGET_P99_MS),
-        ("lost = 0", str(s["lost"]), s["lost"] == 0 and s["unacked"] == 0),
+        ("lost = 0 (and every send acknowledged)",
+         f"{s['lost']} lost, {s['unacked']} never acknowledged",
+         s["lost"] == 0 and s["unacked"] == 0),
         ("duplicated = 0", str(s["duplicates"]), s["duplicates"] == 0),
         ("saturation ≥ half the bare relay",
          f"{haven_max:,.0f} vs {relay_max:,.0f} msg/s ({haven_max / relay_max:.0%})"
@@ -591,11 +631,11 @@ def _one_at_a_time() -> Iterator[bool]:
 
 
 @contextmanager
-def _stack(pairs: int, conn_max_age: int | None) -> Iterator[tuple[Server, dict[str, Any]]]:
+def _stack(pairs: int, db_connections: str) -> Iterator[tuple[Server, dict[str, Any]]]:
     """A fresh PostgreSQL database, seeded; a clean Redis database; the server. Removed after."""
     database = f"haven_bench_chat_{os.getpid()}"
     var_dir = tempfile.mkdtemp(prefix="haven-bench-chat-")
-    env = _server_env(database, var_dir, conn_max_age)
+    env = _server_env(database, var_dir, db_connections)
     server: Server | None = None
     _flush_redis()
     _admin_sql(f'CREATE DATABASE "{database}"')
@@ -620,7 +660,22 @@ def _stack(pairs: int, conn_max_age: int | None) -> Iterator[tuple[Server, dict[
         shutil.rmtree(var_dir, ignore_errors=True)
 
 
+def _settle(server: Server, limit: float = 120.0) -> None:
+    """Wait until the server is idle (work queued by closed sockets done), at most LIMIT s."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = server.cpu()
+        time.sleep(1.0)
+        if server.cpu() - before < 0.05:
+            return
+
+
 def _preflight() -> str | None:
+    from urllib.parse import urlsplit
+
+    for url in (PG_ADMIN_URL, REDIS_URL):
+        if urlsplit(url).hostname not in {"127.0.0.1", "localhost", "::1"}:
+            return f"{url.split('@')[-1]} is not on this machine; the benchmark stays local"
     try:
         _admin_sql("SELECT 1")
     except Exception as error:  # noqa: BLE001
@@ -640,13 +695,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=100.0, help="messages/s, all sockets")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the fixed run")
     parser.add_argument("--step-seconds", type=float, default=8.0, help="each saturation step")
-    parser.add_argument("--first-step", type=float, default=200.0, help="first step, msg/s")
+    parser.add_argument("--first-step", type=float, default=25.0, help="first step, msg/s")
     parser.add_argument("--factor", type=float, default=1.5, help="growth between steps")
     parser.add_argument("--client-procs", type=int, default=1, help="client processes")
     parser.add_argument("--no-saturation", action="store_true", help="only the fixed run")
     parser.add_argument("--only", choices=["haven", "relay"], help="one side only")
-    parser.add_argument("--conn-max-age", type=int, metavar="SECONDS",
-                        help="what-if: serve with Django's CONN_MAX_AGE set (bench/_settings.py)")
+    parser.add_argument("--db-connections", choices=["per-call", "pool", "persistent"],
+                        default="per-call",
+                        help="what-if: hold database connections another way than Haven's "
+                             "settings do (bench/_settings.py)")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="sample the server with py-spy during Haven's fixed run")
     parser.add_argument("--seed", nargs=2, metavar=("PAIRS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args([] if argv is None else argv)
     if args.seed:
@@ -674,26 +733,31 @@ def _run(args: argparse.Namespace) -> int:
     results: list[Result] = []
     haven_steps: list[Result] = []
     relay_steps: list[Result] = []
-    with _stack(args.pairs, args.conn_max_age) as (server, seeded):
+    with _stack(args.pairs, args.db_connections) as (server, seeded):
         origin = f"http://127.0.0.1:{server.port}"
         for kind, label in (("haven", "Haven chat"), ("relay", "bare relay")):
             if args.only and kind != args.only:
                 continue
             phase = Phase(_pairs(seeded, server.port, kind), origin, args.client_procs, server)
             try:
-                fixed = phase.step(label, args.rate, args.seconds, drain=DRAIN_SECONDS)
+                fixed = phase.step(label, args.rate, args.seconds, drain=DRAIN_SECONDS,
+                                   profile=Path(args.profile).resolve()
+                                   if args.profile and kind == "haven" else None)
                 results.append(fixed)
                 print(f"   {label} at {args.rate:,.0f}/s: p99 {fixed.p(0.99):.1f} ms, "
-                      f"lost {fixed.stats['lost']}, duplicated {fixed.stats['duplicates']}",
-                      flush=True)
+                      f"lost {fixed.stats['lost']}, duplicated {fixed.stats['duplicates']}"
+                      f"{_closed(fixed)}", flush=True)
                 if not args.no_saturation:
+                    _settle(server)
                     steps = _saturate(phase, f"{label} ramp", args.first_step, args.factor,
                                       args.step_seconds)
                     (haven_steps if kind == "haven" else relay_steps).extend(steps)
             finally:
                 phase.close()
+                _settle(server)
 
-    print(f"\n   {machine_description()} ({load_at_start:.2f} at the start)")
+    print(f"\n   {machine_description()} ({load_at_start:.2f} at the start); "
+          f"database connections: {args.db_connections}")
     print()
     print(HEADER)
     for result in [*results, *haven_steps, *relay_steps]:

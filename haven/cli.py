@@ -18,6 +18,7 @@ Common commands:
   invite EMAIL         send (or print) a person's invitation link
   totp EMAIL           print a demo person's current MFA code (demo mode only)
   migrate              apply database migrations
+  coach score          empathy coach: JSON Lines on stdin to results on stdout (no database)
 
 Every Django management command also works: `haven help` lists them.
 """
@@ -41,6 +42,11 @@ def main() -> None:
     if not args or args[0] in {"-h", "--help"}:
         print(SUBCOMMANDS_HELP)
         return
+    if args[0] == "coach":
+        # The coach needs no settings, database or network: skip Django's start-up entirely.
+        from haven.coach.cli import main as coach_main
+
+        sys.exit(coach_main(args[1:]))
     if args[0] == "demo":
         os.environ["HAVEN_DEMO"] = "1"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")

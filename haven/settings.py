@@ -16,7 +16,7 @@ import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from haven.env import env_bool, env_int, env_list, env_str
+from haven.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HAVEN_VAR_DIR", str(BASE_DIR / "var")))
@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "haven.core",
     "haven.vault",
     "haven.support",
+    "haven.connect",
+    "haven.coach",
     "haven.api",
 ]
 
@@ -239,6 +241,17 @@ HAVEN_IMPORT_MAX_BYTES = env_int("HAVEN_IMPORT_MAX_BYTES", 20 * 1024 * 1024, min
 # k-anonymity: no aggregate is shown over fewer people than this.
 HAVEN_MIN_GROUP_SIZE = env_int("HAVEN_MIN_GROUP_SIZE", 5, minimum=2)
 
+# Coffee pairings (docs/connect.md): never repeat a pair from this many recent rounds; the
+# schedule runs a round each week on this weekday (0 Monday … 6 Sunday) from this hour, local.
+HAVEN_COFFEE_NO_REPEAT_ROUNDS = env_int("HAVEN_COFFEE_NO_REPEAT_ROUNDS", 6, minimum=0)
+HAVEN_COFFEE_WEEKDAY = env_int("HAVEN_COFFEE_WEEKDAY", 0, minimum=0)
+HAVEN_COFFEE_HOUR = env_int("HAVEN_COFFEE_HOUR", 9, minimum=0)
+
+# Empathy-coach certification: practice scores (0-6, the sum of the three empathy levels) must
+# average above this over at least ten scenarios; docs/coach.md, "Practice and certification".
+HAVEN_COACH_CERTIFY_THRESHOLD = env_float("HAVEN_COACH_CERTIFY_THRESHOLD", 3.5,
+                                          minimum=0.0, maximum=5.9)
+
 # Security headers. Strict CSP: no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -284,5 +297,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("HAVEN_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # At DEBUG, Django's template engine logs a failed variable lookup together with the
+        # whole template context, which can hold decrypted messages: never let it.
+        "django.template": {"level": "WARNING"},
+    },
 }

@@ -7,6 +7,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("haven.core.urls")),
     path("", include("haven.support.urls")),
+    path("", include("haven.connect.urls")),
+    path("", include("haven.coach.urls")),
 ]
 
 handler400 = "haven.core.errors.bad_request"

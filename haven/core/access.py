@@ -49,6 +49,23 @@ ROUTES: dict[str, Rule] = {
     "programme": COORDINATORS,
     "supporter_approve": COORDINATORS,
     "programme_settings": ADMINISTRATORS,
+    # Empathy coach. The conversation coach is further limited to the conversation's supporter.
+    "coach_feedback": SUPPORTERS,
+    "conversation_coach": SUPPORTERS,
+    "coach_try": SUPPORTERS,
+    "coach_practice": SUPPORTERS,
+    "coach_scenario": SUPPORTERS,
+    "coach_scenario_finish": SUPPORTERS,
+    "coach_progress": COORDINATORS,
+    "coach_certify": COORDINATORS,
+    # Coffee pairings. A group's pages are further limited to its members (selectors).
+    "coffee_home": SIGNED_IN,
+    "coffee_settings": SIGNED_IN,
+    "coffee_blocks": SIGNED_IN,
+    "coffee_unblock": SIGNED_IN,
+    "coffee_invitation": SIGNED_IN,
+    "coffee_met": SIGNED_IN,
+    "coffee_rounds": COORDINATORS,
     # django-allauth: signing in and out, passwords, MFA
     "account_login": PUBLIC,
     "account_logout": PUBLIC,  # POST only; signing out when already out is harmless

@@ -217,6 +217,7 @@ class AuditAction(models.TextChoices):
     CONVERSATION_ERASED = "conversation_erased", _("Conversation erased")
     SAFETY_ESCALATED = "safety_escalated", _("Safety concern escalated")
     SUPPORTER_APPROVED = "supporter_approved", _("Supporter approved")
+    SUPPORTER_CERTIFIED = "supporter_certified", _("Supporter certified")
     PROGRAMME_SETTINGS_CHANGED = "programme_settings_changed", _("Programme settings changed")
 
 

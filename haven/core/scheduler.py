@@ -20,6 +20,7 @@ PERIODIC_JOBS = [
     "haven.support.jobs.remind_commitments",
     "haven.support.jobs.mark_missed_commitments",
     "haven.support.jobs.shred_expired_conversations",
+    "haven.connect.jobs.run_due_coffee_round",
 ]
 
 

@@ -93,11 +93,15 @@ def send_message(*, conversation: Conversation, sender: Person, client_id: str |
     this returns (committed): the database thread it shares with every socket then does not
     wait on the channel layer."""
     client_uuid = _parse_client_id(client_id)
-    existing = Message.objects.filter(conversation=conversation, client_id=client_uuid).first()
-    if existing is not None:
+    try:
+        check_message_text(text)
+        role = _writable(conversation, sender)
+    except ValidationError:
+        # A resend of a stored message is answered as one, even if it could not be sent now.
+        existing = _stored(conversation, client_uuid)
+        if existing is None:
+            raise
         return _duplicate(existing, sender)
-    check_message_text(text)
-    role = _writable(conversation, sender)
     crisis = role == "colleague" and signals_crisis(text)
     now = timezone.now()
     try:
@@ -107,7 +111,8 @@ def send_message(*, conversation: Conversation, sender: Person, client_id: str |
                 body=crypto.seal(conversation.data_key, text,
                                  aad=Message.aad(conversation.pk, client_uuid)),
                 sent_at=now, crisis=crisis)
-            if role == "supporter":
+            if role == "supporter" and conversation.request.first_response_at is None:
+                # Only until the first reply is on record: one statement fewer per message.
                 SupportRequest.objects.filter(pk=conversation.request_id,
                                               first_response_at__isnull=True).update(
                     first_response_at=now)
@@ -118,11 +123,18 @@ def send_message(*, conversation: Conversation, sender: Person, client_id: str |
                 broadcast(conversation.pk, event)
             _notify_other_side(conversation, role)
     except IntegrityError:
-        # A concurrent send of the same client id won the race: answer as a duplicate.
-        existing = Message.objects.get(conversation=conversation, client_id=client_uuid)
+        # The client id is taken: a resend, or a concurrent send, of a stored message. Trying
+        # the insert first spares every new message a look-up.
+        existing = _stored(conversation, client_uuid)
+        if existing is None:
+            raise
         return _duplicate(existing, sender)
     return Sent(message, created=True, crisis=crisis,
                 event=None if broadcast_after_commit else event)
+
+
+def _stored(conversation: Conversation, client_id: uuid.UUID) -> Message | None:
+    return Message.objects.filter(conversation=conversation, client_id=client_id).first()
 
 
 def _duplicate(existing: Message, sender: Person) -> Sent:

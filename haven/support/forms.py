@@ -37,7 +37,8 @@ class RequestForm(forms.Form):
                     "your supporter is not close to them."))
     message = forms.CharField(
         label=_("Your first message"), widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=10_000, help_text=_("Say as much or as little as you like."))
+        max_length=10_000, help_text=_("Say as much or as little as you like."),
+        error_messages={"required": _("Write a first message, even a short one.")})
     acknowledged = forms.BooleanField(
         label=_("I have read the limits of confidentiality above"), required=True,
         error_messages={"required": _("Please read and confirm the limits of confidentiality "
@@ -113,7 +114,8 @@ class SupporterProfileForm(forms.Form):
 class ProgrammeSettingsForm(forms.Form):
     topics = forms.CharField(
         label=_("Request topics"), widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("One a line as “slug: Label”, e.g. “bullying: Bullying or harassment”."))
+        help_text=_("One topic a line: a short code, a colon, then the label people see, e.g. "
+                    "“bullying: Bullying or harassment”. Keep a topic's code when you rename it."))
     confidentiality_text = forms.CharField(
         label=_("Limits of confidentiality"), widget=forms.Textarea(attrs={"rows": 5}),
         max_length=4000, help_text=_("Shown, and confirmed, before anyone asks for support."))
@@ -136,6 +138,9 @@ class ProgrammeSettingsForm(forms.Form):
                 label=_("Crisis resources in %(place)s") % {"place": location.name},
                 required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
                 help_text=_("Leave empty to show the default."))
+        # Each place's crisis resources right under the default ones, not after the numbers.
+        self.order_fields(["topics", "confidentiality_text", "crisis_text",
+                           *(f"crisis_{location.pk}" for location in locations)])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -156,7 +161,7 @@ class ProgrammeSettingsForm(forms.Form):
             if not sep or not slug.replace("_", "").replace("-", "").isalnum() or \
                     not label.strip():
                 raise forms.ValidationError(
-                    _("Line %(n)d: write “slug: Label”.") % {"n": number})
+                    _("Line %(n)d: write “code: Label”.") % {"n": number})
             topics.append({"slug": slug, "label": label.strip()})
         if not topics:
             raise forms.ValidationError(_("List at least one topic."))

@@ -94,7 +94,8 @@ class SupporterProfile(models.Model):
 
     @property
     def certified(self) -> bool:
-        # Until the empathy-coach certification lands, a coordinator's approval certifies.
+        # Approved by a coordinator, or certified through practice with the empathy coach
+        # (or by a coordinator's hand there): see docs/coach.md, "Practice and certification".
         return self.certified_at is not None or self.approved_at is not None
 
     def is_away(self, on: timezone.datetime | None = None) -> bool:

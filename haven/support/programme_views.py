@@ -90,6 +90,7 @@ def programme(request: HttpRequest) -> HttpResponse:
             Q(state=SupportRequest.State.WAITING) | Q(state=SupportRequest.State.OFFERED),
             first_response_due__lt=timezone.now()).values_list("requester_id", flat=True))
     recent_offers = Offer.objects.select_related("supporter").order_by("-offered_at")[:20]
+    topic_labels = dict(services.programme_settings().topic_choices())
     return render(request, "support/programme.html", {
         "requests_by_state": [(SupportRequest.State(key).label, cell)
                               for key, cell in requests_by_state.cells.items()],
@@ -97,7 +98,10 @@ def programme(request: HttpRequest) -> HttpResponse:
         "outstanding_offers": outstanding.total,
         "recent_offers": recent_offers,
         "chart": chart,
-        "feedback": list(feedback.cells.items()),
+        # Every bar hidden: the chart would be an empty axis; the page says why instead.
+        "chart_all_hidden": all(cell.suppressed for cell in response_times.cells.values()),
+        "feedback": [(topic_labels.get(topic, topic), cell)
+                     for topic, cell in feedback.cells.items()],
         "feedback_total": feedback.total,
         "return_rate": return_rate.total,
         "supporters": _supporter_rows(),

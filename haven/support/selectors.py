@@ -70,6 +70,32 @@ def read_messages(*, viewer: Person, conversation: Conversation, after_id: int =
     ]
 
 
+def colleague_last_message(*, supporter: Person, conversation: Conversation,
+                           audited_message_id: int | None = None,
+                           request: HttpRequest | None = None) -> ShownMessage | None:
+    """The colleague's latest message, decrypted for the conversation's current supporter only,
+    as the empathy coach's context. Audited, except when it is AUDITED_MESSAGE_ID: the caller
+    already logged this person reading this very message (the coach asks on every pause in
+    typing, and one event per message read says all there is to say)."""
+    if conversation.participant_role(supporter.pk) != "supporter":
+        raise Http404
+    if conversation.state == Conversation.State.SHREDDED:
+        return None
+    message = (conversation.messages.filter(sender_id=conversation.colleague_id)
+               .order_by("-pk").first())
+    if message is None:
+        return None
+    if message.pk != audited_message_id:
+        audit(action=AuditAction.CONVERSATION_READ, actor=supporter, object_type="conversation",
+              object_id=conversation.pk, request=request,
+              detail={"messages": 1, "purpose": "coach"})
+    return ShownMessage(
+        id=message.pk, client_id=str(message.client_id), sender_role="colleague",
+        sent_at=message.sent_at, crisis=message.crisis,
+        text=crypto.open_sealed(conversation.data_key, message.body,
+                                aad=Message.aad(conversation.pk, message.client_id)))
+
+
 @dataclass(frozen=True)
 class ShownCommitment:
     id: int
@@ -174,7 +200,9 @@ def follow_through(*, supporter_id: int) -> tuple[int, int]:
     """(kept, settled) commitments of one supporter: shown to them and to coordinators."""
     settled = Commitment.objects.filter(supporter_id=supporter_id).exclude(
         state__in=[Commitment.State.OPEN, Commitment.State.RENEGOTIATED])
-    return settled.filter(state=Commitment.State.KEPT).count(), settled.count()
+    totals = settled.aggregate(kept=Count("id", filter=Q(state=Commitment.State.KEPT)),
+                               settled=Count("id"))  # one query, not two
+    return totals["kept"], totals["settled"]
 
 
 def follow_through_by_supporter() -> dict[int, tuple[int, int]]:

@@ -259,8 +259,12 @@ def settle_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse:
 @require_GET
 def supporter_home(request: HttpRequest) -> HttpResponse:
     kept, settled = selectors.follow_through(supporter_id=request.user.pk)
+    topics = dict(services.programme_settings().topic_choices())
+    offers = list(selectors.pending_offers_for(supporter=request.user))
+    for offer in offers:  # the topic's label ("Bullying or harassment"), not its slug
+        offer.topic_label = topics.get(offer.request.topic, offer.request.topic)
     return render(request, "support/supporter_home.html", {
-        "offers": selectors.pending_offers_for(supporter=request.user),
+        "offers": offers,
         "conversations": selectors.conversations_of(person=request.user).filter(
             supporter=request.user),
         "profile": selectors.profile_of(person=request.user),

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from haven.core.confidential import Withheld
 from haven.vault.masterkeys import MasterKeys, parse_master_keys
 from haven.vault.models import DataKey
 
@@ -141,7 +142,8 @@ def open_sealed(record: DataKey, sealed: bytes | memoryview, *, aad: str) -> str
         raise CannotOpen("ciphertext is truncated")
     nonce, body = data[1:1 + NONCE_BYTES], data[1 + NONCE_BYTES:]
     try:
-        return AESGCM(_data_key(record)).decrypt(nonce, body, aad.encode()).decode("utf-8")
+        return Withheld(AESGCM(_data_key(record)).decrypt(nonce, body, aad.encode())
+                        .decode("utf-8"))
     except InvalidTag:
         raise CannotOpen("ciphertext does not match its record") from None
 

@@ -1,0 +1,185 @@
+"""`haven coach score | evaluate | train | compare`. Runs without Django, a database or a
+network: `haven coach …` and `python -m haven.coach …` come straight here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from haven.coach.analysis import DraftTooLong, analyse, error_line, to_contract
+from haven.coach.model import ARTEFACT_PATH, ArtefactError, shipped_model
+
+PROG = "haven coach"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=PROG, description="The empathy coach.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    score = commands.add_parser(
+        "score", help="analyse JSON Lines from stdin, one result line per input line",
+        description="Reads {\"id\", \"seeker\", \"response\"} JSON Lines on stdin and writes one "
+                    "result line per input line, in order, on stdout (docs/coach.md).")
+    score.add_argument("--model", type=Path, default=None, help=argparse.SUPPRESS)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="precision, recall and F1 per label on a corpus split")
+    evaluate.add_argument("--split", default="test", choices=("train", "dev", "test", "probe"))
+    evaluate.add_argument("--model", type=Path, default=None,
+                          help="a model artefact (default: the shipped one)")
+    evaluate.add_argument("--corpus", type=Path, default=None, help="corpus directory")
+
+    train = commands.add_parser(
+        "train", help="rebuild the model artefact from the corpus (needs scikit-learn)")
+    train.add_argument("--splits", default="train,dev",
+                       help="splits to train on (default train,dev: the shipped model)")
+    train.add_argument("--output", type=Path, default=ARTEFACT_PATH)
+    train.add_argument("--corpus", type=Path, default=None, help="corpus directory")
+
+    compare = commands.add_parser(
+        "compare", help="the model comparison of docs/coach.md (needs scikit-learn; "
+                        "the embedding rows need the coach-embeddings extra)")
+    compare.add_argument("--split", default="all", choices=("all", "dev", "test", "probe"),
+                         help="which scores to show (default all): dev, where the choices "
+                              "are made; test, the final report; probe, the out-of-domain set "
+                              "in haven/coach/data/probe.jsonl")
+    compare.add_argument("--embeddings", action="store_true",
+                         help="include the sentence-embedding variants")
+    compare.add_argument("--corpus", type=Path, default=None, help="corpus directory")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "score":
+            return score_stream(sys.stdin.buffer, sys.stdout.buffer, sys.stderr, args.model)
+        if args.command == "evaluate":
+            return _evaluate(args)
+        if args.command == "train":
+            return _train(args)
+        return _compare(args)
+    except ArtefactError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 1
+    except ImportError as error:
+        print(f"{PROG} {args.command}: needs {error.name or error}; install it with "
+              f"`pip install -e '.[coach-train]'`", file=sys.stderr)
+        return 1
+
+
+# score -----------------------------------------------------------------------------------------
+
+def score_stream(source: IO[bytes], sink: IO[bytes], errors: IO[str],
+                 model_path: Path | None = None) -> int:
+    """The batch contract: one output line per input line, in order, flushed as it goes (a
+    caller may feed one line at a time). A bad line gets an error line; the batch goes on."""
+    model = shipped_model(model_path)
+    for number, raw in enumerate(_lines(source), 1):
+        line = score_line(raw, number, errors, model)
+        sink.write(json.dumps(line, ensure_ascii=True).encode("ascii") + b"\n")
+        sink.flush()
+    return 0
+
+
+def _lines(source: IO[bytes]) -> Iterable[bytes]:
+    # Split on "\n" only: a JSON string may hold U+2028 and other separators as they are.
+    while True:
+        raw = source.readline()
+        if not raw:
+            return
+        yield raw
+
+
+def score_line(raw: bytes, number: int, errors: IO[str], model: Any = None) -> dict[str, Any]:
+    record_id: Any = None
+
+    def fail(message: str) -> dict[str, Any]:
+        print(f"{PROG} score: line {number}: {message}", file=errors, flush=True)
+        return error_line(record_id, message)
+
+    try:
+        text = raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        return fail("the line is not valid UTF-8")
+    if not text.strip():
+        return fail("the line is empty; expected a JSON object")
+    try:
+        record = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        return fail(f"the line is not valid JSON ({error})")
+    if not isinstance(record, dict):
+        return fail("the line is JSON but not an object")
+    if "id" not in record:
+        return fail('"id" is missing')
+    if isinstance(record["id"], str | int) and not isinstance(record["id"], bool):
+        record_id = record["id"]
+    else:
+        return fail('"id" must be a string or an integer')
+    response, seeker = record.get("response"), record.get("seeker", "")
+    if not isinstance(response, str):
+        return fail('"response" is missing or not a string')
+    if seeker is None:
+        seeker = ""
+    if not isinstance(seeker, str):
+        return fail('"seeker" must be a string (it may be empty)')
+    try:
+        return to_contract(record_id, analyse(response, seeker, model=model))
+    except DraftTooLong as error:
+        return fail(str(error))
+    except Exception as error:  # noqa: BLE001 (one bad draft must not stop the batch)
+        return fail(f"the coach failed on this line ({type(error).__name__}: {error})")
+
+
+# evaluate, train, compare ----------------------------------------------------------------------
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from haven.coach.evaluation import format_report
+    from haven.coach.training import CORPUS_DIR, PROBE_PATH, evaluate_model, load_corpus, split
+
+    records = (load_corpus(PROBE_PATH) if args.split == "probe" else
+               split(load_corpus(args.corpus or CORPUS_DIR), args.split))
+    if not records:
+        print(f"{PROG} evaluate: the corpus has no {args.split} records", file=sys.stderr)
+        return 1
+    model = shipped_model(args.model)
+    report, spans = evaluate_model(model, records)
+    print(f"Empathy coach on the {args.split} split "
+          f"(model trained on {'+'.join(model.meta.get('trained_on', []))}, "
+          f"{model.meta.get('variant')})")
+    print(format_report(report, spans))
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from haven.coach.training import (
+        CORPUS_DIR,
+        SHIPPED_VARIANT,
+        load_corpus,
+        split,
+        train,
+        write_artefact,
+    )
+
+    names = [name.strip() for name in args.splits.split(",") if name.strip()]
+    records = split(load_corpus(args.corpus or CORPUS_DIR), *names)
+    if not records:
+        print(f"{PROG} train: no records in {', '.join(names)}", file=sys.stderr)
+        return 1
+    artefact = train(records, SHIPPED_VARIANT)
+    write_artefact(artefact, args.output)
+    size = args.output.stat().st_size
+    print(f"trained on {len(records)} records ({'+'.join(names)}), variant "
+          f"{SHIPPED_VARIANT.name}: {args.output} ({size / 1024:.0f} KiB)")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from haven.coach.comparison import run_comparison
+
+    return run_comparison(args.split, embeddings=args.embeddings, corpus=args.corpus)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The shipped model artefact (model.json) and the corpus it is trained on (corpus/)."""

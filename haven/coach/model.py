@@ -1,0 +1,148 @@
+"""The shipped model: linear heads over the coach's features, read once from
+haven/coach/data/model.json. Pure Python at run time: no numpy, nothing downloaded."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from haven.coach.cues import CueMatch
+from haven.coach.features import featurise, seeker_features
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+ARTEFACT_PATH = DATA_DIR / "model.json"
+FORMAT = 1
+MECHANISMS = ("emotional_reactions", "interpretations", "explorations")
+FLAGS = ("advice", "judgement", "minimising", "self_focus", "secrecy_promise")
+# The source files whose behaviour the shipped weights depend on.
+FEATURE_SOURCES = ("text.py", "lexicon.py", "cues.py", "features.py")
+
+
+class ArtefactError(RuntimeError):
+    """The shipped model is missing or does not fit this code."""
+
+
+@dataclass(frozen=True)
+class Head:
+    """One logistic regression: P(label) = sigmoid(bias + w · x)."""
+
+    bias: float
+    weights: dict[str, float]
+    threshold: float = 0.5
+
+    def score(self, features: dict[str, float]) -> float:
+        total = self.bias
+        weights = self.weights
+        for name, value in features.items():
+            weight = weights.get(name)
+            if weight is not None:
+                total += weight * value
+        return total
+
+    def probability(self, features: dict[str, float]) -> float:
+        return _sigmoid(self.score(features))
+
+
+@dataclass(frozen=True)
+class Prediction:
+    levels: dict[str, int]
+    flags: dict[str, bool]
+    asked_for_advice: bool
+    probabilities: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Model:
+    groups: tuple[str, ...]
+    heads: dict[str, Head]
+    meta: dict[str, Any]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Model:
+        if data.get("format") != FORMAT:
+            raise ArtefactError(f"model format {data.get('format')!r}, this code reads {FORMAT}")
+        heads = {name: Head(float(head["bias"]), {k: float(v) for k, v in head["weights"].items()},
+                            float(head.get("threshold", 0.5)))
+                 for name, head in data["heads"].items()}
+        meta = {key: value for key, value in data.items() if key != "heads"}
+        return cls(tuple(data["groups"]), heads, meta)
+
+    def features(self, response: str, seeker: str,
+                 cues: list[CueMatch] | None = None) -> dict[str, float]:
+        return featurise(response, seeker, self.groups, cues)
+
+    def predict(self, response: str, seeker: str = "", cues: list[CueMatch] | None = None,
+                extra: dict[str, float] | None = None) -> Prediction:
+        """Levels and flags for RESPONSE; EXTRA adds features computed elsewhere (the
+        sentence-embedding variants of the model comparison)."""
+        features = self.features(response, seeker, cues)
+        if extra:
+            features.update(extra)
+        return self.decide(features, seeker_features(seeker))
+
+    def decide(self, features: dict[str, float], seeker: dict[str, float]) -> Prediction:
+        """Levels and flags from already computed reply and message features."""
+        probabilities: dict[str, float] = {}
+        levels: dict[str, int] = {}
+        for mechanism in MECHANISMS:
+            weak = self.heads[mechanism + ">=1"].probability(features)
+            strong = min(weak, self.heads[mechanism + ">=2"].probability(features))
+            probabilities[mechanism + ">=1"], probabilities[mechanism + ">=2"] = weak, strong
+            # The most probable level under the two cumulative heads.
+            levels[mechanism] = max(range(3), key=lambda level: (1 - weak, weak - strong,
+                                                                 strong)[level])
+        flags: dict[str, bool] = {}
+        for flag in FLAGS:
+            head = self.heads[flag]
+            probabilities[flag] = head.probability(features)
+            flags[flag] = probabilities[flag] >= head.threshold
+        if "c:secrecy_limited" in features and "c:secrecy_unlimited" not in features:
+            # Every promise of confidentiality in the reply states its limits ("… unless
+            # someone's safety is at risk"): an honest promise, never this flag.
+            flags["secrecy_promise"] = False
+        asked_head = self.heads["asked_for_advice"]
+        probabilities["asked_for_advice"] = asked_head.probability(seeker)
+        asked = probabilities["asked_for_advice"] >= asked_head.threshold
+        flags["unsolicited_advice"] = flags["advice"] and not asked
+        return Prediction(levels, flags, asked, probabilities)
+
+
+def _sigmoid(value: float) -> float:
+    if value >= 0:
+        return 1.0 / (1.0 + math.exp(-value))
+    exponent = math.exp(value)
+    return exponent / (1.0 + exponent)
+
+
+def features_digest() -> str:
+    """What the shipped weights were trained against: the feature code, hashed."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in FEATURE_SOURCES:
+        digest.update(name.encode())
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
+_lock = threading.Lock()
+
+
+@cache
+def _load(path: Path) -> Model:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ArtefactError(f"no coach model at {path}; run `haven coach train`") from error
+    return Model.from_dict(data)
+
+
+def shipped_model(path: Path | None = None) -> Model:
+    """The shipped model, read on first use and kept (thread-safe)."""
+    with _lock:
+        return _load(path or ARTEFACT_PATH)

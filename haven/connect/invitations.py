@@ -1,0 +1,64 @@
+"""Calendar invitations (RFC 5545) for coffee groups, made with the icalendar package."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event, vCalAddress
+
+from haven.connect.models import CoffeeGroup, MeetingMode
+from haven.connect.starters import starter_texts
+from haven.core.models import Person
+
+MEETING_LENGTH = timedelta(minutes=30)
+
+
+def _domain() -> str:
+    host = settings.HAVEN_BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return host or "haven.invalid"
+
+
+def invitation_ics(group: CoffeeGroup, members: Sequence[Person]) -> bytes:
+    """One VEVENT for the group's suggested meeting: in the location's time zone (with its
+    VTIMEZONE) for an in-person group, in UTC for a remote one; every member an attendee."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Haven//Coffee pairings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    event = Event()
+    event.add("uid", f"{group.calendar_uid}@{_domain()}")
+    event.add("dtstamp", timezone.now().astimezone(ZoneInfo("UTC")))
+    zone = ZoneInfo(group.time_zone)
+    start = group.meet_at.astimezone(zone)
+    event.add("dtstart", start)
+    event.add("dtend", start + MEETING_LENGTH)
+    names = ", ".join(member.name for member in members)
+    event.add("summary", _("Coffee with %(names)s") % {"names": names})
+    if group.mode == MeetingMode.IN_PERSON and group.location:
+        event.add("location", group.location.name)
+    else:
+        event.add("location", _("Video call (choose a link together)"))
+    description = [
+        _("Your coffee group from Haven: %(names)s.") % {"names": names},
+        _("This time is a suggestion: move it to one that suits you all."),
+        "",
+        _("Something to talk about:"),
+        *[f"- {text}" for text in starter_texts(group.starters)],
+    ]
+    event.add("description", "\n".join(str(line) for line in description))
+    for member in members:
+        attendee = vCalAddress(f"mailto:{member.email}")
+        attendee.params["cn"] = member.name
+        attendee.params["role"] = "REQ-PARTICIPANT"
+        attendee.params["partstat"] = "NEEDS-ACTION"
+        event.add("attendee", attendee, encode=False)
+    calendar.add_component(event)
+    if group.time_zone != "UTC":
+        calendar.add_missing_timezones(first_date=start.date() - timedelta(days=366),
+                                       last_date=start.date() + timedelta(days=366))
+    return calendar.to_ical()

@@ -1,0 +1,130 @@
+"""Pages for coffee pairings: thin views over services and selectors."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from haven.connect import selectors, services
+from haven.connect.forms import BlockForm, MetForm, ProfileForm, RunRoundForm
+from haven.connect.invitations import invitation_ics
+from haven.core.views import _form_errors_to
+
+
+@require_GET
+def coffee_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "connect/home.html", {
+        "profile": selectors.profile_of(request.user),
+        "groups": selectors.my_groups(person=request.user, now=timezone.now()),
+        "met_form": MetForm(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def coffee_settings(request: HttpRequest) -> HttpResponse:
+    profile = selectors.profile_of(request.user)
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.save_profile(person=request.user, active=data["active"],
+                                      frequency=data["frequency"], mode=data["mode"],
+                                      location=data["location"])
+            except ValidationError as error:
+                _form_errors_to(form, error)
+            else:
+                messages.success(request, _("You are taking part in coffee pairings.")
+                                 if data["active"] else
+                                 _("You are not taking part in coffee pairings for now."))
+                return redirect("coffee_home")
+        status = 400
+    else:
+        initial = {"location": request.user.location_id}
+        if profile is not None:
+            initial = {"active": "yes" if profile.active else "no",
+                       "frequency": profile.frequency, "mode": profile.mode,
+                       "location": profile.location_id or request.user.location_id}
+        form = ProfileForm(initial=initial)
+        status = 200
+    return render(request, "connect/settings.html", {"form": form, "profile": profile},
+                  status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def blocks(request: HttpRequest) -> HttpResponse:
+    status = 200
+    if request.method == "POST":
+        form = BlockForm(request.POST)
+        if form.is_valid():
+            try:
+                services.block(person=request.user, email=form.cleaned_data["email"])
+            except ValidationError as error:
+                _form_errors_to(form, error)
+            else:
+                messages.success(request, _("Done. You will not be paired with them."))
+                return redirect("coffee_blocks")
+        status = 400
+    else:
+        form = BlockForm()
+    return render(request, "connect/blocks.html",
+                  {"form": form, "blocks": selectors.blocks_of(request.user)}, status=status)
+
+
+@require_POST
+def unblock(request: HttpRequest, block_id: int) -> HttpResponse:
+    if services.unblock(person=request.user, block_id=block_id):
+        messages.success(request, _("Removed from your list."))
+    return redirect("coffee_blocks")
+
+
+@require_GET
+def invitation(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = selectors.group_for(viewer=request.user, group_id=group_id)
+    response = HttpResponse(invitation_ics(group, selectors.members_of(group)),
+                            content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="coffee-{group.pk}.ics"'
+    return response
+
+
+@require_POST
+def met(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = selectors.group_for(viewer=request.user, group_id=group_id)
+    form = MetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose yes or no."))
+        return redirect("coffee_home")
+    services.answer_met(person=request.user, group=group, met=form.cleaned_data["met"])
+    messages.success(request, _("Thank you for letting us know."))
+    return redirect("coffee_home")
+
+
+@require_http_methods(["GET", "POST"])
+def rounds(request: HttpRequest) -> HttpResponse:
+    status = 200
+    if request.method == "POST":
+        form = RunRoundForm(request.POST)
+        if form.is_valid():
+            pairing_round = services.run_round(
+                run_by=request.user, submission_id=str(form.cleaned_data["submission_id"]))
+            messages.success(request, _(
+                "The round has run: %(groups)d groups made, %(unpaired)d people unpaired.")
+                % {"groups": pairing_round.groups_made, "unpaired": pairing_round.unpaired})
+            return redirect("coffee_rounds")
+        status = 400
+        if "submission_id" in form.errors:
+            del form.errors["submission_id"]
+            form.data = form.data.copy()
+            form.data["submission_id"] = str(uuid.uuid4())
+    else:
+        form = RunRoundForm(initial={"submission_id": uuid.uuid4()})
+    return render(request, "connect/rounds.html", {
+        "form": form, "participation": selectors.participation(),
+        "summaries": selectors.round_summaries()}, status=status)

@@ -1,0 +1,75 @@
+"""The shipped model artefact fits the code and the corpus it claims, stays small, and
+training it again gives the same weights."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from haven.coach.features import FEATURES_VERSION
+from haven.coach.model import ARTEFACT_PATH, ArtefactError, features_digest, shipped_model
+from haven.coach.training import (
+    SHIPPED_VARIANT,
+    corpus_digest,
+    load_corpus,
+    split,
+    train,
+)
+
+RETRAIN = "run `haven coach train` and commit haven/coach/data/model.json"
+
+
+def shipped() -> dict:
+    return json.loads(ARTEFACT_PATH.read_text(encoding="utf-8"))
+
+
+def test_the_shipped_model_was_trained_on_this_feature_code() -> None:
+    artefact = shipped()
+    assert artefact["features_version"] == FEATURES_VERSION, RETRAIN
+    assert artefact["features_sha256"] == features_digest(), (
+        f"text.py, lexicon.py, cues.py or features.py changed since training: {RETRAIN}")
+
+
+def test_the_shipped_model_was_trained_on_this_corpus() -> None:
+    artefact = shipped()
+    records = split(load_corpus(), "train", "dev")
+    assert artefact["trained_on"] == ["dev", "train"]
+    assert artefact["records"] == len(records)
+    assert artefact["corpus_sha256"] == corpus_digest(records), (
+        f"the corpus's train or dev split changed since training: {RETRAIN}")
+
+
+def test_the_shipped_model_is_the_shipped_variant_and_small() -> None:
+    artefact = shipped()
+    assert artefact["variant"] == SHIPPED_VARIANT.name
+    assert tuple(artefact["groups"]) == SHIPPED_VARIANT.groups
+    assert ARTEFACT_PATH.stat().st_size < 5 * 1024 * 1024
+
+
+def test_training_is_deterministic() -> None:
+    pytest.importorskip("sklearn")
+    records = split(load_corpus(), "train")[:300]
+    first, second = train(records, SHIPPED_VARIANT), train(records, SHIPPED_VARIANT)
+    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+    assert first["corpus_sha256"] == corpus_digest(reversed(records))  # order does not matter
+
+
+def test_the_model_is_read_once() -> None:
+    assert shipped_model() is shipped_model()
+
+
+def test_a_missing_model_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(ArtefactError, match="haven coach train"):
+        shipped_model(tmp_path / "model.json")
+
+
+def test_the_corpus_is_well_formed() -> None:
+    records = load_corpus(strict=True)
+    assert {record.split for record in records} == {"train", "dev", "test"}
+    for record in records:
+        for kind, text in record.spans:
+            assert text in record.response, (record.id, kind, text)
+        assert record.labels["unsolicited_advice"] == (
+            record.labels["advice"] and not record.asked_for_advice), record.id
