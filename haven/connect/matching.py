@@ -12,7 +12,7 @@ import numpy as np
 
 
 def best_partition(n: int, ok: list[list[bool]], weight: list[list[float]]
-                    ) -> tuple[list[tuple[int, ...]], list[int]]:
+                   ) -> tuple[list[tuple[int, ...]], list[int]]:
     """The exact best split of a tiny pool: most people grouped, then most weight; pairs and at
     most one group of three. Dynamic programming over the set of people not yet placed."""
 

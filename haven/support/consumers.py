@@ -250,8 +250,8 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         database thread per message: every socket in the process shares that thread."""
         if not self._signed_in():
             return None
-        conversation = selectors.conversation_for(viewer=self.scope["user"],
-                                                  conversation_id=self.conversation_id)
+        conversation = selectors.conversation_to_write(viewer=self.scope["user"],
+                                                       conversation_id=self.conversation_id)
         return conversations.send_message(conversation=conversation, sender=self.scope["user"],
                                           client_id=client_id, text=text,
                                           broadcast_after_commit=False)

@@ -39,6 +39,19 @@ def conversation_for(*, viewer: Person, conversation_id: int) -> Conversation:
     return conversation
 
 
+def conversation_to_write(*, viewer: Person, conversation_id: int) -> Conversation:
+    """The conversation with what storing a message needs (its request and data key), if
+    VIEWER takes part in it; 404 otherwise. Live chat calls this for every message, so it
+    loads no people: a third of the cost of conversation_for."""
+    if not 0 < conversation_id <= MAX_ID:
+        raise Http404
+    conversation = next(iter(Conversation.objects.select_related("request", "data_key")
+                             .filter(pk=conversation_id).order_by()), None)
+    if conversation is None or conversation.participant_role(viewer.pk) is None:
+        raise Http404
+    return conversation
+
+
 @dataclass(frozen=True)
 class ShownMessage:
     id: int
