@@ -695,7 +695,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=100.0, help="messages/s, all sockets")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the fixed run")
     parser.add_argument("--step-seconds", type=float, default=8.0, help="each saturation step")
-    parser.add_argument("--first-step", type=float, default=25.0, help="first step, msg/s")
+    parser.add_argument("--first-step", type=float, default=10.0, help="first step, msg/s")
     parser.add_argument("--factor", type=float, default=1.5, help="growth between steps")
     parser.add_argument("--client-procs", type=int, default=1, help="client processes")
     parser.add_argument("--no-saturation", action="store_true", help="only the fixed run")

@@ -35,6 +35,10 @@ class Head:
     bias: float
     weights: dict[str, float]
     threshold: float = 0.5
+    # Risk flags only: without a cue of the flag's own kind in the reply, the probability must
+    # reach this instead. Evidence in the words, or a confident model: fewer false alarms on
+    # writing unlike the corpus (docs/coach.md).
+    gate: float = 0.0
 
     def score(self, features: dict[str, float]) -> float:
         total = self.bias
@@ -68,7 +72,7 @@ class Model:
         if data.get("format") != FORMAT:
             raise ArtefactError(f"model format {data.get('format')!r}, this code reads {FORMAT}")
         heads = {name: Head(float(head["bias"]), {k: float(v) for k, v in head["weights"].items()},
-                            float(head.get("threshold", 0.5)))
+                            float(head.get("threshold", 0.5)), float(head.get("gate", 0.0)))
                  for name, head in data["heads"].items()}
         meta = {key: value for key, value in data.items() if key != "heads"}
         return cls(tuple(data["groups"]), heads, meta)
@@ -102,6 +106,8 @@ class Model:
             head = self.heads[flag]
             probabilities[flag] = head.probability(features)
             flags[flag] = probabilities[flag] >= head.threshold
+            if flags[flag] and "ck:" + flag not in features:
+                flags[flag] = probabilities[flag] >= max(head.threshold, head.gate)
         if "c:secrecy_limited" in features and "c:secrecy_unlimited" not in features:
             # Every promise of confidentiality in the reply states its limits ("… unless
             # someone's safety is at risk"): an honest promise, never this flag.

@@ -26,6 +26,8 @@ SPLITS = ("train", "dev", "test", "probe")
 # Regularisation strength (scikit-learn's C, the inverse) when a variant names none; the
 # shipped variant's C and class weighting were chosen on dev (docs/coach.md).
 DEFAULT_C = 1.0
+# A risk flag with no cue of its kind in the reply needs this probability (chosen on dev).
+FLAG_GATE = 0.7
 MIN_DF = 2  # an n-gram seen in one training reply only is noise
 WEIGHT_FLOOR = 1e-4  # smaller weights are dropped from the artefact
 
@@ -51,6 +53,7 @@ class Variant:
     c: float = DEFAULT_C
     class_weight: str | None = None
     c_per_head: dict[str, float] = field(default_factory=dict)
+    flag_gate: float = FLAG_GATE
 
 
 def load_corpus(directory: Path = CORPUS_DIR, *, strict: bool = False) -> list[Record]:
@@ -142,6 +145,8 @@ def train(records: Sequence[Record], variant: Variant | None = None,
     for name in targets[0]:
         heads[name] = _fit_head(matrix, names, [t[name] for t in targets],
                                 variant.c_per_head.get(name, variant.c), variant.class_weight)
+    for flag in FLAGS:
+        heads[flag]["gate"] = variant.flag_gate
     seeker_matrix, seeker_names = _matrix([seeker_features(r.seeker) for r in records])
     heads["asked_for_advice"] = _fit_head(seeker_matrix, seeker_names,
                                           [r.asked_for_advice for r in records],

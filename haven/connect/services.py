@@ -32,7 +32,8 @@ from haven.connect.models import (
 )
 from haven.connect.starters import starter_texts, starters_for
 from haven.connect.tasks import introduce_groups
-from haven.core.models import Location, Person
+from haven.core.audit import audit
+from haven.core.models import AuditAction, Location, Person
 from haven.core.tasks import send_email
 from haven.support.models import SupportRequest
 
@@ -185,6 +186,9 @@ def run_round(*, run_by: Person | None = None, now: datetime | None = None,
             pairing_round.total_weight = plan.weight
             pairing_round.save(update_fields=["participants", "groups_made", "unpaired",
                                               "total_weight"])
+            audit(action=AuditAction.COFFEE_ROUND_RUN, actor=run_by, object_type="coffee_round",
+                  object_id=pairing_round.pk,
+                  detail={"participants": len(profiles), "groups": len(plan.groups)})
             group_ids = [group.pk for group in groups]
             if group_ids:
                 transaction.on_commit(lambda: introduce_groups.enqueue(group_ids))

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haven.connect import selectors, services
@@ -114,9 +115,12 @@ def rounds(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             pairing_round = services.run_round(
                 run_by=request.user, submission_id=str(form.cleaned_data["submission_id"]))
-            messages.success(request, _(
-                "The round has run: %(groups)d groups made, %(unpaired)d people unpaired.")
-                % {"groups": pairing_round.groups_made, "unpaired": pairing_round.unpaired})
+            groups = ngettext("%(n)d group made", "%(n)d groups made",
+                              pairing_round.groups_made) % {"n": pairing_round.groups_made}
+            unpaired = ngettext("%(n)d person unpaired", "%(n)d people unpaired",
+                                pairing_round.unpaired) % {"n": pairing_round.unpaired}
+            messages.success(request, _("The round has run: %(groups)s, %(unpaired)s.")
+                             % {"groups": groups, "unpaired": unpaired})
             return redirect("coffee_rounds")
         status = 400
         if "submission_id" in form.errors:

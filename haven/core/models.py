@@ -218,6 +218,7 @@ class AuditAction(models.TextChoices):
     SAFETY_ESCALATED = "safety_escalated", _("Safety concern escalated")
     SUPPORTER_APPROVED = "supporter_approved", _("Supporter approved")
     SUPPORTER_CERTIFIED = "supporter_certified", _("Supporter certified")
+    COFFEE_ROUND_RUN = "coffee_round_run", _("Coffee round run")
     PROGRAMME_SETTINGS_CHANGED = "programme_settings_changed", _("Programme settings changed")
 
 

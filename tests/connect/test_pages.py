@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from haven.connect import services
 from haven.connect.models import CoffeeBlock, CoffeeGroup, CoffeeMembership, PairingRound
-from haven.core.models import Person
+from haven.core.models import AuditEvent, Person
 from tests.conftest import signed_in
 from tests.connect.conftest import joined, profile
 from tests.factories import LocationFactory, make_person
@@ -241,8 +241,10 @@ def test_a_confirmed_round_runs_once_and_shows_counts_not_names(coordinator: Per
 
     assert PairingRound.objects.count() == 1
     assert PairingRound.objects.get().run_by == coordinator
+    event = AuditEvent.objects.get(action="coffee_round_run")
+    assert event.actor == coordinator and event.detail == {"participants": 3, "groups": 1}
     body = response.content.decode()
-    assert "1 groups made, 0 people unpaired" in body
+    assert "1 group made, 0 people unpaired" in body
     assert "<dd>3</dd>" in body
     for person in people:
         assert person.name not in body and person.email not in body

@@ -17,13 +17,13 @@ def test_it_gives_participants_what_a_write_needs_in_one_query(
         colleague: Person, supporter: Person,
         django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     conversation = open_conversation(colleague, supporter)
+    mode, key_id = conversation.request.mode, conversation.data_key_id
 
     for person in (colleague, supporter):
         with django_assert_num_queries(1):
             loaded = selectors.conversation_to_write(viewer=person,
                                                      conversation_id=conversation.pk)
-            assert loaded.request.mode == conversation.request.mode
-            assert loaded.data_key.pk == conversation.data_key_id
+            assert (loaded.request.mode, loaded.data_key.pk) == (mode, key_id)
 
 
 @pytest.mark.parametrize("role", [None, Role.SUPPORTER, Role.COORDINATOR, Role.ADMINISTRATOR])
