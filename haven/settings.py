@@ -196,6 +196,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("HAVEN_MFA_ISSUER", "Haven")
+# The directory vouches for work addresses, and Haven has no e-mail verification step; without
+# this, anyone could block a person's MFA set-up by requesting a password reset for them.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 HAVEN_MFA_REQUIRED_ROLES = {"coordinator", "case_handler", "administrator"}
 
 # Sessions end after 30 minutes without a request.

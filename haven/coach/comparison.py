@@ -29,18 +29,22 @@ from haven.coach.training import (
 
 C_GRID = (0.1, 0.3, 1.0, 3.0)
 CLASS_WEIGHTS = (None, "balanced")
+LEXICAL = ("cues", "shape", "context", "masked")
+# The cue gate on risk flags (training.FLAG_GATE) needs the cue features: off for variants
+# without them, and shown switched off for the shipped variant too.
 LEXICAL_VARIANTS = (
     Variant("cues", groups=("cues",)),
     Variant("cues+shape+context", groups=("cues", "shape", "context")),
-    Variant("words (uni-/bi-/trigrams)", groups=("words",)),
-    Variant("masked words", groups=("masked",)),
+    Variant("words (uni-/bi-/trigrams)", groups=("words",), flag_gate=0.0),
+    Variant("masked words", groups=("masked",), flag_gate=0.0),
     Variant("cues+shape+context+words", groups=("cues", "shape", "context", "words")),
-    Variant("lexical: cues+shape+context+masked", groups=("cues", "shape", "context", "masked")),
-    Variant("lexical + char 3-5-grams", groups=("cues", "shape", "context", "masked", "chars")),
+    Variant("lexical, no cue gate", groups=LEXICAL, flag_gate=0.0),
+    Variant("lexical: cues+shape+context+masked", groups=LEXICAL),
+    Variant("lexical + char 3-5-grams", groups=(*LEXICAL, "chars")),
 )
 EMBEDDING_VARIANTS = (
-    Variant("MiniLM embedding", groups=()),
-    Variant("MiniLM embedding + lexical", groups=("cues", "shape", "context", "masked")),
+    Variant("MiniLM embedding", groups=(), flag_gate=0.0),
+    Variant("MiniLM embedding + lexical", groups=LEXICAL),
 )
 
 

@@ -88,7 +88,10 @@ def _names(rng: random.Random) -> list[str]:
 
 @transaction.atomic
 def seed_demo() -> int:
-    """Create or refresh the demo organisation. Returns how many people it holds."""
+    """Create the demo organisation once. Running it again changes nothing, so what people
+    try in the demo (roles given, profiles edited) survives a restart. Returns the head count."""
+    if Person.objects.filter(email=DEMO_ACCOUNTS[0].email).exists():
+        return Person.objects.filter(email__endswith=f"@{DOMAIN}").count()
     rng = random.Random(SEED)
     locations = [Location.objects.update_or_create(name=name, defaults={"time_zone": zone})[0]
                  for name, zone in LOCATIONS]
@@ -107,7 +110,10 @@ def seed_demo() -> int:
     people.append(chief)
     heads: dict[int, Person] = {}
     leads: dict[int, Person] = {}
-    name_pool = iter(names[:-1])
+    # The named demo accounts come last, as members of consecutive teams: none manages another
+    # or shares a team, so the demo colleague's requests can reach the demo supporter.
+    named = len(DEMO_ACCOUNTS)
+    name_pool = iter(names[named:-1] + names[:named])
     for team in teams:
         department_id = team.department_id
         assert department_id is not None

@@ -70,8 +70,9 @@ def read_messages(*, viewer: Person, conversation: Conversation, after_id: int =
     if conversation.state == Conversation.State.SHREDDED:
         return []
     messages = list(conversation.messages.filter(pk__gt=after_id).order_by("pk"))
-    audit(action=AuditAction.CONVERSATION_READ, actor=viewer, object_type="conversation",
-          object_id=conversation.pk, request=request, detail={"messages": len(messages)})
+    if messages:  # a reconnect that finds nothing new has read no content
+        audit(action=AuditAction.CONVERSATION_READ, actor=viewer, object_type="conversation",
+              object_id=conversation.pk, request=request, detail={"messages": len(messages)})
     return [
         ShownMessage(
             id=message.pk, client_id=str(message.client_id),

@@ -573,3 +573,18 @@ def test_a_colleague_is_not_asked_for_totp() -> None:
     client = signed_in(make_person())
 
     assert client.get("/").status_code == 200
+
+
+def test_a_stranger_requesting_a_password_reset_cannot_block_someones_mfa_set_up() -> None:
+    coordinator = make_person(Role.COORDINATOR, mfa=False)
+    Client().post("/accounts/password/reset/", {"email": coordinator.email})
+    client = Client()
+    sign_in(client, coordinator.email)
+    reauthenticate(client)
+    client.get(TOTP_ACTIVATE)
+    secret = client.session[SECRET_SESSION_KEY]
+
+    response = client.post(TOTP_ACTIVATE, {"code": totp_code(secret)})
+
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=coordinator, type=Authenticator.Type.TOTP).exists()

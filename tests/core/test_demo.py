@@ -60,3 +60,19 @@ def test_it_refuses_to_seed_outside_demo_mode(settings: object) -> None:
     with pytest.raises(CommandError, match="demo mode"):
         call_command("seed_demo")
     assert not Person.objects.exists()
+
+
+def test_the_demo_colleague_and_supporter_are_outside_each_others_team_and_line() -> None:
+    seed_demo()
+    colleague = Person.objects.get(email=DEMO_ACCOUNTS[0].email)
+    supporter = Person.objects.get(email=DEMO_ACCOUNTS[1].email)
+    assert colleague.team_id != supporter.team_id
+    assert supporter.manager_id != colleague.pk and colleague.manager_id != supporter.pk
+
+
+def test_running_it_again_keeps_what_people_changed_in_the_demo() -> None:
+    seed_demo()
+    person = Person.objects.get(email=DEMO_ACCOUNTS[0].email)
+    RoleGrant.objects.create(person=person, role=Role.SUPPORTER)
+    seed_demo()
+    assert RoleGrant.objects.filter(person=person, role=Role.SUPPORTER).exists()
