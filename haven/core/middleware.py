@@ -37,14 +37,18 @@ class PersonTimezoneMiddleware:
         return self.get_response(request)
 
 
-class AccessTableMiddleware:
-    """Deny by default: every route must be declared in haven.core.access.ROUTES."""
+class _ViewMiddleware:
+    """Middleware that acts in process_view, once the route is known."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+
+class AccessTableMiddleware(_ViewMiddleware):
+    """Deny by default: every route must be declared in haven.core.access.ROUTES."""
 
     def process_view(self, request: HttpRequest, view_func: Any, args: Any,
                      kwargs: Any) -> HttpResponse | None:
@@ -67,14 +71,8 @@ class AccessTableMiddleware:
         return render(request, "403.html", status=403)
 
 
-class RequireMfaMiddleware:
+class RequireMfaMiddleware(_ViewMiddleware):
     """Coordinators, case handlers and administrators must set up TOTP before anything else."""
-
-    def __init__(self, get_response: GetResponse) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func: Any, args: Any,
                      kwargs: Any) -> HttpResponse | None:

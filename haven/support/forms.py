@@ -15,6 +15,16 @@ LANGUAGE_CHOICES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish
                     ("zh", _("Chinese")), ("hi", _("Hindi"))]
 
 
+def person_by_email(email: str | None) -> Person | None:
+    """An optional directory person named by work e-mail; an unknown address is an error."""
+    if not email:
+        return None
+    person = Person.objects.filter(email=email.lower(), is_active=True).first()
+    if person is None:
+        raise forms.ValidationError(_("Nobody in the directory has that e-mail."))
+    return person
+
+
 class RequestForm(forms.Form):
     topic = forms.ChoiceField(label=_("What is it about?"))
     mode = forms.ChoiceField(label=_("How would you like to talk?"),
@@ -50,13 +60,7 @@ class RequestForm(forms.Form):
         self.fields["topic"].choices = topics
 
     def clean_person_of_concern(self) -> Person | None:
-        email = self.cleaned_data.get("person_of_concern")
-        if not email:
-            return None
-        person = Person.objects.filter(email=email.lower(), is_active=True).first()
-        if person is None:
-            raise forms.ValidationError(_("Nobody in the directory has that e-mail."))
-        return person
+        return person_by_email(self.cleaned_data.get("person_of_concern"))
 
 
 class MessageForm(forms.Form):
@@ -168,10 +172,4 @@ class ProgrammeSettingsForm(forms.Form):
         return topics
 
     def clean_safety_contact(self) -> Person | None:
-        email = self.cleaned_data.get("safety_contact")
-        if not email:
-            return None
-        person = Person.objects.filter(email=email.lower(), is_active=True).first()
-        if person is None:
-            raise forms.ValidationError(_("Nobody in the directory has that e-mail."))
-        return person
+        return person_by_email(self.cleaned_data.get("safety_contact"))
