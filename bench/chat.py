@@ -42,7 +42,7 @@ SATURATION_P99_MS = 1000.0  # a step slower than this is past saturation
 # How long to wait for stragglers after the last send; the channel layer drops what waits
 # longer than its expiry (30 s), so a message still missing by then is lost for live delivery.
 DRAIN_SECONDS = 30.0
-MAX_STEPS = 10
+MAX_STEPS = 14
 CONNECT_CONCURRENCY = 50
 FILLER = "I keep going over what was said in the meeting and I am not sure what to do next."
 
@@ -237,7 +237,9 @@ class Socket:
     url: str
     headers: dict[str, str]
     role: str
+    pair: int
     connection: Any = None
+    open: bool = False
 
 
 @dataclass
@@ -273,13 +275,15 @@ class ClientWorker:
                 try:
                     sock.connection = await connect(
                         sock.url, origin=self.origin, additional_headers=sock.headers,  # type: ignore[arg-type]
-                        proxy=None, open_timeout=60, max_size=2**20)
+                        # No client pings: browsers send none (the server pings them).
+                        proxy=None, open_timeout=60, max_size=2**20, ping_interval=None)
                     while True:  # the backlog, if any, then "ready"
                         frame = json.loads(await asyncio.wait_for(sock.connection.recv(), 60))
                         if frame.get("type") == "ready":
                             break
                 except Exception:  # noqa: BLE001 (counted and reported as a failed connection)
                     return False
+            sock.open = True
             self.readers.append(asyncio.create_task(self.read(sock)))
             return True
 
@@ -317,6 +321,7 @@ class ClientWorker:
                     step.errored.add(str(frame.get("client_id")))
         except Exception:  # noqa: BLE001, S110 (a closed socket ends its reader; counted below)
             pass
+        sock.open = False
         code = str(getattr(sock.connection, "close_code", None))
         self.closed[code] = self.closed.get(code, 0) + 1
 
@@ -347,7 +352,9 @@ class ClientWorker:
     async def run_step(self, rate: float, start: float, duration: float,
                        drain: float) -> dict[str, Any]:
         self.step = step = StepState()
-        live = [sock for sock in self.sockets if sock.connection is not None]
+        # Pairs with a socket the server closed (reported as such) sit the later steps out.
+        dead = {sock.pair for sock in self.sockets if not sock.open}
+        live = [sock for sock in self.sockets if sock.pair not in dead]
         cpu_before = time.process_time()
         end = start + duration
         per_socket = rate / max(1, len(live))
@@ -528,7 +535,7 @@ def _pairs(seeded: dict[str, Any], port: int, kind: str) -> list[list[dict[str, 
             else:
                 url = f"ws://127.0.0.1:{port}/ws/bench-relay/{row['pair']}/?role={role}"
                 headers = {}
-            pair.append({"url": url, "headers": headers, "role": role})
+            pair.append({"url": url, "headers": headers, "role": role, "pair": row["pair"]})
         pairs.append(pair)
     return pairs
 

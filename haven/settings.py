@@ -250,6 +250,13 @@ HAVEN_COFFEE_NO_REPEAT_ROUNDS = env_int("HAVEN_COFFEE_NO_REPEAT_ROUNDS", 6, mini
 HAVEN_COFFEE_WEEKDAY = env_int("HAVEN_COFFEE_WEEKDAY", 0, minimum=0)
 HAVEN_COFFEE_HOUR = env_int("HAVEN_COFFEE_HOUR", 9, minimum=0)
 
+# Recognition (docs/connect.md): the weekly digest goes out on this weekday from this hour, local.
+HAVEN_RECOGNITION_DIGEST_WEEKDAY = env_int("HAVEN_RECOGNITION_DIGEST_WEEKDAY", 4, minimum=0)
+HAVEN_RECOGNITION_DIGEST_HOUR = env_int("HAVEN_RECOGNITION_DIGEST_HOUR", 15, minimum=0)
+
+# Activities (docs/connect.md): coordinators propose them; with this on, every colleague may.
+HAVEN_COLLEAGUES_PROPOSE_ACTIVITIES = env_bool("HAVEN_COLLEAGUES_PROPOSE_ACTIVITIES")
+
 # Empathy-coach certification: practice scores (0-6, the sum of the three empathy levels) must
 # average above this over at least ten scenarios; docs/coach.md, "Practice and certification".
 HAVEN_COACH_CERTIFY_THRESHOLD = env_float("HAVEN_COACH_CERTIFY_THRESHOLD", 3.5,

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("haven.core.urls")),
     path("", include("haven.support.urls")),
     path("", include("haven.connect.urls")),
+    path("", include("haven.connect.activity_urls")),
+    path("", include("haven.connect.recognition_urls")),
     path("", include("haven.coach.urls")),
 ]
 

@@ -15,7 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
 from haven.api.auth import API_AUTH
-from haven.api.routers import directory, me, support
+from haven.api.routers import activities, directory, me, recognition, support
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ api = NinjaAPI(
 api.add_router("/me", me.router)
 api.add_router("/directory", directory.router)
 api.add_router("/support", support.router)
+api.add_router("/connect", activities.router)
+api.add_router("/recognitions", recognition.router)
 
 
 def _error(request: HttpRequest, status: int, message: str,

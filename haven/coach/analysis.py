@@ -164,7 +164,7 @@ def _spans(kind: str, response: str, seeker: str, response_sentences: list[Segme
             spans.append((start, end, cue.name))
     if spans:
         return spans[:MAX_FINDINGS_PER_KIND]
-    best = _best_sentence(kind, response_sentences, seeker, model)
+    best = _best_sentence(kind, response_sentences, seeker, cues, model)
     return [(best.start, best.end, None)] if best else []
 
 
@@ -200,13 +200,20 @@ def _limited(lowered: str, response_sentences: list[Segment], cue: CueMatch) -> 
 
 
 def _best_sentence(kind: str, response_sentences: list[Segment], seeker: str,
-                   model: Model) -> Segment | None:
+                   cues: list[CueMatch], model: Model) -> Segment | None:
     head = model.heads[kind + ">=1" if kind in MECHANISMS else
                        "advice" if kind == "unsolicited_advice" else kind]
     if not response_sentences:
         return None
-    return max(response_sentences,
-               key=lambda s: head.score(model.features(s.text, seeker)))
+
+    def score(sentence: Segment) -> float:
+        # The reply's cues that lie in this sentence, moved to its offsets: no second scan.
+        inside = [CueMatch(c.kind, c.name, c.level, c.start - sentence.start,
+                           c.end - sentence.start)
+                  for c in cues if sentence.start <= c.start and c.end <= sentence.end]
+        return head.score(model.features(sentence.text, seeker, inside))
+
+    return max(response_sentences, key=score)
 
 
 __all__ = ["Analysis", "DraftTooLong", "Finding", "MAX_CHARS", "analyse", "error_line",

@@ -144,9 +144,9 @@ CUES: tuple[Cue, ...] = (
     C("explorations", "ex_how_feel",
       r"\bhow (?:are|did|do|does|is|has|have|was|were) (?:{you}|it|that|this|things)\b[^?.!]*"
       r"(?:feel|feeling|doing|coping|holding up|handling|affect|affecting|sitting|going)"
-      r"[^?.!]*\?", 2),
+      r"[^?.!\n]*(?:\?|$)", 2),  # casual writing often drops the question mark
     C("explorations", "ex_what_like",
-      r"\bwhat (?:was|is|has|'s) (?:it|that|this)(?: been)? like\b[^?.!]*\?", 2),
+      r"\bwhat (?:was|is|has|'s) (?:it|that|this)(?: been)? like\b[^?.!\n]*(?:\?|$)", 2),
     C("explorations", "ex_hardest",
       r"\bwhat(?:'s| is| was| has been|'s been) (?:the )?(?:hardest|worst|toughest|most "
       r"\w+) (?:part|bit|thing)\b[^?.!]*\??", 2),
@@ -346,7 +346,7 @@ CONFIDENTIALITY_LIMIT = re.compile(expand(
 
 @lru_cache(maxsize=1)
 def compiled() -> tuple[tuple[Cue, re.Pattern[str]], ...]:
-    return tuple((cue, re.compile(expand(cue.pattern))) for cue in CUES)
+    return tuple((cue, re.compile(expand(cue.pattern), re.MULTILINE)) for cue in CUES)
 
 
 # Kinds whose cues a negation just before them reverses: "I don't think you overreacted",

@@ -104,16 +104,16 @@ def span_scores(gold_spans: Sequence[Sequence[tuple[str, int, int]]],
 
 def format_report(report: dict[str, Any], spans: dict[str, float] | None = None) -> str:
     lines = [f"records: {report['n']}", "",
-             f"{'label':34} {'prec':>6} {'recall':>6} {'F1':>6} {'support':>7} {'predicted':>9}"]
+             f"{'label':38} {'prec':>6} {'recall':>6} {'F1':>6} {'support':>7} {'predicted':>9}"]
     for mechanism, result in report["mechanisms"].items():
         for level, level_score in result["levels"].items():
-            lines.append(f"{mechanism + ' = ' + str(level):34} {level_score.row()}")
-        lines.append(f"{mechanism + ' >= 1 (binarised)':34} {result['binary'].row()}")
-        lines.append(f"{mechanism + ' exact accuracy':34} {result['accuracy']:6.3f}   "
+            lines.append(f"{mechanism + ' = ' + str(level):38} {level_score.row()}")
+        lines.append(f"{mechanism + ' >= 1 (binarised)':38} {result['binary'].row()}")
+        lines.append(f"{mechanism + ' exact accuracy':38} {result['accuracy']:6.3f}   "
                      f"(macro F1 over levels {result['macro_f1']:.3f}, "
                      f"within one level {result['within_one']:.3f})")
     for flag, flag_score in report["flags"].items():
-        lines.append(f"{flag:34} {flag_score.row()}")
+        lines.append(f"{flag:38} {flag_score.row()}")
     lines += ["", f"overall macro F1 (3 mechanisms' level macro F1 + 6 flags): "
                   f"{report['overall_macro_f1']:.3f}",
               f"all nine labels exactly right: {report['exact_match']:.3f}"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 from haven.coach import lexicon
 from haven.coach.cues import CONFIDENTIALITY_LIMIT, CueMatch, find_cues
@@ -47,28 +48,50 @@ def featurise(response: str, seeker: str = "", groups: Iterable[str] = DEFAULT_G
     if cues is None:
         cues = find_cues(response)
     response_sentences = sentences(response)
+    rows = sentence_words(response_tokens, response_sentences)
     if "cues" in chosen:
         _cue_features(response, response_sentences, cues, features)
     if "shape" in chosen:
-        _shape_features(response, response_tokens, response_sentences, features)
+        _shape_features(response, response_tokens, response_sentences, rows, features)
     if "context" in chosen:
-        _context_features(seeker, response_tokens, response_sentences, response, cues, features)
+        _context_features(seeker, response_tokens, response_sentences, rows, cues, features)
     if "masked" in chosen:
-        _ngrams(_masked(response, response_sentences), "m", features)
+        _ngrams(_masked(rows), "m", features)
     if "words" in chosen:
-        _ngrams(_plain(response, response_sentences), "w", features)
+        _ngrams(rows, "w", features)
     if "chars" in chosen:
         _chars(response, features)
     return features
 
 
+def sentence_words(text_tokens: list[Token], text_sentences: list[Segment]) -> list[list[str]]:
+    """The canonical words of each sentence, from one tokenisation of the whole text."""
+    rows: list[list[str]] = [[] for _ in text_sentences]
+    index = 0
+    for token in text_tokens:
+        while index < len(text_sentences) and token.start >= text_sentences[index].end:
+            index += 1
+        if index == len(text_sentences):
+            break
+        if token.start >= text_sentences[index].start:
+            rows[index].append(token.text)
+    return rows
+
+
 def seeker_features(seeker: str) -> dict[str, float]:
-    """Whether the colleague asked for advice: features of their message alone."""
+    """Whether the colleague asked for advice: features of their message alone (a fresh
+    dict; the work is cached, since one message is often scored against many replies)."""
+    return dict(_seeker_features(seeker))
+
+
+@lru_cache(maxsize=512)
+def _seeker_features(seeker: str) -> dict[str, float]:
     features: dict[str, float] = {"bias_": 1.0}
     if not seeker.strip():
         features["s:empty"] = 1.0
         return features
-    lowered = " " + " ".join(token.text for token in tokens(seeker)) + " "
+    seeker_tokens = tokens(seeker)
+    lowered = " " + " ".join(token.text for token in seeker_tokens) + " "
     for cue in ASK_FOR_ADVICE_CUES:
         if " " + cue in lowered:
             features["s:ask:" + cue.strip()] = 1.0
@@ -76,19 +99,21 @@ def seeker_features(seeker: str) -> dict[str, float]:
         if cue in lowered:
             features["s:vent"] = 1.0
     seeker_sentences = sentences(seeker)
-    questions = [s for s in seeker_sentences if s.text.rstrip().endswith("?")]
+    seeker_rows = sentence_words(seeker_tokens, seeker_sentences)
+    questions = [index for index, s in enumerate(seeker_sentences)
+                 if s.text.rstrip().endswith("?")]
     features["s:questions"] = min(len(questions), 3) / 3
-    if questions and questions[-1] is seeker_sentences[-1]:
+    if questions and questions[-1] == len(seeker_sentences) - 1:
         features["s:ends_with_question"] = 1.0
-    for sentence in questions:
-        words = [t.text for t in tokens(sentence.text)]
+    for index in questions:
+        words = seeker_rows[index]
         if words and words[0] in lexicon.WH_WORDS:
             features["s:q_wh"] = 1.0
         if "i" in words[:4] and words[0] in lexicon.AUXILIARIES | lexicon.WH_WORDS:
             features["s:q_first_person"] = 1.0
         if "you" in words[:4] and words[0] in lexicon.AUXILIARIES | lexicon.WH_WORDS:
             features["s:q_to_you"] = 1.0
-    _ngrams(_masked(seeker, seeker_sentences), "s", features, weight=0.5)
+    _ngrams(_masked(seeker_rows), "s", features, weight=0.5)
     return features
 
 
@@ -141,7 +166,8 @@ def _clause_words(response: str, response_sentences: list[Segment], cue: CueMatc
 # Shape features ------------------------------------------------------------------------------
 
 def _shape_features(response: str, response_tokens: list[Token],
-                    response_sentences: list[Segment], features: dict[str, float]) -> None:
+                    response_sentences: list[Segment], rows: list[list[str]],
+                    features: dict[str, float]) -> None:
     words = [token.text for token in response_tokens if token.text not in "!?"]
     count = len(words)
     features["len:log"] = math.log1p(count) / 5
@@ -166,8 +192,7 @@ def _shape_features(response: str, response_tokens: list[Token],
     if response == response.lower() and any(c.isalpha() for c in response):
         features["all_lower"] = 1.0
     subjects: Counter[str] = Counter()
-    for sentence in response_sentences:
-        sentence_words = [t.text for t in tokens(sentence.text)]
+    for sentence, sentence_words in zip(response_sentences, rows, strict=True):
         kind = _sentence_kind(sentence.text, sentence_words)
         features["sk:" + kind] = features.get("sk:" + kind, 0.0) + 1.0
         subject = _subject(sentence_words)
@@ -186,9 +211,8 @@ def _shape_features(response: str, response_tokens: list[Token],
     total = max(1, sum(subjects.values()))
     for subject, number in subjects.items():
         features["subj:" + subject] = number / total
-    if response_sentences:
-        opening = [token.text for token in tokens(response_sentences[0].text)]
-        features["subj_first:" + _subject(opening)] = 1.0
+    if rows:
+        features["subj_first:" + _subject(rows[0])] = 1.0
 
 
 def _subject(sentence_words: list[str]) -> str:
@@ -239,13 +263,12 @@ def _sentence_kind(text: str, sentence_words: list[str]) -> str:
 # Context features: the reply against the colleague's message ---------------------------------
 
 def _context_features(seeker: str, response_tokens: list[Token],
-                      response_sentences: list[Segment], response: str,
+                      response_sentences: list[Segment], rows: list[list[str]],
                       cues: list[CueMatch], features: dict[str, float]) -> None:
     if not seeker.strip():
         features["ctx:no_seeker"] = 1.0
         return
-    seeker_words = {t.text for t in tokens(seeker)}
-    seeker_content = {w for w in seeker_words if _is_content(w)}
+    seeker_content = _seeker_content(seeker)
     response_content = [t.text for t in response_tokens if _is_content(t.text)]
     shared = [w for w in response_content if w in seeker_content]
     features["ctx:shared_n"] = math.log1p(len(shared))
@@ -259,17 +282,23 @@ def _context_features(seeker: str, response_tokens: list[Token],
         for cue in cues:
             if cue.kind != kind:
                 continue
-            sentence = next((s for s in response_sentences if s.start <= cue.start < s.end), None)
-            if sentence is None:
+            index = next((i for i, s in enumerate(response_sentences)
+                          if s.start <= cue.start < s.end), None)
+            if index is None:
                 continue
-            words = {t.text for t in tokens(sentence.text)}
+            words = set(rows[index])
             specific = {w for w in words if _is_content(w)} - {"sounds", "sorry", "feel"}
             if specific & seeker_content:
                 features["ctx:specific:" + kind] = 1.0
                 break
-    for key, value in seeker_features(seeker).items():
+    for key, value in _seeker_features(seeker).items():
         if key.startswith("s:ask") or key in ("s:vent", "s:ends_with_question", "s:q_first_person"):
             features["ctx:" + key] = value
+
+
+@lru_cache(maxsize=512)
+def _seeker_content(seeker: str) -> frozenset[str]:
+    return frozenset(t.text for t in tokens(seeker) if _is_content(t.text))
 
 
 def _is_content(word: str) -> bool:
@@ -278,12 +307,11 @@ def _is_content(word: str) -> bool:
 
 # N-grams -------------------------------------------------------------------------------------
 
-def _masked(text: str, text_sentences: list[Segment]) -> list[list[str]]:
+def _masked(rows: list[list[str]]) -> list[list[str]]:
     masked: list[list[str]] = []
-    for sentence in text_sentences:
+    for words in rows:
         row = []
-        for token in tokens(sentence.text):
-            word = token.text
+        for word in words:
             if word in lexicon.KEEP_WORDS:
                 row.append(word)
             elif word.isdigit():
@@ -298,10 +326,6 @@ def _masked(text: str, text_sentences: list[Segment]) -> list[list[str]]:
                 row.append("_w")
         masked.append(row)
     return masked
-
-
-def _plain(text: str, text_sentences: list[Segment]) -> list[list[str]]:
-    return [[token.text for token in tokens(sentence.text)] for sentence in text_sentences]
 
 
 def _ngrams(rows: list[list[str]], prefix: str, features: dict[str, float],

@@ -3,6 +3,8 @@ another way to phrase it. Suggestions use the feeling the colleague named, when 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from haven.coach import lexicon
 from haven.coach.text import tokens
 
@@ -89,6 +91,7 @@ CUE_SUGGESTIONS = {
 }
 
 
+@lru_cache(maxsize=256)
 def named_feeling(seeker: str) -> str | None:
     """The first feeling word the colleague used that reads naturally as "feeling X"."""
     for token in tokens(seeker):

@@ -41,13 +41,9 @@ class Head:
     gate: float = 0.0
 
     def score(self, features: dict[str, float]) -> float:
-        total = self.bias
         weights = self.weights
-        for name, value in features.items():
-            weight = weights.get(name)
-            if weight is not None:
-                total += weight * value
-        return total
+        return self.bias + sum([weights.get(name, 0.0) * value
+                                for name, value in features.items()])
 
     def probability(self, features: dict[str, float]) -> float:
         return _sigmoid(self.score(features))
@@ -66,6 +62,7 @@ class Model:
     groups: tuple[str, ...]
     heads: dict[str, Head]
     meta: dict[str, Any]
+    vocabulary: frozenset[str] = frozenset()  # every feature some head weighs
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Model:
@@ -75,11 +72,16 @@ class Model:
                             float(head.get("threshold", 0.5)), float(head.get("gate", 0.0)))
                  for name, head in data["heads"].items()}
         meta = {key: value for key, value in data.items() if key != "heads"}
-        return cls(tuple(data["groups"]), heads, meta)
+        vocabulary = frozenset(name for head in heads.values() for name in head.weights)
+        return cls(tuple(data["groups"]), heads, meta, vocabulary)
 
     def features(self, response: str, seeker: str,
                  cues: list[CueMatch] | None = None) -> dict[str, float]:
-        return featurise(response, seeker, self.groups, cues)
+        """The reply's features that the model weighs (the rest could only cost time)."""
+        vocabulary = self.vocabulary
+        return {name: value for name, value in
+                featurise(response, seeker, self.groups, cues).items()
+                if name in vocabulary or name.startswith("ck:") or name.startswith("c:")}
 
     def predict(self, response: str, seeker: str = "", cues: list[CueMatch] | None = None,
                 extra: dict[str, float] | None = None) -> Prediction:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress
 
+from haven.connect.activity_models import Activity
 from haven.connect.models import CoffeeGroup, MeetingMode
 from haven.connect.starters import starter_texts
 from haven.core.models import Person
@@ -59,6 +60,36 @@ def invitation_ics(group: CoffeeGroup, members: Sequence[Person]) -> bytes:
         event.add("attendee", attendee, encode=False)
     calendar.add_component(event)
     if group.time_zone != "UTC":
+        calendar.add_missing_timezones(first_date=start.date() - timedelta(days=366),
+                                       last_date=start.date() + timedelta(days=366))
+    return calendar.to_ical()
+
+
+def activity_ics(activity: Activity) -> bytes:
+    """One VEVENT for an activity, in the activity's own time zone (TZID and VTIMEZONE).
+    Attendees are left out: the file is shared by everyone going, who need not know each other."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Haven//Activities//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    event = Event()
+    event.add("uid", f"{activity.calendar_uid}@{_domain()}")
+    event.add("dtstamp", timezone.now().astimezone(ZoneInfo("UTC")))
+    zone = ZoneInfo(activity.time_zone)
+    start = activity.starts_at.astimezone(zone)
+    event.add("dtstart", start)
+    event.add("dtend", activity.ends_at.astimezone(zone))
+    event.add("summary", activity.title)
+    where = [part for part in (activity.place, activity.online_link) if part]
+    event.add("location", " · ".join(where))
+    if activity.online_link:
+        event.add("url", activity.online_link)
+    description = [activity.description]
+    if activity.accessibility:
+        description += ["", _("Accessibility: %(notes)s") % {"notes": activity.accessibility}]
+    event.add("description", "\n".join(str(line) for line in description).strip())
+    calendar.add_component(event)
+    if activity.time_zone != "UTC":
         calendar.add_missing_timezones(first_date=start.date() - timedelta(days=366),
                                        last_date=start.date() + timedelta(days=366))
     return calendar.to_ical()

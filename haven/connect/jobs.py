@@ -7,3 +7,9 @@ from haven.connect import services
 
 def run_due_coffee_round() -> int:
     return services.run_due_round()
+
+
+def remind_activities() -> int:
+    from haven.connect.activities import send_due_reminders
+
+    return send_due_reminders()

@@ -136,3 +136,6 @@ class CoffeeMembership(models.Model):
 
     def __str__(self) -> str:
         return f"Member {self.person_id} of coffee group {self.group_id}"
+
+from haven.connect import activity_models  # noqa: E402,F401,I001  (activities, questions)
+from haven.connect import recognition_models  # noqa: E402,F401  (registers recognition)

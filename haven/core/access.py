@@ -66,6 +66,34 @@ ROUTES: dict[str, Rule] = {
     "coffee_invitation": SIGNED_IN,
     "coffee_met": SIGNED_IN,
     "coffee_rounds": COORDINATORS,
+    # Activities: every colleague; proposing one is further limited to coordinators unless
+    # HAVEN_COLLEAGUES_PROPOSE_ACTIVITIES is on (haven.connect.activities.may_propose).
+    "activities": SIGNED_IN,
+    "activity_new": SIGNED_IN,
+    "activity_detail": SIGNED_IN,
+    "activity_rsvp": SIGNED_IN,
+    "activity_cancel": SIGNED_IN,
+    "activity_invitation": SIGNED_IN,
+    "activity_feedback": SIGNED_IN,
+    # Open questions: colleagues ask and vote; coordinators and administrators moderate and
+    # answer (the "leaders" who answer in public).
+    "questions": SIGNED_IN,
+    "question_ask": SIGNED_IN,
+    "questions_mine": SIGNED_IN,
+    "question_vote": SIGNED_IN,
+    "questions_moderation": COORDINATORS,
+    "question_moderate": COORDINATORS,
+    "question_answer": COORDINATORS,
+    # Recognition. Each recognition is further limited to its audience (selectors).
+    "recognition_feed": SIGNED_IN,
+    "recognition_give": SIGNED_IN,
+    "recognition_react": SIGNED_IN,
+    "recognition_settings": SIGNED_IN,
+    "recognition_moderation": COORDINATORS,
+    "recognition_moderate": COORDINATORS,
+    "recognition_insight": COORDINATORS,
+    "recognition_values": ADMINISTRATORS,
+    "recognition_value_active": ADMINISTRATORS,
     # django-allauth: signing in and out, passwords, MFA
     "account_login": PUBLIC,
     "account_logout": PUBLIC,  # POST only; signing out when already out is harmless
@@ -106,6 +134,13 @@ ROUTES: dict[str, Rule] = {
     "api-1:support_messages": SIGNED_IN,
     "api-1:support_commitments": SIGNED_IN,
     "api-1:support_conversation_commitments": SIGNED_IN,
+    # Activities and open questions: any colleague (haven/api/routers/activities.py)
+    "api-1:connect_activities": SIGNED_IN,
+    "api-1:connect_activity_signup": SIGNED_IN,
+    "api-1:connect_questions": SIGNED_IN,
+    "api-1:connect_question_vote": SIGNED_IN,
+    # Recognition: any colleague; audiences applied by the selectors
+    "api-1:recognitions": SIGNED_IN,
 }
 
 # Routes a person with a role that requires MFA may open before setting MFA up.

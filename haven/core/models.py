@@ -220,6 +220,8 @@ class AuditAction(models.TextChoices):
     SUPPORTER_CERTIFIED = "supporter_certified", _("Supporter certified")
     COFFEE_ROUND_RUN = "coffee_round_run", _("Coffee round run")
     PROGRAMME_SETTINGS_CHANGED = "programme_settings_changed", _("Programme settings changed")
+    RECOGNITION_MODERATED = "recognition_moderated", _("Recognition moderated")
+    QUESTION_MODERATED = "question_moderated", _("Question moderated")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):

@@ -1,0 +1,81 @@
+"""Forms for activities and open questions. Validation of meaning lives in the services;
+these forms parse input and give every control a label."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from haven.connect.activity_models import ANSWER_MAX, QUESTION_MAX, REASON_MAX, TITLE_MAX
+
+_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ActivityForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}),
+                                  required=False, max_length=4000)
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=_LOCAL,
+                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=_LOCAL,
+                                  input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    time_zone = forms.ChoiceField(label=_("Time zone"),
+                                  help_text=_("The start and end are times in this zone."))
+    place = forms.CharField(label=_("Place"), max_length=200, required=False,
+                            help_text=_("A room or address; leave empty if it is online only."))
+    online_link = forms.URLField(label=_("Online link"), max_length=500, required=False,
+                                 assume_scheme="https",
+                                 help_text=_("For a video call; leave empty if in person only."))
+    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=10_000,
+                                  help_text=_("Once they are taken, people join a waitlist."))
+    accessibility = forms.CharField(
+        label=_("Accessibility notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        max_length=4000,
+        help_text=_("Step-free access, captions, quiet space, dietary options: what to expect."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [(zone, zone) for zone in sorted(available_timezones())]
+
+    def in_zone(self, value: datetime) -> datetime:
+        """The wall-clock time the person typed, read in the activity's time zone."""
+        return value.replace(tzinfo=None).replace(tzinfo=ZoneInfo(self.cleaned_data["time_zone"]))
+
+
+class CancelPlaceForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, give up my place"),
+        error_messages={"required": _("Tick the box to confirm.")})
+
+
+class FeedbackForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("How was it?"), widget=forms.RadioSelect, coerce=int,
+        choices=[(5, _("5 — very good")), (4, "4"), (3, "3"), (2, "2"), (1, _("1 — poor"))])
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label=_("Your question"), widget=forms.Textarea(attrs={"rows": 4}),
+                           max_length=QUESTION_MAX,
+                           help_text=_("A coordinator reads it before it is published."))
+    anonymous = forms.TypedChoiceField(
+        label=_("Ask as"), widget=forms.RadioSelect, coerce=lambda value: value == "yes",
+        initial="no", choices=[("no", _("Myself, with my name")),
+                               ("yes", _("Anonymously: nobody is shown who asked"))])
+
+
+class ModerationForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
+                                 choices=[("publish", _("Publish")),
+                                          ("reject", _("Do not publish"))])
+    reason = forms.CharField(label=_("Reason (shown to the author if not published)"),
+                             max_length=REASON_MAX, required=False)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4}),
+                             max_length=ANSWER_MAX)

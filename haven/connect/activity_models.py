@@ -1,0 +1,152 @@
+"""Activities (sign-up, waitlist, feedback) and open questions to leadership (votes,
+moderation, answers). An anonymous question keeps no link to its author but a keyed hash."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from haven.core.models import validate_time_zone
+
+TITLE_MAX = 150
+DESCRIPTION_MAX = 4000
+QUESTION_MAX = 1000
+ANSWER_MAX = 4000
+REASON_MAX = 300
+
+
+class Activity(models.Model):
+    """A team-building activity colleagues sign up for; a waitlist once it is full."""
+
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    description = models.TextField(_("description"), max_length=DESCRIPTION_MAX, blank=True)
+    starts_at = models.DateTimeField(_("starts"), db_index=True)
+    ends_at = models.DateTimeField(_("ends"))
+    time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    online_link = models.URLField(_("online link"), max_length=500, blank=True)
+    capacity = models.PositiveIntegerField(_("places"))
+    accessibility = models.TextField(_("accessibility notes"), max_length=DESCRIPTION_MAX,
+                                     blank=True)
+    organiser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="organised_activities")
+    calendar_uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Set when the day-before reminder is claimed, so several workers send it once.
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(capacity__gte=1),
+                                   name="activity_has_a_place"),
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
+                                   name="activity_ends_after_it_starts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Activity {self.pk}"
+
+
+class SignupStatus(models.TextChoices):
+    GOING = "going", _("Going")
+    WAITLIST = "waitlist", _("On the waitlist")
+
+
+class ActivitySignup(models.Model):
+    """One colleague's place (or place in the queue) at an activity. Cancelling deletes it."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="activity_signups")
+    status = models.CharField(max_length=10, choices=SignupStatus.choices)
+    joined_at = models.DateTimeField(default=timezone.now)  # the waitlist's order
+    promoted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "person"], name="one_signup_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Signup {self.pk}"
+
+
+class ActivityFeedback(models.Model):
+    """A score from 1 to 5 after the activity; only the score is kept."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="feedback")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="+")
+    score = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "person"], name="one_feedback_per_person"),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5),
+                                   name="feedback_score_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback {self.pk}"
+
+
+class QuestionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for moderation")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Not published")
+
+
+class Question(models.Model):
+    """A question to leadership. Named questions keep their author; anonymous ones keep only
+    author_hash (haven.core.audit.hash_identifier), so the row does not name anyone."""
+
+    text = models.TextField(max_length=QUESTION_MAX)
+    anonymous = models.BooleanField(default=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="+")  # None when anonymous
+    # Anonymous questions only: the same person's named questions leave it blank, so the hash
+    # cannot tie an anonymous question to a named one.
+    author_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(max_length=10, choices=QuestionStatus.choices,
+                              default=QuestionStatus.PENDING, db_index=True)
+    held_reason = models.CharField(max_length=REASON_MAX, blank=True)  # the automatic check's
+    rejection_reason = models.CharField(max_length=REASON_MAX, blank=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(max_length=ANSWER_MAX, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(anonymous=True, author__isnull=False),
+                name="anonymous_question_names_nobody"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Question {self.pk}"
+
+
+class QuestionVote(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["question", "voter"], name="one_vote_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Vote {self.pk}"

@@ -1,0 +1,171 @@
+"""Reads for activities and open questions. Nothing here returns who asked an anonymous
+question: the author's own list is found by the keyed hash, and the board counts people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from haven.connect.activity_models import (
+    Activity,
+    ActivityFeedback,
+    ActivitySignup,
+    Question,
+    QuestionStatus,
+    QuestionVote,
+    SignupStatus,
+)
+from haven.connect.questions import participant_hash
+from haven.core.models import Person
+from haven.core.selectors import MAX_ID
+
+PAST_SHOWN = 20
+
+
+def _with_counts(activities: QuerySet[Activity], viewer: Person) -> QuerySet[Activity]:
+    mine = ActivitySignup.objects.filter(activity=OuterRef("pk"), person=viewer)
+    return (activities.select_related("organiser")
+            .annotate(going=Count("signups", filter=Q(signups__status=SignupStatus.GOING)),
+                      waiting=Count("signups", filter=Q(signups__status=SignupStatus.WAITLIST)),
+                      i_am_going=Exists(mine.filter(status=SignupStatus.GOING)),
+                      i_am_waiting=Exists(mine.filter(status=SignupStatus.WAITLIST))))
+
+
+def upcoming(*, viewer: Person, now: datetime) -> list[Activity]:
+    return list(_with_counts(Activity.objects.filter(ends_at__gt=now), viewer)
+                .order_by("starts_at", "id"))
+
+
+def past(*, viewer: Person, now: datetime) -> list[Activity]:
+    return list(_with_counts(Activity.objects.filter(ends_at__lte=now), viewer)
+                .order_by("-starts_at", "-id")[:PAST_SHOWN])
+
+
+def activity_for(*, viewer: Person, activity_id: int) -> Activity:
+    """Every colleague may see every activity; 404 for an id that does not exist."""
+    if not 0 < activity_id <= MAX_ID:
+        raise Http404
+    activity = _with_counts(Activity.objects.filter(pk=activity_id), viewer).first()
+    if activity is None:
+        raise Http404
+    return activity
+
+
+@dataclass(frozen=True)
+class MyPlace:
+    status: str | None  # SignupStatus, or None when not signed up
+    position: int | None  # on the waitlist, counting from 1
+    feedback_score: int | None
+
+
+def my_place(*, viewer: Person, activity: Activity) -> MyPlace:
+    signup = ActivitySignup.objects.filter(activity=activity, person=viewer).first()
+    position = None
+    if signup is not None and signup.status == SignupStatus.WAITLIST:
+        position = 1 + ActivitySignup.objects.filter(
+            Q(joined_at__lt=signup.joined_at) | Q(joined_at=signup.joined_at, id__lt=signup.pk),
+            activity=activity, status=SignupStatus.WAITLIST).count()
+    score = (ActivityFeedback.objects.filter(activity=activity, person=viewer)
+             .values_list("score", flat=True).first())
+    return MyPlace(status=signup.status if signup else None, position=position,
+                   feedback_score=score)
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    answers: int
+    least: int
+    mean: float | None  # None below HAVEN_MIN_GROUP_SIZE answers: a score would be someone's
+
+
+def feedback_summary(activity: Activity) -> FeedbackSummary:
+    figures = ActivityFeedback.objects.filter(activity=activity).aggregate(
+        answers=Count("pk"), mean=Avg("score"))
+    shown = figures["answers"] >= settings.HAVEN_MIN_GROUP_SIZE
+    return FeedbackSummary(answers=figures["answers"], least=settings.HAVEN_MIN_GROUP_SIZE,
+                           mean=round(figures["mean"], 1) if shown else None)
+
+
+def going_names(activity: Activity) -> list[str]:
+    """For the organiser: who is going, to plan for them."""
+    return list(ActivitySignup.objects.filter(activity=activity, status=SignupStatus.GOING)
+                .order_by("person__name").values_list("person__name", flat=True))
+
+
+# Open questions -------------------------------------------------------------------------------
+
+def participants() -> int:
+    """Distinct people who have asked a question (any state) or voted, counted by pseudonym so
+    that an anonymous author and their own votes count once."""
+    people: set[str] = set(Question.objects.filter(anonymous=True)
+                           .values_list("author_hash", flat=True))
+    ids = set(Question.objects.filter(anonymous=False, author__isnull=False)
+              .values_list("author_id", flat=True))
+    ids |= set(QuestionVote.objects.values_list("voter_id", flat=True).distinct())
+    people |= {participant_hash(person_id) for person_id in ids}
+    return len(people)
+
+
+@dataclass(frozen=True)
+class Board:
+    questions: list[Question]
+    participants: int
+    least: int
+    anonymous_hidden: bool  # anonymous questions exist but wait for enough participants
+
+
+def board(*, viewer: Person) -> Board:
+    """Published questions, most votes first. Anonymous ones appear only once at least
+    HAVEN_MIN_GROUP_SIZE people take part: in a smaller crowd, who asked is a guess away."""
+    least = settings.HAVEN_MIN_GROUP_SIZE
+    count = participants()
+    shown = (Question.objects.filter(status=QuestionStatus.PUBLISHED)
+             .select_related("author", "answered_by")
+             .annotate(vote_count=Count("votes"),
+                       i_voted=Exists(QuestionVote.objects.filter(question=OuterRef("pk"),
+                                                                  voter=viewer)))
+             .order_by("-vote_count", "-created_at", "-id"))
+    hidden = False
+    if count < least:
+        hidden = Question.objects.filter(status=QuestionStatus.PUBLISHED, anonymous=True).exists()
+        shown = shown.filter(anonymous=False)
+    return Board(questions=list(shown), participants=count, least=least,
+                 anonymous_hidden=hidden)
+
+
+def published_question(question_id: int) -> Question:
+    if not 0 < question_id <= MAX_ID:
+        raise Http404
+    question = Question.objects.filter(pk=question_id, status=QuestionStatus.PUBLISHED).first()
+    if question is None:
+        raise Http404
+    return question
+
+
+def question_for_moderation(question_id: int) -> Question:
+    if not 0 < question_id <= MAX_ID:
+        raise Http404
+    question = Question.objects.filter(pk=question_id).first()
+    if question is None:
+        raise Http404
+    return question
+
+
+def mine(person: Person) -> list[Question]:
+    """PERSON's own questions, named and anonymous, with votes; for their eyes only."""
+    return list(Question.objects
+                .filter(Q(author=person) | Q(anonymous=True,
+                                             author_hash=participant_hash(person.pk)))
+                .annotate(vote_count=Count("votes")).order_by("-created_at", "-id"))
+
+
+def moderation_queue() -> list[Question]:
+    """Waiting questions, held ones first. Loaded without the author: a moderator judges the
+    words, and an anonymous question has no author to load."""
+    return list(Question.objects.filter(status=QuestionStatus.PENDING)
+                .only("id", "text", "anonymous", "held_reason", "created_at", "status")
+                .order_by("-held_reason", "created_at", "id"))

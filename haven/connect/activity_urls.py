@@ -1,0 +1,23 @@
+from django.urls import path
+
+from haven.connect import activity_views as views
+
+urlpatterns = [
+    path("activities/", views.activity_list, name="activities"),
+    path("activities/new/", views.activity_new, name="activity_new"),
+    path("activities/<int:activity_id>/", views.activity_detail, name="activity_detail"),
+    path("activities/<int:activity_id>/sign-up/", views.activity_rsvp, name="activity_rsvp"),
+    path("activities/<int:activity_id>/cancel/", views.activity_cancel, name="activity_cancel"),
+    path("activities/<int:activity_id>/invitation.ics", views.activity_invitation,
+         name="activity_invitation"),
+    path("activities/<int:activity_id>/feedback/", views.activity_feedback,
+         name="activity_feedback"),
+    path("questions/", views.question_board, name="questions"),
+    path("questions/ask/", views.question_ask, name="question_ask"),
+    path("questions/mine/", views.questions_mine, name="questions_mine"),
+    path("questions/<int:question_id>/vote/", views.question_vote, name="question_vote"),
+    path("questions/moderation/", views.question_moderation, name="questions_moderation"),
+    path("questions/<int:question_id>/moderate/", views.question_moderate,
+         name="question_moderate"),
+    path("questions/<int:question_id>/answer/", views.question_answer, name="question_answer"),
+]

@@ -1,0 +1,246 @@
+"""Pages for activities and open questions: thin views over activities, questions and
+activity_selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from haven.connect import activities, questions
+from haven.connect import activity_selectors as selectors
+from haven.connect.activity_forms import (
+    ActivityForm,
+    AnswerForm,
+    CancelPlaceForm,
+    FeedbackForm,
+    ModerationForm,
+    QuestionForm,
+)
+from haven.connect.activity_models import SignupStatus
+from haven.connect.invitations import activity_ics
+from haven.core.models import Role
+from haven.core.views import _form_errors_to
+
+
+def _first_error(error: ValidationError) -> str:
+    return str(error.messages[0]) if error.messages else _("That did not work.")
+
+
+# Activities -----------------------------------------------------------------------------------
+
+@require_GET
+def activity_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    return render(request, "connect/activities/list.html", {
+        "upcoming": selectors.upcoming(viewer=request.user, now=now),
+        "past": selectors.past(viewer=request.user, now=now),
+        "may_propose": activities.may_propose(request.user),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def activity_new(request: HttpRequest) -> HttpResponse:
+    if not activities.may_propose(request.user):
+        raise PermissionDenied
+    status = 200
+    if request.method == "POST":
+        form = ActivityForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                activity = activities.propose(
+                    organiser=request.user, title=data["title"],
+                    description=data["description"],
+                    starts_at=form.in_zone(data["starts_at"]),
+                    ends_at=form.in_zone(data["ends_at"]), time_zone=data["time_zone"],
+                    place=data["place"], online_link=data["online_link"],
+                    capacity=data["capacity"], accessibility=data["accessibility"])
+            except ValidationError as error:
+                _form_errors_to(form, error)
+            else:
+                messages.success(request, _("The activity is published."))
+                return redirect("activity_detail", activity.pk)
+        status = 400
+    else:
+        form = ActivityForm(initial={"time_zone": request.user.time_zone or "UTC",
+                                     "capacity": 10})
+    return render(request, "connect/activities/new.html", {"form": form, "error_summary": True},
+                  status=status)
+
+
+@require_GET
+def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
+    activity = selectors.activity_for(viewer=request.user, activity_id=activity_id)
+    now = timezone.now()
+    is_organiser = activity.organiser_id == request.user.pk
+    return render(request, "connect/activities/detail.html", {
+        "activity": activity,
+        "place": selectors.my_place(viewer=request.user, activity=activity),
+        "started": activity.starts_at <= now,
+        "ended": activity.ends_at <= now,
+        "full": activity.going >= activity.capacity,
+        "is_organiser": is_organiser,
+        "going_names": selectors.going_names(activity) if is_organiser else [],
+        "feedback": selectors.feedback_summary(activity) if is_organiser else None,
+        "cancel_form": CancelPlaceForm(),
+        "feedback_form": FeedbackForm(),
+    })
+
+
+@require_POST
+def activity_rsvp(request: HttpRequest, activity_id: int) -> HttpResponse:
+    activity = selectors.activity_for(viewer=request.user, activity_id=activity_id)
+    try:
+        signup = activities.sign_up(person=request.user, activity=activity)
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+    else:
+        if signup.status == SignupStatus.GOING:
+            messages.success(request, _("You have a place. It is in your calendar once you "
+                                        "download the invitation."))
+        else:
+            messages.info(request, _("The activity is full, so you are on the waitlist. If a "
+                                     "place comes free it is yours at once, and we e-mail you."))
+    return redirect("activity_detail", activity.pk)
+
+
+@require_POST
+def activity_cancel(request: HttpRequest, activity_id: int) -> HttpResponse:
+    activity = selectors.activity_for(viewer=request.user, activity_id=activity_id)
+    form = CancelPlaceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm; you still have your place."))
+        return redirect("activity_detail", activity.pk)
+    try:
+        activities.cancel(person=request.user, activity=activity)
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+    else:
+        messages.success(request, _("Done: you are no longer signed up."))
+    return redirect("activity_detail", activity.pk)
+
+
+@require_GET
+def activity_invitation(request: HttpRequest, activity_id: int) -> HttpResponse:
+    activity = selectors.activity_for(viewer=request.user, activity_id=activity_id)
+    response = HttpResponse(activity_ics(activity), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="activity-{activity.pk}.ics"'
+    return response
+
+
+@require_POST
+def activity_feedback(request: HttpRequest, activity_id: int) -> HttpResponse:
+    activity = selectors.activity_for(viewer=request.user, activity_id=activity_id)
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a score from 1 to 5."))
+        return redirect("activity_detail", activity.pk)
+    try:
+        activities.give_feedback(person=request.user, activity=activity,
+                                 score=form.cleaned_data["score"])
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+    else:
+        messages.success(request, _("Thank you for your feedback."))
+    return redirect("activity_detail", activity.pk)
+
+
+# Open questions -------------------------------------------------------------------------------
+
+@require_GET
+def question_board(request: HttpRequest) -> HttpResponse:
+    return render(request, "connect/questions/board.html", {
+        "board": selectors.board(viewer=request.user),
+        "may_answer": bool(request.user.roles & {Role.COORDINATOR, Role.ADMINISTRATOR}),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def question_ask(request: HttpRequest) -> HttpResponse:
+    status = 200
+    if request.method == "POST":
+        form = QuestionForm(request.POST)
+        if form.is_valid():
+            try:
+                question = questions.ask(person=request.user, text=form.cleaned_data["text"],
+                                         anonymous=form.cleaned_data["anonymous"])
+            except ValidationError as error:
+                _form_errors_to(form, error)
+            else:
+                if question.held_reason:
+                    messages.warning(request, question.held_reason + " " + _(
+                        "A coordinator will read it before deciding."))
+                else:
+                    messages.success(request, _("Thank you. A coordinator reads it before it "
+                                                "is published."))
+                return redirect("questions_mine")
+        status = 400
+    else:
+        form = QuestionForm()
+    return render(request, "connect/questions/ask.html", {"form": form}, status=status)
+
+
+@require_GET
+def questions_mine(request: HttpRequest) -> HttpResponse:
+    return render(request, "connect/questions/mine.html",
+                  {"questions": selectors.mine(request.user)})
+
+
+@require_POST
+def question_vote(request: HttpRequest, question_id: int) -> HttpResponse:
+    question = selectors.published_question(question_id)
+    try:
+        questions.vote(person=request.user, question=question)
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+    else:
+        messages.success(request, _("Your vote is counted."))
+    return redirect("questions")
+
+
+@require_GET
+def question_moderation(request: HttpRequest) -> HttpResponse:
+    return render(request, "connect/questions/moderation.html",
+                  {"queue": selectors.moderation_queue(), "form": ModerationForm()})
+
+
+@require_POST
+def question_moderate(request: HttpRequest, question_id: int) -> HttpResponse:
+    question = selectors.question_for_moderation(question_id)
+    form = ModerationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to publish it or not."))
+        return redirect("questions_moderation")
+    publish = form.cleaned_data["decision"] == "publish"
+    try:
+        questions.moderate(moderator=request.user, question=question, publish=publish,
+                           reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, _("Give a reason the author will see.")
+                       if "reason" in getattr(error, "error_dict", {}) else _first_error(error))
+    else:
+        messages.success(request, _("Published.") if publish else
+                         _("Not published; the author sees your reason."))
+    return redirect("questions_moderation")
+
+
+@require_POST
+def question_answer(request: HttpRequest, question_id: int) -> HttpResponse:
+    question = selectors.published_question(question_id)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write an answer of at most 4000 characters."))
+        return redirect("questions")
+    try:
+        questions.answer(leader=request.user, question=question,
+                         text=form.cleaned_data["answer"])
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+    else:
+        messages.success(request, _("Your answer is published."))
+    return redirect("questions")
