@@ -153,10 +153,13 @@ def _spans(kind: str, response: str, seeker: str, response_sentences: list[Segme
     cue_kind = "advice" if kind == "unsolicited_advice" else kind
     lowered = normalise(response)
     spans: list[tuple[int, int, str | None]] = []
+    clause_cache: dict[int, list[Segment]] = {}
     for cue in sorted((c for c in cues if c.kind == cue_kind), key=lambda c: (c.start, -c.end)):
         if kind == "secrecy_promise" and _limited(lowered, response_sentences, cue):
             continue
-        start, end = _widen(kind, response, response_sentences, cue)
+        if len(spans) > MAX_FINDINGS_PER_KIND and cue.start >= spans[-1][1]:
+            break  # enough findings of this kind; the rest would be dropped anyway
+        start, end = _widen(kind, response, response_sentences, cue, clause_cache)
         if spans and start < spans[-1][1]:  # overlaps the previous one: merge
             previous = spans[-1]
             spans[-1] = (min(previous[0], start), max(previous[1], end), previous[2])
@@ -168,19 +171,22 @@ def _spans(kind: str, response: str, seeker: str, response_sentences: list[Segme
     return [(best.start, best.end, None)] if best else []
 
 
-def _widen(kind: str, response: str, response_sentences: list[Segment],
-           cue: CueMatch) -> tuple[int, int]:
+def _widen(kind: str, response: str, response_sentences: list[Segment], cue: CueMatch,
+           clause_cache: dict[int, list[Segment]]) -> tuple[int, int]:
     sentence = next((s for s in response_sentences if s.start <= cue.start < s.end), None)
     if sentence is None:
         return cue.start, cue.end
     if kind in SENTENCE_KINDS:
         return min(sentence.start, cue.start), max(sentence.end, cue.end)
-    parts = [c for c in clauses(response, sentence) if c.start < cue.end and cue.start < c.end]
+    if sentence.start not in clause_cache:
+        clause_cache[sentence.start] = clauses(response, sentence)
+    sentence_clauses = clause_cache[sentence.start]
+    parts = [c for c in sentence_clauses if c.start < cue.end and cue.start < c.end]
     if not parts:
         return cue.start, cue.end
     start, end = parts[0].start, parts[-1].end
     if len(response[start:end].split()) < 3:  # "Honestly," or "Ugh": take the next clause too
-        following = [c for c in clauses(response, sentence) if c.start >= end]
+        following = [c for c in sentence_clauses if c.start >= end]
         if following:
             end = following[0].end
     if end < sentence.end and response[sentence.end - 1] in "?!." and \

@@ -64,7 +64,8 @@ class CueMatch:
 C = Cue
 CUES: tuple[Cue, ...] = (
     # emotional_reactions: the supporter's own feelings about the person's situation.
-    C("emotional_reactions", "er_sorry", r"\b(?:i'm |i am )?(?:so |really |very |truly )*sorry\b"),
+    C("emotional_reactions", "er_sorry",
+      r"\b(?:i'm |i am )?(?:so |really |very |truly ){0,4}sorry\b"),
     C("emotional_reactions", "er_sorry_you", r"\bsorry (?:that |to hear that )?{you}(?!r)\b", 2),
     C("emotional_reactions", "er_that_sucks",
       r"\b{its} (?:so |really |just |actually )?(?:awful|terrible|horrible|rough|shitty|crappy"
@@ -142,27 +143,27 @@ CUES: tuple[Cue, ...] = (
 
     # explorations: open questions about their feelings or experience.
     C("explorations", "ex_how_feel",
-      r"\bhow (?:are|did|do|does|is|has|have|was|were) (?:{you}|it|that|this|things)\b[^?.!]*"
+      r"\bhow (?:are|did|do|does|is|has|have|was|were) (?:{you}|it|that|this|things)\b[^?.!]{0,200}"
       r"(?:feel|feeling|doing|coping|holding up|handling|affect|affecting|sitting|going)"
-      r"[^?.!\n]*(?:\?|$)", 2),  # casual writing often drops the question mark
+      r"[^?.!\n]{0,200}(?:\?|$)", 2),  # casual writing often drops the question mark
     C("explorations", "ex_what_like",
-      r"\bwhat (?:was|is|has|'s) (?:it|that|this)(?: been)? like\b[^?.!\n]*(?:\?|$)", 2),
+      r"\bwhat (?:was|is|has|'s) (?:it|that|this)(?: been)? like\b[^?.!\n]{0,200}(?:\?|$)", 2),
     C("explorations", "ex_hardest",
       r"\bwhat(?:'s| is| was| has been|'s been) (?:the )?(?:hardest|worst|toughest|most "
-      r"\w+) (?:part|bit|thing)\b[^?.!]*\??", 2),
+      r"\w+) (?:part|bit|thing)\b[^?.!]{0,200}\??", 2),
     C("explorations", "ex_tell_more",
       r"\b(?:tell me (?:more|about|what|how)|can {you} (?:tell|say) (?:me )?more|"
       r"(?:do|would) {you} (?:want|like) to (?:tell|say|share) (?:me )?more|"
-      r"say more about|talk me through|walk me through)\b[^?.!]*", 2),
+      r"say more about|talk me through|walk me through)\b[^?.!]{0,200}", 2),
     C("explorations", "ex_wh_you",
-      r"\b(?:what|how|which|where|when|who)\b[^?.!]{0,80}\b(?:{you}|{your})\b[^?.!]*\?"),
+      r"\b(?:what|how|which|where|when|who)\b[^?.!]{0,80}\b(?:{you}|{your})\b[^?.!]{0,200}\?"),
     C("explorations", "ex_closed",
-      r"\b(?:are|do|did|have|has|is|was|were|would|can|could) {you}\b[^?.!]*\?"),
+      r"\b(?:are|do|did|have|has|is|was|were|would|can|could) {you}\b[^?.!]{0,200}\?"),
     C("explorations", "ex_okay",
       r"\b(?:are )?{you} (?:ok|okay|alright|all right|doing ok|doing okay)\s*\?"),
-    C("explorations", "ex_what_happened", r"\bwhat happened\b[^?.!]*\?"),
+    C("explorations", "ex_what_happened", r"\bwhat happened\b[^?.!]{0,200}\?"),
     C("explorations", "ex_want_talk",
-      r"\b(?:do|would) {you} (?:want|like) to (?:talk|vent|chat)\b[^?.!]*\?"),
+      r"\b(?:do|would) {you} (?:want|like) to (?:talk|vent|chat)\b[^?.!]{0,200}\?"),
 
     # advice: suggestions, instructions, solutions.
     C("advice", "adv_you_should",
@@ -214,11 +215,11 @@ CUES: tuple[Cue, ...] = (
       r"ought to have|need(?:ed)? to have)\b(?! to\b)(?! been \w+(?:ed|en)\b)"),
     C("judgement", "jud_why_didnt",
       r"\bwhy (?:didn'?t|did|would|do|don'?t|are|were|on earth|the hell|tf) {you}\b"
-      r"(?! (?:think|feel|want to talk))[^?.!]*\??"),
+      r"(?! (?:think|feel|want to talk))[^?.!]{0,200}\??"),
     C("judgement", "jud_overreact",
       r"\b(?:{youre}|{you} (?:were|are|seem|sound|might be|may be)|bit|a little|kind of|"
       r"kinda|little) (?:being |a bit |a little |kind of |kinda |way |too |so |really |"
-      r"just |overly )*(?:over ?react(?:ing|ed)?|dramatic|sensitive|thin[- ]skinned|paranoid|"
+      r"just |overly ){0,4}(?:over ?react(?:ing|ed)?|dramatic|sensitive|thin[- ]skinned|paranoid|"
       r"touchy|precious|soft|emotional|overthinking|making (?:a|this|it) (?:big )?(?:deal|"
       r"thing)|blowing (?:this|it|things) (?:out of proportion|up))\b"),
     C("judgement", "jud_overreacted",
@@ -243,7 +244,7 @@ CUES: tuple[Cue, ...] = (
       r"{you} need to (?:grow|toughen|stop being|get over))\b"),
 
     # minimising: shrinking or dismissing the experience.
-    C("minimising", "min_at_least", r"\bat least\b[^.!?\n]*"),
+    C("minimising", "min_at_least", r"\bat least\b[^.!?\n]{0,200}"),
     C("minimising", "min_not_big_deal",
       r"\b(?:(?:it'?s|that'?s|this is|its)? ?(?:not|n'?t|hardly) (?:such )?(?:a |that )?"
       r"(?:big deal|huge deal|end of the world|that bad|so bad|a big thing|worth (?:getting|"
@@ -325,7 +326,7 @@ CUES: tuple[Cue, ...] = (
       r"totally confidential|100% confidential|(?:promise|swear)(?: (?:to )?{you})? (?:i'?ll|i "
       r"will|to|i|that i) (?:never|not|won'?t|keep))\b"),
     C("secrecy_promise", "sec_whatever",
-      r"\b(?:whatever|anything|everything) {you} (?:say|tell me|share|said)\b[^.!?]*"
+      r"\b(?:whatever|anything|everything) {you} (?:say|tell me|share|said)\b[^.!?]{0,200}"
       r"(?:stays|stay|safe|secret|between|with me|confidential|never)"),
     C("secrecy_promise", "sec_no_matter",
       r"\b(?:no matter what|whatever happens|under any circumstances|not even (?:hr|"

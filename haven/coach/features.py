@@ -140,10 +140,12 @@ def _cue_features(response: str, response_sentences: list[Segment], cues: list[C
             features["c:secrecy_limited" if limited else "c:secrecy_unlimited"] = 1.0
     # How much of the reply the cues of each kind cover: a long reflecting clause is more
     # likely to be specific (level 2) than a bare "I get it".
+    lengths: dict[int, int] = {}
     for kind in ("emotional_reactions", "interpretations", "explorations"):
         spans = [cue for cue in cues if cue.kind == kind]
         if spans:
-            longest = max(_clause_words(response, response_sentences, cue) for cue in spans)
+            longest = max(_clause_words(response, response_sentences, cue, lengths)
+                          for cue in spans)
             features["cl:" + kind] = min(longest, 30) / 30
 
 
@@ -156,10 +158,14 @@ def _limit_near(lowered: str, response_sentences: list[Segment], cue: CueMatch) 
     return False
 
 
-def _clause_words(response: str, response_sentences: list[Segment], cue: CueMatch) -> int:
+def _clause_words(response: str, response_sentences: list[Segment], cue: CueMatch,
+                  lengths: dict[int, int]) -> int:
+    """Words in the sentence around CUE (LENGTHS caches them by sentence start)."""
     for sentence in response_sentences:
         if sentence.start <= cue.start < sentence.end:
-            return len(sentence.text.split())
+            if sentence.start not in lengths:
+                lengths[sentence.start] = len(sentence.text.split())
+            return lengths[sentence.start]
     return len(response[cue.start:cue.end].split())
 
 
