@@ -707,10 +707,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client-procs", type=int, default=1, help="client processes")
     parser.add_argument("--no-saturation", action="store_true", help="only the fixed run")
     parser.add_argument("--only", choices=["haven", "relay"], help="one side only")
-    parser.add_argument("--db-connections", choices=["per-call", "pool", "persistent"],
-                        default="per-call",
-                        help="what-if: hold database connections another way than Haven's "
-                             "settings do (bench/_settings.py)")
+    parser.add_argument("--db-connections", choices=["per-call", "pool"], default="per-call",
+                        help="what-if: serve with psycopg's connection pool "
+                             "(bench/_settings.py) instead of Haven's settings")
     parser.add_argument("--profile", metavar="FILE",
                         help="sample the server with py-spy during Haven's fixed run")
     parser.add_argument("--seed", nargs=2, metavar=("PAIRS", "OUT"), help=argparse.SUPPRESS)
