@@ -29,8 +29,13 @@ def run_django(argv: list[str]) -> None:
     from django.core.exceptions import ImproperlyConfigured
 
     try:
+        from django.conf import settings
         from django.core.management import execute_from_command_line
 
+        # Load settings first: Django's own runner swallows a settings error and, for its
+        # built-in commands (makemigrations, migrate, …), fails later with a confusing
+        # "Models aren't loaded yet" instead of the real reason.
+        settings.INSTALLED_APPS  # noqa: B018
         execute_from_command_line(argv)
     except ImproperlyConfigured as error:
         print(f"haven: {error}", file=sys.stderr)

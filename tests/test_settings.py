@@ -86,3 +86,17 @@ def test_a_malformed_master_key_is_named_in_one_line() -> None:
     assert result.stderr.strip().splitlines() == [
         "haven: HAVEN_MASTER_KEYS key 'k1' must be 32 random bytes (it is 5); make one with "
         "`haven keys generate`."]
+
+
+def test_a_builtin_command_without_configuration_names_the_missing_setting() -> None:
+    result = _run("makemigrations", "--check", "--dry-run",
+                  HAVEN_ALLOWED_HOSTS="haven.example.org")
+    assert result.returncode != 0
+    assert "Models aren't loaded" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("haven: HAVEN_SECRET_KEY")
+
+
+def test_the_migrations_are_in_step_with_the_models() -> None:
+    result = _run("makemigrations", "--check", "--dry-run", HAVEN_DEMO="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
