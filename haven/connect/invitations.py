@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -24,20 +24,36 @@ def _domain() -> str:
     return host or "haven.invalid"
 
 
-def invitation_ics(group: CoffeeGroup, members: Sequence[Person]) -> bytes:
-    """One VEVENT for the group's suggested meeting: in the location's time zone (with its
-    VTIMEZONE) for an in-person group, in UTC for a remote one; every member an attendee."""
+def _new_event(product: str, uid: str, time_zone: str, start: datetime,
+               end: datetime) -> tuple[Calendar, Event]:
+    """A calendar holding one event with the fields every Haven invitation shares, its times
+    in TIME_ZONE (TZID), or in UTC."""
     calendar = Calendar()
-    calendar.add("prodid", "-//Haven//Coffee pairings//EN")
+    calendar.add("prodid", f"-//Haven//{product}//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     event = Event()
-    event.add("uid", f"{group.calendar_uid}@{_domain()}")
+    event.add("uid", f"{uid}@{_domain()}")
     event.add("dtstamp", timezone.now().astimezone(ZoneInfo("UTC")))
-    zone = ZoneInfo(group.time_zone)
-    start = group.meet_at.astimezone(zone)
-    event.add("dtstart", start)
-    event.add("dtend", start + MEETING_LENGTH)
+    zone = ZoneInfo(time_zone)
+    event.add("dtstart", start.astimezone(zone))
+    event.add("dtend", end.astimezone(zone))
+    return calendar, event
+
+
+def _finish(calendar: Calendar, event: Event, time_zone: str, start: datetime) -> bytes:
+    calendar.add_component(event)
+    if time_zone != "UTC":
+        calendar.add_missing_timezones(first_date=start.date() - timedelta(days=366),
+                                       last_date=start.date() + timedelta(days=366))
+    return calendar.to_ical()
+
+
+def invitation_ics(group: CoffeeGroup, members: Sequence[Person]) -> bytes:
+    """One VEVENT for the group's suggested meeting: in the location's time zone (with its
+    VTIMEZONE) for an in-person group, in UTC for a remote one; every member an attendee."""
+    calendar, event = _new_event("Coffee pairings", str(group.calendar_uid), group.time_zone,
+                                 group.meet_at, group.meet_at + MEETING_LENGTH)
     names = ", ".join(member.name for member in members)
     event.add("summary", _("Coffee with %(names)s") % {"names": names})
     if group.mode == MeetingMode.IN_PERSON and group.location:
@@ -58,27 +74,14 @@ def invitation_ics(group: CoffeeGroup, members: Sequence[Person]) -> bytes:
         attendee.params["role"] = "REQ-PARTICIPANT"
         attendee.params["partstat"] = "NEEDS-ACTION"
         event.add("attendee", attendee, encode=False)
-    calendar.add_component(event)
-    if group.time_zone != "UTC":
-        calendar.add_missing_timezones(first_date=start.date() - timedelta(days=366),
-                                       last_date=start.date() + timedelta(days=366))
-    return calendar.to_ical()
+    return _finish(calendar, event, group.time_zone, group.meet_at)
 
 
 def activity_ics(activity: Activity) -> bytes:
     """One VEVENT for an activity, in the activity's own time zone (TZID and VTIMEZONE).
     Attendees are left out: the file is shared by everyone going, who need not know each other."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//Haven//Activities//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    event = Event()
-    event.add("uid", f"{activity.calendar_uid}@{_domain()}")
-    event.add("dtstamp", timezone.now().astimezone(ZoneInfo("UTC")))
-    zone = ZoneInfo(activity.time_zone)
-    start = activity.starts_at.astimezone(zone)
-    event.add("dtstart", start)
-    event.add("dtend", activity.ends_at.astimezone(zone))
+    calendar, event = _new_event("Activities", str(activity.calendar_uid), activity.time_zone,
+                                 activity.starts_at, activity.ends_at)
     event.add("summary", activity.title)
     where = [part for part in (activity.place, activity.online_link) if part]
     event.add("location", " · ".join(where))
@@ -88,8 +91,4 @@ def activity_ics(activity: Activity) -> bytes:
     if activity.accessibility:
         description += ["", _("Accessibility: %(notes)s") % {"notes": activity.accessibility}]
     event.add("description", "\n".join(str(line) for line in description).strip())
-    calendar.add_component(event)
-    if activity.time_zone != "UTC":
-        calendar.add_missing_timezones(first_date=start.date() - timedelta(days=366),
-                                       last_date=start.date() + timedelta(days=366))
-    return calendar.to_ical()
+    return _finish(calendar, event, activity.time_zone, activity.starts_at)
