@@ -37,7 +37,15 @@ class Activity(models.Model):
     calendar_uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Set when the day-before reminder is claimed, so several workers send it once.
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # Cancelled by its organiser or a coordinator: kept (with the note people are shown) so
+    # that sign-ups see what happened; calendars get a CANCEL with the next sequence number.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_note = models.CharField(_("message to people who signed up"),
+                                         max_length=REASON_MAX, blank=True)
+    # RFC 5545 SEQUENCE: raised on every change people's calendars must pick up.
+    sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["starts_at", "id"]

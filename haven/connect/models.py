@@ -137,5 +137,86 @@ class CoffeeMembership(models.Model):
     def __str__(self) -> str:
         return f"Member {self.person_id} of coffee group {self.group_id}"
 
+class CoffeeSkip(models.Model):
+    """Someone who was due in a round but got no group, and why (shown to them in the app)."""
+
+    round = models.ForeignKey(PairingRound, on_delete=models.CASCADE, related_name="skips")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="coffee_skips")
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "person"], name="one_skip_per_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Coffee skip of {self.person_id} in round {self.round_id}"
+
+
+class CoffeeSettings(models.Model):
+    """One row: when the schedule runs coffee rounds and how far back pairs never repeat.
+    Edited by administrators in Haven's pages; the first row takes the HAVEN_COFFEE_*
+    environment variables as its defaults."""
+
+    schedule_enabled = models.BooleanField(_("run a round every week"), default=True)
+    weekday = models.PositiveSmallIntegerField(_("day of the week"), default=0)  # 0 Monday
+    hour = models.PositiveSmallIntegerField(_("from this hour (organisation time)"), default=9)
+    no_repeat_rounds = models.PositiveSmallIntegerField(
+        _("never repeat a pair from this many recent rounds"), default=6)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("coffee settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="coffee_weekday_0_6"),
+            models.CheckConstraint(condition=models.Q(hour__lte=23), name="coffee_hour_0_23"),
+            models.CheckConstraint(condition=models.Q(no_repeat_rounds__lte=52),
+                                   name="coffee_no_repeat_at_most_52"),
+        ]
+
+    def __str__(self) -> str:
+        return "Coffee settings"
+
+
+class SharedAttribute(models.Model):
+    """Something people may choose to share about themselves (e.g. caring responsibilities,
+    working pattern) so that the inclusion insight can show whether recognition and pairings
+    reach them. Administrators define it; sharing is always optional and can be withdrawn."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    question = models.CharField(_("question shown to people"), max_length=200)
+    options = models.JSONField(_("answers to choose from"), default=list)  # list of str
+    active = models.BooleanField(_("offered to people"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonAttribute(models.Model):
+    """A person's own answer to a SharedAttribute. Only they see it; the insight shows it only
+    through the k-anonymity helper. Deleting the row withdraws it."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="shared_attributes")
+    attribute = models.ForeignKey(SharedAttribute, on_delete=models.CASCADE,
+                                  related_name="answers")
+    value = models.CharField(max_length=80)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "attribute"],
+                                    name="one_answer_per_attribute"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Shared attribute {self.attribute_id} of {self.person_id}"
+
+
 from haven.connect import activity_models  # noqa: E402,F401,I001  (activities, questions)
 from haven.connect import recognition_models  # noqa: E402,F401  (registers recognition)

@@ -92,6 +92,32 @@ class Recognition(models.Model):
         return f"Recognition {self.pk}"
 
 
+COMMENT_MAX_LENGTH = 500
+
+
+class RecognitionComment(models.Model):
+    """A reply under a published recognition; moderated like the recognition itself."""
+
+    recognition = models.ForeignKey(Recognition, on_delete=models.CASCADE,
+                                    related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="recognition_comments")
+    message = models.TextField(max_length=COMMENT_MAX_LENGTH)
+    status = models.CharField(max_length=12, choices=RecognitionStatus.choices,
+                              default=RecognitionStatus.PUBLISHED, db_index=True)
+    held_reason = models.CharField(max_length=200, blank=True)  # shown to the author
+    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk}"
+
+
 class ReactionKind(models.TextChoices):
     THANKS = "thanks", _("Thank you")
     CELEBRATE = "celebrate", _("Celebrate")
