@@ -78,9 +78,8 @@ def _server_env(database: str, var_dir: str, db_connections: str) -> dict[str, s
             "HAVEN_VAR_DIR": var_dir, "DATABASE_URL": _pg_url(database),
             "REDIS_URL": REDIS_URL, "HAVEN_BENCH_RELAY": "1", "HAVEN_LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT), "NO_PROXY": "127.0.0.1,localhost",
-            **({"DJANGO_SETTINGS_MODULE": "bench._settings",
-                "HAVEN_BENCH_DB_CONNECTIONS": db_connections}
-               if db_connections != "per-call" else {})}
+            # As configured Haven pools its PostgreSQL connections; "per-call" measures without.
+            **({"HAVEN_DB_POOL_SIZE": "0"} if db_connections == "per-call" else {})}
 
 
 def seed(pairs: int, out: str) -> None:
@@ -707,9 +706,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client-procs", type=int, default=1, help="client processes")
     parser.add_argument("--no-saturation", action="store_true", help="only the fixed run")
     parser.add_argument("--only", choices=["haven", "relay"], help="one side only")
-    parser.add_argument("--db-connections", choices=["per-call", "pool"], default="per-call",
-                        help="what-if: serve with psycopg's connection pool "
-                             "(bench/_settings.py) instead of Haven's settings")
+    parser.add_argument("--db-connections", choices=["pool", "per-call"], default="pool",
+                        help="pool: as configured (psycopg's pool); per-call: what-if without "
+                             "it (HAVEN_DB_POOL_SIZE=0, a new connection per database call)")
     parser.add_argument("--profile", metavar="FILE",
                         help="sample the server with py-spy during Haven's fixed run")
     parser.add_argument("--seed", nargs=2, metavar=("PAIRS", "OUT"), help=argparse.SUPPRESS)

@@ -121,6 +121,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif (DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+      and env_int("HAVEN_DB_POOL_SIZE", 10, minimum=0) > 0):
+    # psycopg's pool (Django 5.1+): borrowing a connection costs microseconds, opening one
+    # several milliseconds, and live chat makes a database call per message. Each process
+    # (web server, worker) keeps at most HAVEN_DB_POOL_SIZE connections; 0 turns pooling off.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1, "max_size": env_int("HAVEN_DB_POOL_SIZE", 10, minimum=0),
+        "timeout": 10}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")

@@ -5,3 +5,6 @@ class SupportConfig(AppConfig):
     name = "haven.support"
     label = "support"
     verbose_name = "Peer support"
+
+    def ready(self) -> None:
+        from haven.support import receivers  # noqa: F401  (connects the signal handlers)

@@ -9,6 +9,12 @@ would retry for ever):
   4401  not signed in, or signed out since (the session ended)
   4403  no longer part of the conversation (handed over)
   4404  no such conversation for this person
+
+The session is checked when the socket opens, then again before a send or a typing signal once
+SESSION_RECHECK_SECONDS have passed since the last check, and before a delivery once the
+session's idle expiry has passed. Signing out, or changing or resetting the password, tells
+the person's sockets at once (conversations.sessions_changed), so nothing waits for the next
+check there; the per-message database work is then only storing the message.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
@@ -37,6 +43,7 @@ from haven.support.models import Conversation
 MAX_FRAME_CHARS = 64 * 1024
 TYPING_EVERY_SECONDS = 1.0  # at most one typing signal a second is relayed per connection
 SESSION_TOUCH_SECONDS = 60.0  # chatting counts as activity for the idle timeout
+SESSION_RECHECK_SECONDS = 5.0  # see the module's docstring
 _DB_SESSION_ENGINES = {"django.contrib.sessions.backends.db",
                        "django.contrib.sessions.backends.cached_db"}
 
@@ -51,10 +58,12 @@ _MAX_ID = 2**63 - 1
 class ConversationConsumer(AsyncWebsocketConsumer):
     conversation_id: int
     role: str | None = None
-    group: str | None = None
+    groups: tuple[str, ...] = ()
     left: bool = False  # closing: nothing more goes out on this socket
     _last_typing: float = 0.0
     _last_touch: float = 0.0
+    _checked_at: float = float("-inf")  # when the session was last found valid (monotonic)
+    _expires_at: datetime | None = None  # the session's idle expiry, where the engine has one
 
     async def connect(self) -> None:
         await self.accept()
@@ -64,16 +73,20 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             await self._leave(NOT_SIGNED_IN)
             return
         try:
-            conversation = await self._conversation()
+            conversation = await self._open()
         except Http404:
             await self._leave(NOT_FOUND)
+            return
+        if conversation is None:
+            await self._leave(NOT_SIGNED_IN)
             return
         self.role = conversation.participant_role(user.pk)
         # Join before reading the backlog: a message committed in between arrives twice (the
         # page keeps one per client id) rather than not at all.
-        self.group = conversations.group_name(self.conversation_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        self._last_touch = time.monotonic()  # the page that opened the socket just did
+        self.groups = (conversations.group_name(self.conversation_id),
+                       conversations.person_group(user.pk))
+        for group in self.groups:
+            await self.channel_layer.group_add(group, self.channel_name)
         for message in await self._backlog(conversation, self._after_id()):
             await self._send_json({"type": "message", "id": message.id,
                                    "client_id": message.client_id,
@@ -83,6 +96,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         await self._send_json({"type": "ready", "role": self.role})
 
     async def disconnect(self, code: int) -> None:
+        self.left = True
         await self._discard()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None
@@ -134,15 +148,19 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         if now - self._last_typing < TYPING_EVERY_SECONDS:
             return  # a client that sends more often is told nothing and relayed less
         self._last_typing = now
-        if not await self._still_signed_in():
+        if not self._session_fresh() and not await self._still_signed_in():
             await self._leave(NOT_SIGNED_IN)
             return
-        await self.channel_layer.group_send(self.group, {
+        await self.channel_layer.group_send(self.groups[0], {
             "type": "chat.typing", "role": self.role, "sender": self.channel_name})
 
     # Group events ------------------------------------------------------------------------
 
     async def chat_message(self, event: dict[str, Any]) -> None:
+        if (self._expires_at is not None and timezone.now() >= self._expires_at
+                and not await self._still_signed_in()):
+            await self._leave(NOT_SIGNED_IN)  # idle too long: the session has expired
+            return
         await self._send_json({"type": "message", **{k: v for k, v in event.items()
                                                      if k != "type"}})
 
@@ -150,6 +168,19 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         # To the other side only: not back to the typist, nor to their own other tabs.
         if event["sender"] != self.channel_name and event["role"] != self.role:
             await self._send_json({"type": "typing", "role": event["role"]})
+
+    async def chat_session(self, event: dict[str, Any]) -> None:
+        """The person signed out somewhere, or changed their password: is this socket's
+        session the one that ended, or (without a session named) does it still sign in?"""
+        if self.left:
+            return
+        ended = event.get("ended")
+        if ended:
+            if ended == conversations.session_digest(self._session_key()):
+                await self._leave(NOT_SIGNED_IN)
+            return
+        if not await self._still_signed_in():
+            await self._leave(NOT_SIGNED_IN)
 
     async def chat_closed(self, event: dict[str, Any]) -> None:
         await self._send_json({"type": "refresh", "what": "closed"})
@@ -180,8 +211,15 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         return min(int(raw), _MAX_ID)
 
     async def _send_json(self, payload: dict[str, Any]) -> None:
-        if not self.left:
+        if self.left:
+            return
+        try:
             await self.send(text_data=json.dumps(payload))
+        except (OSError, RuntimeError):
+            # The browser closed the socket while this event was on its way: the server has
+            # answered its close and refuses more frames (uvicorn raises RuntimeError, other
+            # servers OSError). Its disconnect comes next; nothing more goes out until then.
+            self.left = True
 
     async def _error(self, message: str, client_id: str | None = None) -> None:
         payload: dict[str, Any] = {"type": "error", "message": message}
@@ -190,8 +228,8 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         await self._send_json(payload)
 
     async def _discard(self) -> None:
-        if self.group:
-            group, self.group = self.group, None
+        groups, self.groups = self.groups, ()
+        for group in groups:
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def _leave(self, code: int) -> None:
@@ -212,12 +250,19 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             logger.warning("Live broadcast failed (%s) in conversation %s",
                            type(error).__name__, self.conversation_id)
 
+    def _session_key(self) -> str | None:
+        return getattr(self.scope.get("session"), "session_key", None)
+
+    def _session_fresh(self) -> bool:
+        """Checked recently enough that no database trip is needed before acting."""
+        return (time.monotonic() - self._checked_at < SESSION_RECHECK_SECONDS
+                and (self._expires_at is None or timezone.now() < self._expires_at))
+
     def _signed_in(self) -> bool:
         """The session the socket opened with still signs in the same person: signing out
         (in any tab), a password change or the idle timeout ends the live chat too. Chatting
         counts as activity, like a request, so a long conversation does not time out."""
-        session = self.scope.get("session")
-        key = getattr(session, "session_key", None)
+        key = self._session_key()
         if not key:
             return False
         store = import_module(settings.SESSION_ENGINE).SessionStore(key)
@@ -225,14 +270,27 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         if not user.is_authenticated or user.pk != self.scope["user"].pk:
             return False
         now = time.monotonic()
-        if (now - self._last_touch >= SESSION_TOUCH_SECONDS
-                and settings.SESSION_ENGINE in _DB_SESSION_ENGINES):
-            self._last_touch = now
-            Session.objects.filter(session_key=key).update(
-                expire_date=timezone.now() + timedelta(seconds=store.get_expiry_age()))
+        if settings.SESSION_ENGINE in _DB_SESSION_ENGINES:
+            row = Session.objects.filter(session_key=key)
+            if now - self._last_touch >= SESSION_TOUCH_SECONDS:
+                self._last_touch = now
+                self._expires_at = timezone.now() + timedelta(seconds=store.get_expiry_age())
+                row.update(expire_date=self._expires_at)
+            else:
+                self._expires_at = row.values_list("expire_date", flat=True).first()
+        self._checked_at = now
         return True
 
     _still_signed_in = database_sync_to_async(_signed_in)
+
+    @database_sync_to_async
+    def _open(self) -> Conversation | None:
+        """The conversation (404 unless the person takes part), or None if the session no
+        longer signs them in. One trip to the database thread."""
+        conversation = selectors.conversation_for(viewer=self.scope["user"],
+                                                  conversation_id=self.conversation_id)
+        self._last_touch = time.monotonic()  # the page that opened the socket just did
+        return conversation if self._signed_in() else None
 
     @database_sync_to_async
     def _conversation(self) -> Conversation:
@@ -244,14 +302,18 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         return selectors.read_messages(viewer=self.scope["user"], conversation=conversation,
                                        after_id=after)
 
-    @database_sync_to_async
-    def _store(self, client_id: str, text: str) -> conversations.Sent | None:
-        """Store a message; None (nothing stored) when the session has ended. One trip to the
-        database thread per message: every socket in the process shares that thread."""
-        if not self._signed_in():
+    def _store_now(self, client_id: str, text: str) -> conversations.Sent | None:
+        """Store a message; None (nothing stored) when the session has ended."""
+        if not self._session_fresh() and not self._signed_in():
             return None
         conversation = selectors.conversation_to_write(viewer=self.scope["user"],
                                                        conversation_id=self.conversation_id)
         return conversations.send_message(conversation=conversation, sender=self.scope["user"],
                                           client_id=client_id, text=text,
                                           broadcast_after_commit=False)
+
+    # Channels runs database calls on one thread per process, so that they never overlap; a
+    # send, the hot path, instead takes a thread of its own from a small pool, and the round
+    # trips of several sockets' messages to PostgreSQL overlap. Each socket still stores its
+    # messages one after another: it awaits each store before reading its next frame.
+    _store = database_sync_to_async(_store_now, thread_sensitive=False)

@@ -3,7 +3,10 @@ commitments, closing, feedback, hand-over, safety escalation, erasure and retent
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,9 +36,35 @@ from haven.vault import crypto
 
 MAX_MESSAGE_CHARS = 10_000
 
+logger = logging.getLogger(__name__)
+
 
 def group_name(conversation_id: int) -> str:
     return f"conversation-{conversation_id}"
+
+
+def person_group(person_id: int) -> str:
+    """Every live-chat socket of one person, whichever conversation it shows."""
+    return f"person-{person_id}"
+
+
+def session_digest(session_key: str | None) -> str:
+    """Names a session in a live event without putting its key on the channel layer."""
+    return hashlib.sha256((session_key or "").encode()).hexdigest()[:32] if session_key else ""
+
+
+def sessions_changed(person_id: int, *, ended_session: str | None = None) -> None:
+    """Tell the person's live chats at once that ENDED_SESSION was signed out, or (without
+    one) that their sessions may no longer sign them in (a password change or reset): each
+    socket then checks its own session now instead of at its next periodic check."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    event = {"type": "chat.session", "ended": session_digest(ended_session)}
+    try:
+        async_to_sync(layer.group_send)(person_group(person_id), event)
+    except Exception as error:  # noqa: BLE001 - sign-out must work with the layer down
+        logger.warning("Could not tell live chats about a sign-out (%s)", type(error).__name__)
 
 
 def broadcast(conversation_id: int, event: dict[str, Any]) -> None:
@@ -104,14 +133,18 @@ def send_message(*, conversation: Conversation, sender: Person, client_id: str |
         return _duplicate(existing, sender)
     crisis = role == "colleague" and signals_crisis(text)
     now = timezone.now()
+    first_response = role == "supporter" and conversation.request.first_response_at is None
+    live = conversation.request.mode == SupportRequest.Mode.CHAT and not broadcast_after_commit
     try:
-        with transaction.atomic():
+        # Live chat's usual message is one INSERT, which commits on its own: a transaction
+        # around it would add two round trips to PostgreSQL (BEGIN, COMMIT) per message.
+        with nullcontext() if live and not first_response else transaction.atomic():
             message = Message.objects.create(
                 conversation=conversation, client_id=client_uuid, sender=sender,
                 body=crypto.seal(conversation.data_key, text,
                                  aad=Message.aad(conversation.pk, client_uuid)),
                 sent_at=now, crisis=crisis)
-            if role == "supporter" and conversation.request.first_response_at is None:
+            if first_response:
                 # Only until the first reply is on record: one statement fewer per message.
                 SupportRequest.objects.filter(pk=conversation.request_id,
                                               first_response_at__isnull=True).update(

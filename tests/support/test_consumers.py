@@ -6,10 +6,12 @@ the ORM is reached from the scenario only through database_sync_to_async."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,13 +22,15 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from haven.asgi import application
 from haven.core.models import AuditAction, AuditEvent, Person, Role
 from haven.support import conversations
 from haven.support.consumers import NOT_FOUND, NOT_PARTICIPANT_NOW, NOT_SIGNED_IN
 from haven.support.models import Conversation, Message
-from tests.factories import make_person
+from tests.factories import PASSWORD, make_person
 from tests.support.chat_setup import open_chat, stored_texts
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -528,21 +532,86 @@ def test_a_closed_conversation_refuses_messages(chat: Conversation, colleague: P
     run(scenario)
 
 
-def test_signing_out_elsewhere_ends_the_live_chat(chat: Conversation,
-                                                  colleague: Person) -> None:
+def client_with(session: str) -> Client:
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session
+    return client
+
+
+def test_signing_out_in_another_tab_ends_the_live_chat_at_once(
+        chat: Conversation, colleague: Person) -> None:
+    session, other_browser = cookie_of(colleague), cookie_of(colleague)
+
+    async def scenario() -> None:
+        socket, elsewhere = Socket(chat.pk, session=session), Socket(chat.pk, session=other_browser)
+        await socket.open()
+        await elsewhere.open()
+        response = await database_sync_to_async(client_with(session).post)(
+            reverse("account_logout"))
+        assert response.status_code == 302
+        # Closed without sending anything: the sign-out itself told the socket.
+        assert await socket.closed() == NOT_SIGNED_IN
+        # The same person's other browser has its own session and keeps chatting.
+        await elsewhere.send_text(str(uuid.uuid4()), "still here")
+        assert {frame["type"] for frame in await elsewhere.frames(2)} == {"ack", "message"}
+        await elsewhere.disconnect()
+
+    run(scenario)
+    assert [str(text) for _id, _client, text in stored_texts(chat)] == ["still here"]
+
+
+def test_a_session_removed_behind_the_sockets_back_ends_it_at_the_next_check(
+        chat: Conversation, colleague: Person, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("haven.support.consumers.SESSION_RECHECK_SECONDS", 0)
     session = cookie_of(colleague)
 
     @database_sync_to_async
-    def sign_out() -> None:
+    def remove_session() -> None:  # e.g. an administrator clearing sessions: no signal
         Session.objects.filter(session_key=session).delete()
 
     async def scenario() -> None:
         socket = Socket(chat.pk, session=session)
         await socket.open()
-        await sign_out()
+        await remove_session()
         await socket.send_text(str(uuid.uuid4()), "hello?")
         assert await socket.closed() == NOT_SIGNED_IN
         assert await message_count(chat) == 0
+
+    run(scenario)
+
+
+def test_a_password_change_ends_live_chats_of_other_sessions(
+        chat: Conversation, colleague: Person) -> None:
+    session, changing = cookie_of(colleague), cookie_of(colleague)
+
+    async def scenario() -> None:
+        socket = Socket(chat.pk, session=session)
+        await socket.open()
+        response = await database_sync_to_async(client_with(changing).post)(
+            reverse("account_change_password"),
+            {"oldpassword": PASSWORD, "password1": "a-new-long-passphrase-9",
+             "password2": "a-new-long-passphrase-9"})
+        assert response.status_code == 302, response.content[:300]
+        assert await socket.closed() == NOT_SIGNED_IN
+
+    run(scenario)
+
+
+def test_an_idle_session_that_expired_receives_nothing_more(
+        chat: Conversation, colleague: Person, supporter: Person) -> None:
+    idle, talking = cookie_of(colleague), cookie_of(supporter)
+    Session.objects.filter(session_key=idle).update(
+        expire_date=timezone.now() + timedelta(seconds=1))
+
+    async def scenario() -> None:
+        socket, other = Socket(chat.pk, session=idle), Socket(chat.pk, session=talking)
+        await socket.open()
+        await other.open()
+        await asyncio.sleep(1.2)  # the idle session's expiry passes
+        await other.send_text(str(uuid.uuid4()), "are you still there?")
+        await other.frames(2)
+        assert await socket.closed() == NOT_SIGNED_IN  # closed, not shown the message
+        await other.disconnect()
 
     run(scenario)
 
