@@ -10,7 +10,13 @@ from zoneinfo import ZoneInfo, available_timezones
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haven.connect.activity_models import ANSWER_MAX, QUESTION_MAX, REASON_MAX, TITLE_MAX
+from haven.connect.activity_models import (
+    ANSWER_MAX,
+    QUESTION_MAX,
+    REASON_MAX,
+    TITLE_MAX,
+    Activity,
+)
 
 _LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -45,11 +51,42 @@ class ActivityForm(forms.Form):
         """The wall-clock time the person typed, read in the activity's time zone."""
         return value.replace(tzinfo=None).replace(tzinfo=ZoneInfo(self.cleaned_data["time_zone"]))
 
+    def activity_fields(self) -> dict[str, Any]:
+        """The cleaned fields as the services take them, times read in the chosen zone."""
+        data = self.cleaned_data
+        return {"title": data["title"], "description": data["description"],
+                "starts_at": self.in_zone(data["starts_at"]),
+                "ends_at": self.in_zone(data["ends_at"]), "time_zone": data["time_zone"],
+                "place": data["place"], "online_link": data["online_link"],
+                "capacity": data["capacity"], "accessibility": data["accessibility"]}
+
+    @staticmethod
+    def initial_for(activity: Activity) -> dict[str, Any]:
+        """An activity as the form shows it: its times on the wall clock of its own zone."""
+        zone = ZoneInfo(activity.time_zone)
+        return {"title": activity.title, "description": activity.description,
+                "starts_at": activity.starts_at.astimezone(zone).replace(tzinfo=None),
+                "ends_at": activity.ends_at.astimezone(zone).replace(tzinfo=None),
+                "time_zone": activity.time_zone, "place": activity.place,
+                "online_link": activity.online_link, "capacity": activity.capacity,
+                "accessibility": activity.accessibility}
+
 
 class CancelPlaceForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("Yes, give up my place"),
         error_messages={"required": _("Tick the box to confirm.")})
+
+
+class CallOffForm(forms.Form):
+    note = forms.CharField(
+        label=_("A note to the people signed up (optional)"), required=False,
+        max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent with the e-mail and shown on the activity's page: why, or what "
+                    "happens instead."))
+    confirm = forms.BooleanField(
+        label=_("Yes, call off this activity"),
+        error_messages={"required": _("Tick the box to confirm; the activity is still on.")})
 
 
 class FeedbackForm(forms.Form):

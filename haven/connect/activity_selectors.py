@@ -36,8 +36,16 @@ def _with_counts(activities: QuerySet[Activity], viewer: Person) -> QuerySet[Act
 
 
 def upcoming(*, viewer: Person, now: datetime) -> list[Activity]:
-    return list(_with_counts(Activity.objects.filter(ends_at__gt=now), viewer)
-                .order_by("starts_at", "id"))
+    """Activities that have not ended and are still on."""
+    return list(_with_counts(Activity.objects.filter(ends_at__gt=now, cancelled_at__isnull=True),
+                             viewer).order_by("starts_at", "id"))
+
+
+def called_off(*, viewer: Person, now: datetime) -> list[Activity]:
+    """Called-off activities that would not have ended yet: kept in view, so that people who
+    signed up find what happened."""
+    return list(_with_counts(Activity.objects.filter(ends_at__gt=now, cancelled_at__isnull=False),
+                             viewer).order_by("starts_at", "id"))
 
 
 def past(*, viewer: Person, now: datetime) -> list[Activity]:

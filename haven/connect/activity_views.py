@@ -3,6 +3,11 @@ activity_selectors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -16,12 +21,13 @@ from haven.connect import activity_selectors as selectors
 from haven.connect.activity_forms import (
     ActivityForm,
     AnswerForm,
+    CallOffForm,
     CancelPlaceForm,
     FeedbackForm,
     ModerationForm,
     QuestionForm,
 )
-from haven.connect.activity_models import SignupStatus
+from haven.connect.activity_models import Activity, SignupStatus
 from haven.connect.invitations import activity_ics
 from haven.core.models import Role
 from haven.core.views import _form_errors_to
@@ -38,6 +44,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     return render(request, "connect/activities/list.html", {
         "upcoming": selectors.upcoming(viewer=request.user, now=now),
+        "called_off": selectors.called_off(viewer=request.user, now=now),
         "past": selectors.past(viewer=request.user, now=now),
         "may_propose": activities.may_propose(request.user),
     })
@@ -51,15 +58,8 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ActivityForm(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                activity = activities.propose(
-                    organiser=request.user, title=data["title"],
-                    description=data["description"],
-                    starts_at=form.in_zone(data["starts_at"]),
-                    ends_at=form.in_zone(data["ends_at"]), time_zone=data["time_zone"],
-                    place=data["place"], online_link=data["online_link"],
-                    capacity=data["capacity"], accessibility=data["accessibility"])
+                activity = activities.propose(organiser=request.user, **form.activity_fields())
             except ValidationError as error:
                 _form_errors_to(form, error)
             else:
@@ -71,6 +71,72 @@ def activity_new(request: HttpRequest) -> HttpResponse:
                                      "capacity": 10})
     return render(request, "connect/activities/new.html", {"form": form, "error_summary": True},
                   status=status)
+
+
+def _managed(request: HttpRequest, activity_id: int) -> Activity:
+    """The activity, for its organiser, a coordinator or an administrator: 404 when it does
+    not exist, 403 for anyone else."""
+    activity = selectors.activity_for(viewer=request.user, activity_id=activity_id)
+    if not activities.may_manage(request.user, activity):
+        raise PermissionDenied
+    return activity
+
+
+def _manage(request: HttpRequest, activity_id: int, *, form_class: type[forms.Form],
+            initial: Callable[[Activity], dict[str, Any]],
+            check: Callable[[Activity, datetime], None],
+            act: Callable[[Activity, Any], object], done: str, template: str,
+            extra: dict[str, Any] | None = None) -> HttpResponse:
+    """Changing and calling off: a GET that CHECK refuses goes back to the activity with the
+    reason; a POST runs ACT with the valid form and goes back with DONE, or shows the form
+    again (400) with the service's reasons beside the fields."""
+    activity = _managed(request, activity_id)
+    status = 200
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                act(activity, form)
+            except ValidationError as error:
+                _form_errors_to(form, error)
+            else:
+                messages.success(request, done)
+                return redirect("activity_detail", activity.pk)
+        status = 400
+    else:
+        try:
+            check(activity, timezone.now())
+        except ValidationError as error:
+            messages.error(request, _first_error(error))
+            return redirect("activity_detail", activity.pk)
+        form = form_class(initial=initial(activity))
+    return render(request, template, {"form": form, "activity": activity, **(extra or {})},
+                  status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
+    return _manage(
+        request, activity_id, form_class=ActivityForm, initial=ActivityForm.initial_for,
+        check=activities.check_still_open,
+        act=lambda activity, form: activities.edit(editor=request.user, activity=activity,
+                                                   **form.activity_fields()),
+        done=_("The activity is changed. Anyone signed up is e-mailed if the time, place or "
+               "title moved."),
+        template="connect/activities/new.html", extra={"error_summary": True})
+
+
+@require_http_methods(["GET", "POST"])
+def activity_call_off(request: HttpRequest, activity_id: int) -> HttpResponse:
+    return _manage(
+        request, activity_id, form_class=CallOffForm, initial=lambda activity: {},
+        check=activities.check_may_call_off,
+        act=lambda activity, form: activities.call_off(organiser=request.user,
+                                                       activity=activity,
+                                                       note=form.cleaned_data["note"]),
+        done=_("The activity is called off. Everyone signed up is being e-mailed, with the "
+               "calendar update."),
+        template="connect/activities/call_off.html")
 
 
 @require_GET
@@ -85,6 +151,7 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
         "ended": activity.ends_at <= now,
         "full": activity.going >= activity.capacity,
         "is_organiser": is_organiser,
+        "may_manage": activities.may_manage(request.user, activity),
         "going_names": selectors.going_names(activity) if is_organiser else [],
         "feedback": selectors.feedback_summary(activity) if is_organiser else None,
         "cancel_form": CancelPlaceForm(),

@@ -1,9 +1,11 @@
-"""Calendar invitations (RFC 5545) for coffee groups, made with the icalendar package."""
+"""Calendar invitations (RFC 5545) for coffee groups and activities, made with the icalendar
+package; activity changes and call-offs go out as iTIP (RFC 5546) REQUEST and CANCEL."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -25,13 +27,16 @@ def _domain() -> str:
 
 
 def _new_event(product: str, uid: str, time_zone: str, start: datetime,
-               end: datetime) -> tuple[Calendar, Event]:
+               end: datetime, *, method: str | None = None) -> tuple[Calendar, Event]:
     """A calendar holding one event with the fields every Haven invitation shares, its times
-    in TIME_ZONE (TZID), or in UTC."""
+    in TIME_ZONE (TZID), or in UTC. METHOD (RFC 5546) only for a message that changes an
+    event already in someone's calendar."""
     calendar = Calendar()
     calendar.add("prodid", f"-//Haven//{product}//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
     event = Event()
     event.add("uid", f"{uid}@{_domain()}")
     event.add("dtstamp", timezone.now().astimezone(ZoneInfo("UTC")))
@@ -69,19 +74,42 @@ def invitation_ics(group: CoffeeGroup, members: Sequence[Person]) -> bytes:
     ]
     event.add("description", "\n".join(str(line) for line in description))
     for member in members:
-        attendee = vCalAddress(f"mailto:{member.email}")
-        attendee.params["cn"] = member.name
-        attendee.params["role"] = "REQ-PARTICIPANT"
-        attendee.params["partstat"] = "NEEDS-ACTION"
-        event.add("attendee", attendee, encode=False)
+        event.add("attendee", _attendee(member), encode=False)
     return _finish(calendar, event, group.time_zone, group.meet_at)
 
 
-def activity_ics(activity: Activity) -> bytes:
-    """One VEVENT for an activity, in the activity's own time zone (TZID and VTIMEZONE).
-    Attendees are left out: the file is shared by everyone going, who need not know each other."""
+def _attendee(person: Person) -> vCalAddress:
+    attendee = vCalAddress(f"mailto:{person.email}")
+    attendee.params["cn"] = person.name
+    attendee.params["role"] = "REQ-PARTICIPANT"
+    attendee.params["partstat"] = "NEEDS-ACTION"
+    return attendee
+
+
+def _haven_organiser(activity: Activity) -> vCalAddress:
+    """iTIP needs an ORGANIZER: Haven's own address (replies change nothing in Haven, so they
+    should not land in the organiser's inbox), named after the organiser."""
+    organiser = vCalAddress("mailto:" + (parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+                                         or "haven@" + _domain()))
+    organiser.params["cn"] = activity.organiser.name if activity.organiser else "Haven"
+    return organiser
+
+
+def activity_ics(activity: Activity, *, method: str | None = None,
+                 recipient: Person | None = None) -> bytes:
+    """One VEVENT for an activity, in the activity's own time zone (TZID and VTIMEZONE), with
+    its current SEQUENCE and STATUS (CANCELLED once called off). The download has no
+    attendees: it is shared by everyone going, who need not know each other. An e-mailed
+    REQUEST or CANCEL (METHOD) is made for one RECIPIENT, its only attendee."""
     calendar, event = _new_event("Activities", str(activity.calendar_uid), activity.time_zone,
-                                 activity.starts_at, activity.ends_at)
+                                 activity.starts_at, activity.ends_at, method=method)
+    event.add("sequence", activity.sequence)
+    event.add("status", "CANCELLED" if activity.cancelled_at else "CONFIRMED")
+    if method and recipient is not None:
+        event.add("organizer", _haven_organiser(activity), encode=False)
+        attendee = _attendee(recipient)
+        attendee.params["rsvp"] = "FALSE"
+        event.add("attendee", attendee, encode=False)
     event.add("summary", activity.title)
     where = [part for part in (activity.place, activity.online_link) if part]
     event.add("location", " · ".join(where))

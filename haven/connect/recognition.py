@@ -1,5 +1,6 @@
 """Writes for recognition and thanks: values, giving recognition (screened by
-haven.connect.moderation), reactions, moderation, preferences, milestones and the digest.
+haven.connect.moderation), reactions, moderation and the author's e-mail about it,
+preferences, milestones and the digest. Comments are in haven.connect.recognition_comments.
 Every function is keyword-only and runs in one transaction; e-mail goes out after commit."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -26,6 +28,7 @@ from haven.connect.recognition_models import (
     Reaction,
     ReactionKind,
     Recognition,
+    RecognitionComment,
     RecognitionDigest,
     RecognitionKind,
     RecognitionPreferences,
@@ -157,8 +160,77 @@ def toggle_reaction(*, person: Person, recognition: Recognition, kind: str) -> b
 
 # Moderation (coordinators) ---------------------------------------------------------------
 
-def moderate(*, coordinator: Person, recognition_id: int, publish: bool,
+# The coordinator's reason replaces the screen's in held_reason when they reject: it is then
+# what the author reads beside their text.
+REASON_MAX = Recognition._meta.get_field("held_reason").max_length
+
+
+def clean_decision_reason(reason: str, *, publish: bool) -> str:
+    """The coordinator's reason for a decision: required to reject, optional to publish."""
+    reason = " ".join(reason.split())
+    if not reason and not publish:
+        raise ValidationError({"reason": _(
+            "Say why it is not published: its author will read your reason.")})
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": _("Keep the reason to %(max)d characters; this is "
+                                           "%(n)d.") % {"max": REASON_MAX, "n": len(reason)}})
+    return reason
+
+
+def tell_author_of_decision(*, author: Person | None, what: str, written_at: datetime,
+                            published: bool, reason: str, path: str) -> None:
+    """E-mail AUTHOR, after commit, that a coordinator published (or did not publish) the
+    recognition or comment (WHAT) they wrote at WRITTEN_AT: the reason and a link, never
+    the text. Milestones have no author, and nobody who has left is e-mailed."""
+    if author is None or not author.is_active or not author.email:
+        return
+    subject, decided = {
+        ("recognition", True): (
+            _("Your recognition is published"),
+            _("A coordinator has read the recognition you wrote on %(date)s and published "
+              "it.")),
+        ("recognition", False): (
+            _("Your recognition was not published"),
+            _("A coordinator has read the recognition you wrote on %(date)s and decided not "
+              "to publish it. Only you can see it.")),
+        ("comment", True): (
+            _("Your comment is published"),
+            _("A coordinator has read the comment you wrote on %(date)s and published it.")),
+        ("comment", False): (
+            _("Your comment was not published"),
+            _("A coordinator has read the comment you wrote on %(date)s and decided not to "
+              "publish it. Only you can see it.")),
+    }[(what, published)]
+    paragraphs = [_("Hello %(name)s,") % {"name": author.name},
+                  decided % {"date": date_format(timezone.localtime(written_at), "j F Y")}]
+    if reason:
+        paragraphs.append(_("Their reason: %(reason)s") % {"reason": reason})
+    paragraphs.append(_("See it in Haven: %(url)s") % {"url": _absolute(path)})
+    body, to = "\n\n".join(paragraphs), [author.email]
+    transaction.on_commit(lambda: send_email.enqueue(subject, body, to))
+
+
+def record_decision(item: Recognition | RecognitionComment, *, coordinator: Person,
+                    publish: bool, reason: str, request: HttpRequest | None) -> None:
+    """Store a coordinator's decision on a held ITEM (locked by the caller) and audit it: the
+    decision only, never the text or the reason."""
+    item.status = RecognitionStatus.PUBLISHED if publish else RecognitionStatus.REJECTED
+    item.moderated_by, item.moderated_at = coordinator, timezone.now()
+    if not publish:
+        item.held_reason = reason
+    item.save(update_fields=["status", "held_reason", "moderated_by", "moderated_at"])
+    audit(action=AuditAction.RECOGNITION_MODERATED, actor=coordinator,
+          object_type=("recognition_comment" if isinstance(item, RecognitionComment)
+                       else "recognition"),
+          object_id=item.pk, request=request,
+          detail={"decision": "published" if publish else "rejected"})
+
+
+def moderate(*, coordinator: Person, recognition_id: int, publish: bool, reason: str = "",
              request: HttpRequest | None = None) -> Recognition:
+    """Publish a held recognition or reject it with REASON (which its author then sees);
+    audited without the text, and the author is e-mailed the decision."""
+    reason = clean_decision_reason(reason, publish=publish)
     with transaction.atomic():
         recognition = (Recognition.objects.select_for_update()
                        .filter(pk=recognition_id, status=RecognitionStatus.HELD).first())
@@ -166,13 +238,12 @@ def moderate(*, coordinator: Person, recognition_id: int, publish: bool,
             raise ValidationError(_("It has already been moderated."))
         if recognition.giver_id == coordinator.pk:
             raise ValidationError(_("Another coordinator must decide on your own recognition."))
-        recognition.status = (RecognitionStatus.PUBLISHED if publish
-                              else RecognitionStatus.REJECTED)
-        recognition.moderated_by, recognition.moderated_at = coordinator, timezone.now()
-        recognition.save(update_fields=["status", "moderated_by", "moderated_at"])
-        audit(action=AuditAction.RECOGNITION_MODERATED, actor=coordinator,
-              object_type="recognition", object_id=recognition.pk, request=request,
-              detail={"decision": "published" if publish else "rejected"})
+        record_decision(recognition, coordinator=coordinator, publish=publish, reason=reason,
+                        request=request)
+        tell_author_of_decision(
+            author=recognition.giver, what="recognition", written_at=recognition.created_at,
+            published=publish, reason=reason,
+            path=reverse("recognition_detail", args=[recognition.pk]))
     return recognition
 
 

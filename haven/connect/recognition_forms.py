@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.connect.recognition_models import (
+    COMMENT_MAX_LENGTH,
     MESSAGE_MAX_LENGTH,
     Audience,
     CompanyValue,
@@ -46,6 +47,16 @@ class ReactForm(forms.Form):
 
 class ModerateForm(forms.Form):
     decision = forms.ChoiceField(choices=[("publish", _("Publish")), ("reject", _("Reject"))])
+    # Checked by the service (required to reject, at most 200 characters), so that the
+    # page and the service give the same message.
+    reason = forms.CharField(required=False, strip=False)
+
+
+class CommentForm(forms.Form):
+    message = forms.CharField(
+        label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 3}), strip=False,
+        required=False, help_text=_("Up to %(n)d characters. Everyone who can see the "
+                                    "recognition can read it.") % {"n": COMMENT_MAX_LENGTH})
 
 
 class ValueForm(forms.Form):

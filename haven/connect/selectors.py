@@ -4,17 +4,21 @@ never who met whom."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from haven.connect import skips
 from haven.connect.models import (
     CoffeeBlock,
     CoffeeGroup,
     CoffeeMembership,
     CoffeeProfile,
+    CoffeeSettings,
+    CoffeeSkip,
     MeetingMode,
     PairingRound,
 )
@@ -107,3 +111,85 @@ def participation() -> Participation:
         in_person=Count("pk", filter=Q(mode=MeetingMode.IN_PERSON)),
         remote=Count("pk", filter=Q(mode=MeetingMode.REMOTE)))
     return Participation(**counts)
+
+
+# Settings and the schedule --------------------------------------------------------------------
+
+def coffee_settings() -> CoffeeSettings:
+    """The one row of coffee settings. The first use creates it from the HAVEN_COFFEE_*
+    settings, so a deployment keeps the schedule it had before administrators could edit it."""
+    def within(value: int, highest: int) -> int:
+        return min(max(int(value), 0), highest)
+
+    return CoffeeSettings.objects.get_or_create(pk=1, defaults={
+        "schedule_enabled": True,
+        "weekday": within(settings.HAVEN_COFFEE_WEEKDAY, 6),
+        "hour": within(settings.HAVEN_COFFEE_HOUR, 23),
+        "no_repeat_rounds": within(settings.HAVEN_COFFEE_NO_REPEAT_ROUNDS, 52),
+    })[0]
+
+
+def organisation_zone() -> ZoneInfo:
+    """The schedule keeps the organisation's time, whoever looks at it."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def schedule_slot(now: datetime, current: CoffeeSettings) -> tuple[date, datetime]:
+    """This week's scheduled round: its date and when it starts (the latest WEEKDAY on or
+    before NOW's date, at HOUR, in the organisation's time)."""
+    zone = organisation_zone()
+    local = now.astimezone(zone)
+    day = local.date() - timedelta(days=(local.weekday() - current.weekday) % 7)
+    return day, datetime.combine(day, time(current.hour), tzinfo=zone)
+
+
+def slot_has_run(day: date) -> bool:
+    """Whether the schedule already ran the round of the week starting DAY. A scheduled round
+    on a later date covers it too: moving the day later in the week must not run a second
+    round for a week that had one."""
+    return PairingRound.objects.filter(scheduled_for__gte=day).exists()
+
+
+@dataclass(frozen=True)
+class NextRound:
+    at: datetime  # when it starts, in the organisation's time
+    due_now: bool  # this week's start has passed and the worker has not run it yet
+
+
+def next_scheduled_round(now: datetime) -> NextRound | None:
+    """When the schedule runs its next round; None while the schedule is off."""
+    current = coffee_settings()
+    if not current.schedule_enabled:
+        return None
+    day, starts = schedule_slot(now, current)
+    if now < starts:
+        return NextRound(at=starts, due_now=False)
+    if not slot_has_run(day):
+        return NextRound(at=starts, due_now=True)
+    # Combined again, not plus seven days: the same hour on the clock across a change of time.
+    return NextRound(at=datetime.combine(day + timedelta(days=7), time(current.hour),
+                                         tzinfo=starts.tzinfo), due_now=False)
+
+
+# People left out of a round -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Unpaired:
+    round: PairingRound
+    explanation: skips.Explanation
+
+
+def latest_skip(person: Person) -> Unpaired | None:
+    """PERSON's own note that they got no group, if the latest round they were due in left
+    them out. Only ever read for the person themselves."""
+    started = OuterRef("round__started_at")
+    later_group = CoffeeMembership.objects.filter(
+        Q(group__round__started_at__gt=started)
+        | Q(group__round__started_at=started, group__round_id__gt=OuterRef("round_id")),
+        person=person)
+    skip = (CoffeeSkip.objects.filter(person=person).select_related("round")
+            .annotate(grouped_since=Exists(later_group))
+            .order_by("-round__started_at", "-round_id").first())
+    if skip is None or skip.grouped_since:
+        return None
+    return Unpaired(round=skip.round, explanation=skips.explain(skip.reason))

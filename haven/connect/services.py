@@ -1,6 +1,6 @@
-"""Writes for coffee pairings: taking part, blocking, running a round, "did you meet?".
-Every function is keyword-only and runs in one transaction; introductions go out by e-mail
-only after commit."""
+"""Writes for coffee pairings: taking part, blocking, running a round, "did you meet?", the
+administrators' settings. Every function is keyword-only and runs in one transaction;
+introductions (and word to anyone left out) go out by e-mail only after commit."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import secrets
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.connect import pairing
+from haven.connect import pairing, skips
 from haven.connect.invitations import invitation_ics
 from haven.connect.models import (
     FREQUENCY_DAYS,
@@ -26,12 +27,15 @@ from haven.connect.models import (
     CoffeeGroup,
     CoffeeMembership,
     CoffeeProfile,
+    CoffeeSettings,
+    CoffeeSkip,
     Frequency,
     MeetingMode,
     PairingRound,
 )
+from haven.connect.selectors import coffee_settings, schedule_slot, slot_has_run
 from haven.connect.starters import starter_texts, starters_for
-from haven.connect.tasks import introduce_groups
+from haven.connect.tasks import introduce_groups, tell_unpaired
 from haven.core.audit import audit
 from haven.core.models import AuditAction, Location, Person
 from haven.core.tasks import send_email
@@ -138,7 +142,7 @@ def forbidden_pairs(people: Iterable[int], *, before: PairingRound | None = None
     concerns = (SupportRequest.objects.filter(requester_id__in=ids, person_of_concern_id__in=ids)
                 .values_list("requester_id", "person_of_concern_id"))
     return pairing.forbidden_pairs(
-        recent_rounds=recent_groups(settings.HAVEN_COFFEE_NO_REPEAT_ROUNDS, before=before),
+        recent_rounds=recent_groups(coffee_settings().no_repeat_rounds, before=before),
         blocks=list(blocks), concerns=list(concerns))
 
 
@@ -180,6 +184,7 @@ def run_round(*, run_by: Person | None = None, now: datetime | None = None,
                                                                 before=pairing_round),
                                       seed=seed)
             groups = _store_groups(pairing_round, plan, by_person, now)
+            to_tell = _store_skips(pairing_round, plan, by_person)
             pairing_round.participants = len(profiles)
             pairing_round.groups_made = len(plan.groups)
             pairing_round.unpaired = len(plan.unpaired)
@@ -192,6 +197,8 @@ def run_round(*, run_by: Person | None = None, now: datetime | None = None,
             group_ids = [group.pk for group in groups]
             if group_ids:
                 transaction.on_commit(lambda: introduce_groups.enqueue(group_ids))
+            if to_tell:
+                transaction.on_commit(lambda: tell_unpaired.enqueue(to_tell))
     except IntegrityError:  # the same round started at the same moment elsewhere
         again = PairingRound.objects.filter(submission_id=submission).first() if submission \
             else PairingRound.objects.filter(scheduled_for=scheduled_for).first()
@@ -223,6 +230,33 @@ def _store_groups(pairing_round: PairingRound, plan: pairing.RoundPlan,
     CoffeeGroup.objects.bulk_update(groups, ["starters"])
     CoffeeMembership.objects.bulk_create(memberships)
     return groups
+
+
+def _store_skips(pairing_round: PairingRound, plan: pairing.RoundPlan,
+                 by_person: dict[int, CoffeeProfile]) -> list[int]:
+    """A CoffeeSkip for everyone left out, with why. Returns the skips to tell by e-mail:
+    not someone left out again for the same reason with no group since (the page still says
+    it; a weekly e-mail repeating it would only nag)."""
+    if not plan.unpaired:
+        return []
+    previous: dict[int, CoffeeSkip] = {}
+    for earlier in (CoffeeSkip.objects.filter(person_id__in=plan.unpaired)
+                    .exclude(round=pairing_round).select_related("round")
+                    .order_by("round__started_at", "round_id")):
+        previous[earlier.person_id] = earlier  # the latest one wins
+    created = CoffeeSkip.objects.bulk_create(
+        CoffeeSkip(round=pairing_round, person_id=person_id,
+                   reason=skips.skip_reason(plan_reason, by_person[person_id].mode))
+        for person_id, plan_reason in plan.unpaired.items())
+    to_tell = []
+    for skip in created:
+        last = previous.get(skip.person_id)
+        last_grouped = getattr(by_person[skip.person_id], "last_grouped", None)
+        repeated = (last is not None and last.reason == skip.reason
+                    and (last_grouped is None or last_grouped < last.round.started_at))
+        if not repeated:
+            to_tell.append(skip.pk)
+    return to_tell
 
 
 def _zone_of(profile: CoffeeProfile) -> str:
@@ -288,6 +322,29 @@ def introduce(*, group_id: int) -> None:
                        [["coffee.ics", calendar, "text/calendar"]])
 
 
+def tell_skipped(*, skip_id: int) -> None:
+    """E-mail someone left out of a round why, and what they can do: the same sentences as
+    their coffee page, and links. Nobody else is named."""
+    skip = CoffeeSkip.objects.select_related("person").filter(pk=skip_id).first()
+    if skip is None or not skip.person.is_active:
+        return
+    explanation = skips.explain(skip.reason)
+    lines = [
+        _("Hello %(name)s,") % {"name": skip.person.name},
+        "",
+        _("This round of coffee pairings could not find you a group."),
+        str(explanation.why),
+        str(explanation.what_to_do),
+        _("You are still due, so the next round includes you."),
+        "",
+        _("Your coffee page: %(link)s") % {"link": _link(reverse("coffee_home"))},
+        _("To change how you take part, or to stop: %(link)s") % {
+            "link": _link(reverse("coffee_settings"))},
+    ]
+    send_email.enqueue(str(_("Coffee: no group for you this round")),
+                       "\n".join(str(line) for line in lines), [skip.person.email])
+
+
 def _join_names(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
@@ -296,22 +353,60 @@ def _join_names(names: list[str]) -> str:
 
 # The schedule ---------------------------------------------------------------------------------
 
-def scheduled_date(now: datetime) -> date | None:
-    """This week's scheduled round date, once its hour has come (local time); else None."""
-    local = timezone.localtime(now)
-    day = local.date() - timedelta(days=(local.weekday() - settings.HAVEN_COFFEE_WEEKDAY) % 7)
-    starts = datetime.combine(day, time(min(settings.HAVEN_COFFEE_HOUR, 23)),
-                              tzinfo=local.tzinfo)
-    return day if local >= starts else None
+def scheduled_date(now: datetime, current: CoffeeSettings | None = None) -> date | None:
+    """This week's scheduled round date, once its hour has come (organisation time); else
+    None. A week whose hour passed with no round (the worker was down, or the schedule was
+    just turned on) still runs it, later that week."""
+    day, starts = schedule_slot(now, current or coffee_settings())
+    return day if now >= starts else None
 
 
 def run_due_round(*, now: datetime | None = None) -> int:
-    """The periodic job: run this week's round once, if its time has come and anyone takes
-    part. Returns the number of groups made."""
+    """The periodic job: run this week's round once, if the schedule is on, its time has come
+    and anyone takes part. Returns the number of groups made."""
     now = now or timezone.now()
-    day = scheduled_date(now)
-    if day is None or PairingRound.objects.filter(scheduled_for=day).exists():
+    current = coffee_settings()
+    if not current.schedule_enabled:
+        return 0
+    day = scheduled_date(now, current)
+    if day is None or slot_has_run(day):
         return 0
     if not CoffeeProfile.objects.filter(active=True, person__is_active=True).exists():
         return 0
     return run_round(now=now, scheduled_for=day).groups_made
+
+
+# The administrators' settings -----------------------------------------------------------------
+
+SETTING_LIMITS = {"weekday": 6, "hour": 23, "no_repeat_rounds": 52}
+
+
+def update_coffee_settings(*, actor: Person, schedule_enabled: bool, weekday: int, hour: int,
+                           no_repeat_rounds: int, request: Any = None) -> CoffeeSettings:
+    """Save the schedule and the no-repeat window; audited with the names of what changed."""
+    values = {"weekday": weekday, "hour": hour, "no_repeat_rounds": no_repeat_rounds}
+    messages = {"weekday": _("Choose a day of the week from the list."),
+                "hour": _("Choose an hour from 0 to 23."),
+                "no_repeat_rounds": _("Enter a whole number of rounds from 0 to 52.")}
+    errors = {name: messages[name] for name, value in values.items()
+              if isinstance(value, bool) or not isinstance(value, int)
+              or not 0 <= value <= SETTING_LIMITS[name]}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        current = coffee_settings()
+        current = CoffeeSettings.objects.select_for_update().get(pk=current.pk)
+        wanted = {"schedule_enabled": bool(schedule_enabled), **values}
+        changed = sorted(name for name, value in wanted.items()
+                         if getattr(current, name) != value)
+        if not changed:
+            return current
+        for name in changed:
+            setattr(current, name, wanted[name])
+        current.save()
+        # Coffee settings are part of the programme's settings: the same audit action, told
+        # apart by the object type (a new action would need a migration of the audit log).
+        audit(action=AuditAction.PROGRAMME_SETTINGS_CHANGED, actor=actor,
+              object_type="coffee_settings", object_id=current.pk, request=request,
+              detail={"fields": ",".join(changed)})
+    return current

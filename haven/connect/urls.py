@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from haven.connect import views
 
@@ -11,4 +11,6 @@ urlpatterns = [
          name="coffee_invitation"),
     path("coffee/groups/<int:group_id>/met/", views.met, name="coffee_met"),
     path("coffee/rounds/", views.rounds, name="coffee_rounds"),
+    path("coffee/rounds/settings/", views.round_settings, name="coffee_round_settings"),
+    path("", include("haven.connect.attribute_urls")),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -14,16 +15,26 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haven.connect import selectors, services
-from haven.connect.forms import BlockForm, MetForm, ProfileForm, RunRoundForm
+from haven.connect.forms import (
+    BlockForm,
+    CoffeeSettingsForm,
+    MetForm,
+    ProfileForm,
+    RunRoundForm,
+)
 from haven.connect.invitations import invitation_ics
+from haven.core.models import Role
 from haven.core.views import _form_errors_to
 
 
 @require_GET
 def coffee_home(request: HttpRequest) -> HttpResponse:
+    profile = selectors.profile_of(request.user)
     return render(request, "connect/home.html", {
-        "profile": selectors.profile_of(request.user),
+        "profile": profile,
         "groups": selectors.my_groups(person=request.user, now=timezone.now()),
+        # Only for someone still taking part: "the next round includes you" must be true.
+        "unpaired": selectors.latest_skip(request.user) if profile and profile.active else None,
         "met_form": MetForm(),
     })
 
@@ -131,4 +142,34 @@ def rounds(request: HttpRequest) -> HttpResponse:
         form = RunRoundForm(initial={"submission_id": uuid.uuid4()})
     return render(request, "connect/rounds.html", {
         "form": form, "participation": selectors.participation(),
-        "summaries": selectors.round_summaries()}, status=status)
+        "summaries": selectors.round_summaries(),
+        "next_round": selectors.next_scheduled_round(timezone.now()),
+        "zone": settings.TIME_ZONE,
+        "may_change_settings": request.user.has_role(Role.ADMINISTRATOR)}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def round_settings(request: HttpRequest) -> HttpResponse:
+    """The administrators' coffee settings: the schedule and the no-repeat window."""
+    status = 200
+    if request.method == "POST":
+        form = CoffeeSettingsForm(request.POST, zone=settings.TIME_ZONE)
+        if form.is_valid():
+            try:
+                services.update_coffee_settings(actor=request.user, request=request,
+                                                **form.cleaned_data)
+            except ValidationError as error:
+                _form_errors_to(form, error)
+            else:
+                messages.success(request, _("Coffee settings saved."))
+                return redirect("coffee_round_settings")
+        status = 400
+    else:
+        current = selectors.coffee_settings()
+        form = CoffeeSettingsForm(zone=settings.TIME_ZONE, initial={
+            "schedule_enabled": "yes" if current.schedule_enabled else "no",
+            "weekday": current.weekday, "hour": current.hour,
+            "no_repeat_rounds": current.no_repeat_rounds})
+    return render(request, "connect/round_settings.html", {
+        "form": form, "next_round": selectors.next_scheduled_round(timezone.now()),
+        "zone": settings.TIME_ZONE}, status=status)

@@ -66,6 +66,7 @@ ROUTES: dict[str, Rule] = {
     "coffee_invitation": SIGNED_IN,
     "coffee_met": SIGNED_IN,
     "coffee_rounds": COORDINATORS,
+    "coffee_round_settings": ADMINISTRATORS,
     # Activities: every colleague; proposing one is further limited to coordinators unless
     # HAVEN_COLLEAGUES_PROPOSE_ACTIVITIES is on (haven.connect.activities.may_propose).
     "activities": SIGNED_IN,
@@ -73,6 +74,10 @@ ROUTES: dict[str, Rule] = {
     "activity_detail": SIGNED_IN,
     "activity_rsvp": SIGNED_IN,
     "activity_cancel": SIGNED_IN,
+    # Changing and calling off: further limited to the organiser, coordinators and
+    # administrators (haven.connect.activities.may_manage); 403 for anyone else.
+    "activity_edit": SIGNED_IN,
+    "activity_call_off": SIGNED_IN,
     "activity_invitation": SIGNED_IN,
     "activity_feedback": SIGNED_IN,
     # Open questions: colleagues ask and vote; coordinators and administrators moderate and
@@ -88,12 +93,23 @@ ROUTES: dict[str, Rule] = {
     "recognition_feed": SIGNED_IN,
     "recognition_give": SIGNED_IN,
     "recognition_react": SIGNED_IN,
+    "recognition_detail": SIGNED_IN,
+    "recognition_comment": SIGNED_IN,
+    "recognition_comment_delete": SIGNED_IN,  # further limited to the comment's author
+    "recognition_comment_moderate": COORDINATORS,
     "recognition_settings": SIGNED_IN,
     "recognition_moderation": COORDINATORS,
     "recognition_moderate": COORDINATORS,
     "recognition_insight": COORDINATORS,
     "recognition_values": ADMINISTRATORS,
     "recognition_value_active": ADMINISTRATORS,
+    # Attributes people choose to share: one's own answers only (the views read the signed-in
+    # person's, never an id); administrators define the questions and never see answers.
+    "my_shared_attributes": SIGNED_IN,
+    "my_shared_attributes_withdraw": SIGNED_IN,
+    "shared_attributes": ADMINISTRATORS,
+    "shared_attribute_edit": ADMINISTRATORS,
+    "shared_attribute_active": ADMINISTRATORS,
     # django-allauth: signing in and out, passwords, MFA
     "account_login": PUBLIC,
     "account_logout": PUBLIC,  # POST only; signing out when already out is harmless
@@ -137,10 +153,20 @@ ROUTES: dict[str, Rule] = {
     # Activities and open questions: any colleague (haven/api/routers/activities.py)
     "api-1:connect_activities": SIGNED_IN,
     "api-1:connect_activity_signup": SIGNED_IN,
+    # Changing and calling off are further limited to the organiser, coordinators and
+    # administrators (activities.may_manage); feedback to people who had a place.
+    "api-1:connect_activity": SIGNED_IN,
+    "api-1:connect_activity_call_off": SIGNED_IN,
+    "api-1:connect_activity_feedback": SIGNED_IN,
     "api-1:connect_questions": SIGNED_IN,
     "api-1:connect_question_vote": SIGNED_IN,
+    "api-1:connect_question_moderation_queue": COORDINATORS,
+    "api-1:connect_question_moderation": COORDINATORS,
+    "api-1:connect_question_answer": COORDINATORS,
     # Recognition: any colleague; audiences applied by the selectors
     "api-1:recognitions": SIGNED_IN,
+    "api-1:recognition_comments": SIGNED_IN,
+    "api-1:recognition_comment": SIGNED_IN,  # DELETE: further limited to the author
 }
 
 # Routes a person with a role that requires MFA may open before setting MFA up.

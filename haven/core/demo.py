@@ -135,6 +135,7 @@ def seed_demo() -> int:
 
     _assign_roles(people, rng)
     _seed_support(rng)
+    _seed_shared_attributes()
     return Person.objects.filter(email__endswith=f"@{DOMAIN}").count()
 
 
@@ -156,6 +157,23 @@ def _seed_support(rng: random.Random) -> None:
     if settings_row.safety_contact_id is None:
         settings_row.safety_contact = Person.objects.get(email=DEMO_ACCOUNTS[2].email)
         settings_row.save(update_fields=["safety_contact"])
+
+
+def _seed_shared_attributes() -> None:
+    """One attribute people may share, answered by about two in three demo people (never the
+    demo colleague, who can try the page), so the inclusion insight has a breakdown to show."""
+    from haven.connect.models import PersonAttribute, SharedAttribute
+
+    options = ["Full time", "Part time", "Compressed hours"]
+    attribute = SharedAttribute.objects.get_or_create(name="Working pattern", defaults={
+        "question": "How do you usually work?", "options": options})[0]
+    rng = random.Random(SEED + 1)  # its own, so that every other demo choice stays the same
+    people = (Person.objects.filter(email__endswith=f"@{DOMAIN}")
+              .exclude(email=DEMO_ACCOUNTS[0].email).order_by("email"))
+    PersonAttribute.objects.bulk_create(
+        [PersonAttribute(person=person, attribute=attribute,
+                         value=rng.choices(options, weights=[6, 2, 2])[0])
+         for person in people if rng.random() < 0.65], ignore_conflicts=True)
 
 
 def _person(name: str, team: Team | None, department: Department | None, location: Location,

@@ -222,6 +222,8 @@ class AuditAction(models.TextChoices):
     PROGRAMME_SETTINGS_CHANGED = "programme_settings_changed", _("Programme settings changed")
     RECOGNITION_MODERATED = "recognition_moderated", _("Recognition moderated")
     QUESTION_MODERATED = "question_moderated", _("Question moderated")
+    ACTIVITY_CHANGED = "activity_changed", _("Activity changed")
+    ACTIVITY_CALLED_OFF = "activity_called_off", _("Activity called off")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):

@@ -1,6 +1,7 @@
 """A coordinator proposes an activity and moderates a question; a colleague joins the
-waitlist, gives up a place with a confirmation and asks anonymously. Every page has 0 axe-core
-violations and runs under the strict CSP without errors."""
+waitlist, gives up a place with a confirmation and asks anonymously; an organiser changes an
+activity, then calls it off. Every page has 0 axe-core violations and runs under the strict
+CSP without errors."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from pytest_django.live_server_helper import LiveServer
 
 from haven.connect import activities, questions
 from haven.connect.activity_models import Activity, ActivitySignup
-from haven.core.models import Role
+from haven.core.models import AuditAction, AuditEvent, Role
 from tests.browser.helpers import AxeChecker, BrowserErrors, expect_heading, sign_in
+from tests.connect.test_activities import an_activity
 from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -95,3 +97,54 @@ def test_a_colleague_waits_cancels_and_asks(page: Page, live_server: LiveServer,
     expect(page.get_by_text("Will we keep Fridays remote?")).to_be_visible()
     violations += axe.violations(page)
     assert not violations, violations
+
+
+def test_an_organiser_changes_then_calls_off_an_activity(page: Page, live_server: LiveServer,
+                                                         axe: AxeChecker,
+                                                         browser_errors: BrowserErrors) -> None:
+    organiser = make_person(name="Noor Haddad")
+    activity = an_activity(title="Book club", place="Library", zone="Europe/Dublin",
+                           starts_in=timedelta(days=4), organiser=organiser)
+    for _ in range(2):
+        activities.sign_up(person=make_person(), activity=activity)
+    browser_errors.allow("status of 400")  # too few places, and the missing tick, on purpose
+    violations: list[str] = []
+    sign_in(page, live_server, organiser)
+
+    page.goto(f"{live_server.url}/activities/{activity.pk}/")
+    page.get_by_role("link", name="Change the activity").click()
+    expect_heading(page, "Change “Book club”")
+    expect(page.get_by_label("Title")).to_have_value("Book club")
+    violations += axe.violations(page)
+    page.get_by_label("Places").fill("1")
+    page.get_by_role("button", name="Save the changes").click()
+    expect(page.locator("#id_capacity_error")).to_contain_text(
+        "2 people already have a place, so keep at least 2 places.")
+    violations += axe.violations(page)  # errors shown
+    page.get_by_label("Places").fill("3")
+    page.get_by_label("Place", exact=True).fill("Reading room")
+    page.get_by_role("button", name="Save the changes").click()
+    expect_heading(page, "Book club")
+    expect(page.get_by_text("The activity is changed.")).to_be_visible()
+    expect(page.get_by_text("Reading room")).to_be_visible()
+
+    page.get_by_role("link", name="Call off the activity").click()
+    expect_heading(page, "Call off “Book club”")
+    violations += axe.violations(page)
+    page.get_by_label("A note to the people signed up (optional)").fill("The author is ill.")
+    page.get_by_role("button", name="Call off the activity").click()
+    expect(page.locator("#id_confirm_error")).to_have_text(
+        "Tick the box to confirm; the activity is still on.")
+    expect(page.get_by_label("A note to the people signed up (optional)")).to_have_value(
+        "The author is ill.")
+    page.get_by_label("Yes, call off this activity").check()
+    page.get_by_role("button", name="Call off the activity").click()
+    expect(page.get_by_role("heading", name="Called off")).to_be_visible()
+    expect(page.get_by_text("The author is ill.")).to_be_visible()
+    expect(page.get_by_role("link", name="Change the activity")).to_have_count(0)
+    violations += axe.violations(page)
+    assert not violations, violations
+    activity.refresh_from_db()
+    assert (activity.place, activity.capacity, activity.sequence) == ("Reading room", 3, 2)
+    assert activity.cancelled_at is not None
+    assert AuditEvent.objects.filter(action=AuditAction.ACTIVITY_CALLED_OFF).count() == 1

@@ -1,5 +1,6 @@
-"""A colleague recognises someone, sees a held recognition explained and reacts; a coordinator
-moderates and opens the inclusion insight. Every page has 0 axe-core violations under the
+"""A colleague recognises someone, sees a held recognition explained and reacts, comments (one
+comment held and explained) and deletes a comment; a coordinator moderates recognition and
+comments and opens the inclusion insight. Every page has 0 axe-core violations under the
 strict CSP."""
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def test_a_coordinator_moderates_and_reads_the_insight(page: Page, live_server: 
     expect_heading(page, "Recognition held for moderation")
     violations += axe.violations(page)
     page.get_by_role("button", name="Publish").click()
-    expect(page.get_by_text("Nothing is waiting.")).to_be_visible()
+    expect(page.get_by_text("No recognition is waiting.")).to_be_visible()
     held.refresh_from_db()
     assert held.status == "published"
 
@@ -88,4 +89,68 @@ def test_a_coordinator_moderates_and_reads_the_insight(page: Page, live_server: 
     violations += axe.violations(page)
 
     assert Recognition.objects.count() == 1
+    assert not violations, "axe-core found violations:\n" + "\n".join(violations)
+
+
+def test_a_colleague_comments_and_a_coordinator_moderates_a_comment(
+        page: Page, live_server: LiveServer, axe: AxeChecker,
+        browser_errors: BrowserErrors) -> None:
+    person = make_person(name="Amara Okafor")
+    given = recognition.give_recognition(
+        giver=make_person(name="Hiro Tanaka"), recipient_email=make_person(name="Lea Roy").email,
+        message="You calmed the incident call down.", audience="organisation")
+    violations: list[str] = []
+    sign_in(page, live_server, person)
+
+    page.goto(f"{live_server.url}/recognition/")
+    page.get_by_role("link", name="Comment", exact=True).click()
+    expect_heading(page, "Hiro Tanaka recognised Lea Roy")
+    expect(page.get_by_text("No comments yet.")).to_be_visible()
+    violations += axe.violations(page)
+
+    browser_errors.allow("400")  # the refused form answers 400 Bad Request
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("Write your comment first.")).to_be_visible()
+    violations += axe.violations(page)
+
+    page.get_by_label("Your comment").fill("Well deserved, Lea!")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("Your comment is posted.")).to_be_visible()
+    expect(page.locator(".comment").filter(has_text="Well deserved, Lea!")).to_contain_text(
+        "Amara Okafor")
+
+    page.get_by_label("Your comment").fill("Thanks genius, about time.")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("Your comment is waiting for a coordinator because it reads as "
+                            "mocking or sarcastic thanks")).to_be_visible()
+    held = page.locator(".comment").filter(has_text="Thanks genius, about time.")
+    expect(held).to_contain_text("Waiting for a coordinator because it reads as mocking")
+    violations += axe.violations(page)
+
+    page.goto(f"{live_server.url}/recognition/")
+    expect(page.get_by_text("Well deserved, Lea!")).to_be_visible()
+    page.locator(".comment").filter(has_text="Well deserved, Lea!").get_by_role(
+        "link", name="Delete my comment").click()
+    expect_heading(page, "Delete your comment?")
+    violations += axe.violations(page)
+    page.get_by_role("button", name="Delete my comment").click()
+    expect(page.get_by_text("Your comment is deleted.")).to_be_visible()
+    expect(page.get_by_text("Well deserved, Lea!")).to_have_count(0)
+
+    page.context.clear_cookies()  # sign in as someone else
+    sign_in(page, live_server, make_person(Role.COORDINATOR))
+    page.goto(f"{live_server.url}/recognition/moderation/")
+    expect(page.get_by_role("heading", name="Comments waiting for a decision")).to_be_visible()
+    expect(page.get_by_text("Comment by Amara Okafor")).to_be_visible()
+    violations += axe.violations(page)
+    page.get_by_role("button", name="Reject").click()
+    expect(page.get_by_text("Say why it is not published")).to_be_visible()
+    expect(page.get_by_label("Reason (needed to reject; its author will read it)")).to_be_focused()
+    violations += axe.violations(page)
+    page.get_by_label("Reason (needed to reject; its author will read it)").fill(
+        "Please thank without the sarcasm.")
+    page.get_by_role("button", name="Reject").click()
+    expect(page.get_by_text("No comment is waiting.")).to_be_visible()
+
+    assert given.comments.get().status == "rejected"
     assert not violations, "axe-core found violations:\n" + "\n".join(violations)

@@ -4,6 +4,7 @@ concurrency on PostgreSQL), the calendar file, reminders and feedback."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,6 +35,29 @@ def an_activity(*, capacity: int = 2, starts_in: timedelta = timedelta(days=3),
         starts_at=start, ends_at=start + timedelta(hours=2), time_zone=zone,
         place=fields.pop("place", "Room 4"), capacity=capacity,
         organiser=organiser or make_person(Role.COORDINATOR, mfa=False), **fields)
+
+
+def at_once(actions: list[Callable[[], object]]) -> list[BaseException]:
+    """Run ACTIONS in threads released together, each on its own connection; what they
+    raised."""
+    barrier = threading.Barrier(len(actions))
+    errors: list[BaseException] = []
+
+    def run(action: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            action()
+        except BaseException as error:  # returned to the test, which asserts on it
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
 
 
 def _propose(organiser: Person, **changes: Any) -> Activity:
@@ -162,23 +186,9 @@ def test_cancelling_without_a_place_is_refused() -> None:
 def test_concurrent_sign_ups_never_overfill_an_activity() -> None:
     activity = an_activity(capacity=3)
     people = [make_person() for _ in range(12)]
-    barrier = threading.Barrier(len(people))
-    errors: list[BaseException] = []
 
-    def sign_up(person: Person) -> None:
-        try:
-            barrier.wait()
-            activities.sign_up(person=person, activity=activity)
-        except BaseException as error:  # collected and asserted below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sign_up, args=(person,)) for person in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = at_once([lambda person=person: activities.sign_up(person=person, activity=activity)
+                      for person in people])
 
     assert not errors
     assert ActivitySignup.objects.filter(status=SignupStatus.GOING).count() == 3
@@ -194,21 +204,11 @@ def test_concurrent_cancellations_promote_each_waiting_person_once() -> None:
     waiting = [make_person() for _ in range(6)]
     for person in going + waiting:
         activities.sign_up(person=person, activity=activity)
-    barrier = threading.Barrier(len(going))
 
-    def cancel(person: Person) -> None:
-        try:
-            barrier.wait()
-            activities.cancel(person=person, activity=activity)
-        finally:
-            connection.close()
+    errors = at_once([lambda person=person: activities.cancel(person=person, activity=activity)
+                      for person in going])
 
-    threads = [threading.Thread(target=cancel, args=(person,)) for person in going]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    assert not errors
     now_going = set(ActivitySignup.objects.filter(status=SignupStatus.GOING)
                     .values_list("person_id", flat=True))
     assert now_going == {person.pk for person in waiting[:4]}

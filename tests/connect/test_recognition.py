@@ -186,7 +186,8 @@ def test_moderation_publishes_or_rejects_once_and_is_audited() -> None:
     second = give(make_person(), make_person(), message="What an idiot move.")
 
     recognition.moderate(coordinator=coordinator, recognition_id=first.pk, publish=True)
-    recognition.moderate(coordinator=coordinator, recognition_id=second.pk, publish=False)
+    recognition.moderate(coordinator=coordinator, recognition_id=second.pk, publish=False,
+                         reason="Name-calling does not belong here.")
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -196,7 +197,8 @@ def test_moderation_publishes_or_rejects_once_and_is_audited() -> None:
     assert sorted(e.detail["decision"] for e in events) == ["published", "rejected"]
     assert {e.object_id for e in events} == {str(first.pk), str(second.pk)}
     with pytest.raises(ValidationError, match="already"):
-        recognition.moderate(coordinator=coordinator, recognition_id=first.pk, publish=False)
+        recognition.moderate(coordinator=coordinator, recognition_id=first.pk, publish=False,
+                             reason="Too late.")
 
 
 def test_a_coordinator_cannot_moderate_their_own() -> None:

@@ -1,5 +1,5 @@
-"""/api/v1/recognitions: the feed a colleague may see and giving recognition, with the same
-audiences and bad-input answers as the pages."""
+"""/api/v1/recognitions: the feed a colleague may see, giving recognition, and comments, with
+the same audiences and bad-input answers as the pages."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 
 from haven.connect import recognition
-from haven.connect.recognition_models import Recognition
+from haven.connect.recognition_comments import COMMENT_LIMIT, post_comment
+from haven.connect.recognition_models import Recognition, RecognitionComment
 from haven.core.models import Person
 from tests.conftest import signed_in
 from tests.factories import TeamFactory, make_person
@@ -19,7 +20,11 @@ URL = "/api/v1/recognitions"
 
 
 def _post(client: Client, body: object):  # type: ignore[no-untyped-def]
-    return client.post(URL, json.dumps(body), content_type="application/json")
+    return _post_to(client, URL, body)
+
+
+def _post_to(client: Client, url: str, body: object):  # type: ignore[no-untyped-def]
+    return client.post(url, json.dumps(body), content_type="application/json")
 
 
 def test_it_requires_signing_in() -> None:
@@ -81,3 +86,97 @@ def test_recognising_yourself_is_refused(colleague: Person, as_colleague: Client
 
     assert response.status_code == 422
     assert "yourself" in response.json()["errors"][0]["message"]
+
+
+# Comments -------------------------------------------------------------------------------------
+
+def _comments_url(given: Recognition) -> str:
+    return f"{URL}/{given.pk}/comments"
+
+
+def _given(**fields: object) -> Recognition:
+    fields.setdefault("audience", "organisation")
+    return recognition.give_recognition(giver=make_person(),  # type: ignore[arg-type]
+                                        recipient_email=make_person().email,
+                                        message="Thank you for the handover.", **fields)
+
+
+def test_comments_are_posted_and_listed_for_the_audience(colleague: Person,
+                                                         as_colleague: Client) -> None:
+    given = _given()
+
+    response = _post_to(as_colleague, _comments_url(given), {"message": "Well deserved!"})
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "published" and body["author"] == colleague.name
+    assert body["mine"] is True and body["recognition_id"] == given.pk
+    reader = signed_in(make_person())
+    listed = reader.get(_comments_url(given)).json()
+    assert [(c["message"], c["mine"]) for c in listed] == [("Well deserved!", False)]
+    item, = reader.get(URL).json()
+    assert item["comment_count"] == 1 and item["comments"][0]["message"] == "Well deserved!"
+
+
+def test_a_held_comment_is_reported_and_shown_only_to_its_author(as_colleague: Client) -> None:
+    given = _given()
+
+    response = _post_to(as_colleague, _comments_url(given), {"message": "Thanks genius."})
+
+    assert response.status_code == 201
+    assert response.json()["status"] == "held"
+    assert "sarcastic" in response.json()["held_reason"]
+    assert [c["status"] for c in as_colleague.get(_comments_url(given)).json()] == ["held"]
+    assert signed_in(make_person()).get(_comments_url(given)).json() == []
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"message": ""}, "message"),
+    ({"message": "x" * 501}, "message"),
+    ({"message": 5}, "message"),
+    ({"message": "Hi", "author": "someone"}, "author"),
+])
+def test_bad_comments_are_a_422_and_change_nothing(as_colleague: Client,
+                                                   body: dict[str, object], field: str) -> None:
+    response = _post_to(as_colleague, _comments_url(_given()), body)
+
+    assert response.status_code == 422
+    assert field in {error["field"] for error in response.json()["errors"]}
+    assert not RecognitionComment.objects.exists()
+
+
+def test_comments_where_you_may_not_read_are_404(as_colleague: Client) -> None:
+    private = _given(audience="private")
+
+    assert as_colleague.get(_comments_url(private)).status_code == 404
+    response = _post_to(as_colleague, _comments_url(private), {"message": "Hello"})
+    assert response.status_code == 404 and response.json()["message"] == "Not found."
+    assert _post_to(as_colleague, f"{URL}/99999999999/comments",
+                    {"message": "Hello"}).status_code == 404
+    assert Client().get(_comments_url(private)).status_code == 401
+    assert not RecognitionComment.objects.exists()
+
+
+def test_a_double_post_and_a_flood_are_refused(as_colleague: Client) -> None:
+    given = _given()
+    assert _post_to(as_colleague, _comments_url(given), {"message": "Bravo"}).status_code == 201
+
+    again = _post_to(as_colleague, _comments_url(given), {"message": "Bravo"})
+    assert again.status_code == 422
+    assert "just posted this comment" in again.json()["errors"][0]["message"]
+    for n in range(COMMENT_LIMIT - 1):
+        _post_to(as_colleague, _comments_url(given), {"message": f"Point {n}"})
+    flood = _post_to(as_colleague, _comments_url(given), {"message": "One more"})
+    assert flood.status_code == 429 and "Please wait" in flood.json()["message"]
+    assert RecognitionComment.objects.count() == COMMENT_LIMIT
+
+
+def test_an_author_deletes_their_own_comment_only(colleague: Person,
+                                                  as_colleague: Client) -> None:
+    given = _given()
+    mine = post_comment(author=colleague, recognition=given, message="Mine")
+    theirs = post_comment(author=make_person(), recognition=given, message="Theirs")
+
+    assert as_colleague.delete(f"{URL}/comments/{theirs.pk}").status_code == 404
+    assert as_colleague.delete(f"{URL}/comments/{mine.pk}").status_code == 204
+    assert list(RecognitionComment.objects.values_list("message", flat=True)) == ["Theirs"]

@@ -194,7 +194,7 @@ def test_a_coordinator_publishes_held_recognition(coordinator: Person,
     assert held.status == "published"
     assert AuditEvent.objects.filter(action=AuditAction.RECOGNITION_MODERATED,
                                      actor=coordinator).count() == 1
-    assert "Nothing is waiting." in as_coordinator.get(
+    assert "No recognition is waiting." in as_coordinator.get(
         "/recognition/moderation/").content.decode()
 
 

@@ -1,5 +1,6 @@
-"""/api/v1/recognitions: the recognition a colleague may see, and giving recognition. The same
-rules as the pages: audiences are applied by the selectors, bad input by the services."""
+"""/api/v1/recognitions: the recognition a colleague may see, giving recognition, and the
+comments under it. The same rules as the pages: audiences are applied by the selectors, bad
+input by the services."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict, StrictInt, StrictStr
 
 from haven.api.schemas import ErrorOut
-from haven.connect import recognition
+from haven.connect import recognition, recognition_comments
 from haven.connect import recognition_selectors as selectors
-from haven.connect.recognition_models import Audience
+from haven.connect.recognition_models import Audience, RecognitionComment
 from haven.core.models import Team
 from haven.core.selectors import MAX_ID
 
@@ -25,6 +26,23 @@ class ReactionOut(Schema):
     kind: str
     count: int
     mine: bool
+
+
+class CommentOut(Schema):
+    id: int
+    recognition_id: int
+    author: str = Field(description="The author's name.")
+    mine: bool
+    message: str
+    status: str = Field(description="published; held or rejected only on your own.")
+    held_reason: str = Field(description="Why your own comment is held or not published.")
+    created_at: datetime
+
+
+class CommentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    message: StrictStr = Field(max_length=5000, description="Up to 500 characters.")
 
 
 class RecognitionOut(Schema):
@@ -40,6 +58,9 @@ class RecognitionOut(Schema):
     held_reason: str
     created_at: datetime
     reactions: list[ReactionOut]
+    comment_count: int = Field(description="Comments you may read under it.")
+    comments: list[CommentOut] = Field(
+        description="The latest few, oldest first; all of them at /{id}/comments.")
 
 
 class RecognitionIn(Schema):
@@ -54,7 +75,15 @@ class RecognitionIn(Schema):
     audience: Audience
 
 
-def _out(item: selectors.ShownRecognition) -> dict[str, Any]:
+def _comment_out(comment: RecognitionComment, viewer_id: int) -> dict[str, Any]:
+    mine = comment.author_id == viewer_id
+    return {"id": comment.pk, "recognition_id": comment.recognition_id,
+            "author": comment.author.name, "mine": mine, "message": comment.message,
+            "status": comment.status, "held_reason": comment.held_reason if mine else "",
+            "created_at": comment.created_at}
+
+
+def _out(item: selectors.ShownRecognition, viewer_id: int) -> dict[str, Any]:
     r = item.recognition
     return {
         "id": r.pk, "kind": r.kind, "giver": r.giver.name if r.giver else None,
@@ -64,13 +93,15 @@ def _out(item: selectors.ShownRecognition) -> dict[str, Any]:
         "audience": r.audience, "status": r.status, "held_reason": r.held_reason,
         "created_at": r.created_at,
         "reactions": [{"kind": x.kind, "count": x.count, "mine": x.mine}
-                      for x in item.reactions]}
+                      for x in item.reactions],
+        "comment_count": item.comment_count,
+        "comments": [_comment_out(comment, viewer_id) for comment in item.comments]}
 
 
 @router.get("", response=list[RecognitionOut], url_name="recognitions")
 def list_recognition(request: HttpRequest) -> list[dict[str, Any]]:
     """The newest recognition you may see (50), as on the page."""
-    return [_out(item) for item in selectors.feed(viewer=request.user)]
+    return [_out(item, request.user.pk) for item in selectors.feed(viewer=request.user)]
 
 
 @router.post("", response={201: RecognitionOut, 422: ErrorOut}, url_name="recognitions")
@@ -86,4 +117,41 @@ def give_recognition(request: HttpRequest, payload: RecognitionIn) -> Status[dic
         giver=request.user, recipient_email=payload.recipient_email or "", team=team,
         value_ids=payload.value_ids, message=payload.message, audience=payload.audience)
     item = selectors.ShownRecognition(given, list(given.values.all()))
-    return Status(201, _out(item))
+    return Status(201, _out(item, request.user.pk))
+
+
+@router.get("/{recognition_id}/comments", response={200: list[CommentOut], 404: ErrorOut},
+            url_name="recognition_comments")
+def list_comments(request: HttpRequest, recognition_id: int) -> list[dict[str, Any]]:
+    """Every comment you may read under a recognition you may read, oldest first: published
+    ones, and your own whatever their state."""
+    found = selectors.recognition_for(viewer=request.user, recognition_id=recognition_id)
+    return [_comment_out(comment, request.user.pk)
+            for comment in selectors.comments_on(viewer=request.user, recognition=found)]
+
+
+@router.post("/{recognition_id}/comments",
+             response={201: CommentOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+             url_name="recognition_comments")
+def post_comment(request: HttpRequest, recognition_id: int,
+                 payload: CommentIn) -> Status[dict[str, Any]]:
+    """Comment under a recognition you may read (404 otherwise). Held for a coordinator, with
+    held_reason, when it reads as an insult, a slur or mocking thanks; 422 when refused (empty,
+    too long, the same words again at once, a recognition not published); 429 when you have
+    posted too many comments in the last minutes."""
+    found = selectors.readable_recognition(viewer=request.user, recognition_id=recognition_id)
+    try:
+        posted = recognition_comments.post_comment(author=request.user, recognition=found,
+                                                   message=payload.message)
+    except recognition_comments.TooManyComments as error:
+        return Status(429, {"message": " ".join(error.messages), "errors": []})
+    return Status(201, _comment_out(posted, request.user.pk))
+
+
+@router.delete("/comments/{comment_id}", response={204: None, 404: ErrorOut, 422: ErrorOut},
+               url_name="recognition_comment")
+def delete_comment(request: HttpRequest, comment_id: int) -> Status[None]:
+    """Delete your own comment (404 for anyone else's)."""
+    own = selectors.own_comment(viewer=request.user, comment_id=comment_id)
+    recognition_comments.delete_comment(author=request.user, comment=own)
+    return Status(204, None)
