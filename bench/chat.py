@@ -43,6 +43,7 @@ SATURATION_P99_MS = 1000.0  # a step slower than this is past saturation
 # longer than its expiry (30 s), so a message still missing by then is lost for live delivery.
 DRAIN_SECONDS = 30.0
 MAX_STEPS = 14
+REFINE_STEPS = 3  # bisections after the ramp: the bracket narrows from ×1.5 to ×1.05
 CONNECT_CONCURRENCY = 50
 FILLER = "I keep going over what was said in the meeting and I am not sure what to do next."
 
@@ -541,23 +542,39 @@ def _pairs(seeded: dict[str, Any], port: int, kind: str) -> list[list[dict[str, 
 
 def _saturate(phase: Phase, label: str, first_rate: float, factor: float,
               duration: float) -> list[Result]:
-    """Raise the rate until delivered/s stops growing, p99 passes 1 s or anything is lost."""
+    """Raise the rate until delivered/s stops growing, p99 passes 1 s or anything is lost;
+    then narrow the gap between the last good rate and the first bad one by bisection
+    (geometric), so that the figure does not depend on where the steps happen to fall."""
     steps: list[Result] = []
-    rate = first_rate
-    best = 0.0
-    for _number in range(MAX_STEPS):
+
+    def step(rate: float) -> Result:
         result = phase.step(label, rate, duration, drain=max(10.0, duration))
         steps.append(result)
         _settle(phase.server, limit=30.0)
         print(f"   {label} at {rate:,.0f}/s offered: {result.delivered_per_s:,.0f}/s "
               f"delivered, p99 {result.p(0.99):,.0f} ms, lost {result.stats['lost']}"
               f"{_closed(result)}", flush=True)
-        if (result.p(0.99) > SATURATION_P99_MS or result.stats["lost"]
-                or result.delivered_per_s < best * 1.05):
+        return result
+
+    rate, good, best = first_rate, 0.0, 0.0
+    for _number in range(MAX_STEPS):
+        result = step(rate)
+        if not _holds(result) or result.delivered_per_s < best * 1.05:
             break
-        best = max(best, result.delivered_per_s)
+        good, best = rate, max(best, result.delivered_per_s)
         rate *= factor
+    bad = rate
+    for _number in range(REFINE_STEPS if good else 0):
+        middle = math.sqrt(good * bad)
+        if _holds(step(middle)):
+            good = middle
+        else:
+            bad = middle
     return steps
+
+
+def _holds(result: Result) -> bool:
+    return result.p(0.99) <= SATURATION_P99_MS and not result.stats["lost"]
 
 
 def _closed(result: Result) -> str:
@@ -569,9 +586,7 @@ def _closed(result: Result) -> str:
 
 def sustained(steps: list[Result]) -> float:
     """The most messages/s delivered in a step with p99 within 1 s and nothing lost."""
-    good = [step.delivered_per_s for step in steps
-            if step.p(0.99) <= SATURATION_P99_MS and not step.stats["lost"]]
-    return max(good, default=0.0)
+    return max((step.delivered_per_s for step in steps if _holds(step)), default=0.0)
 
 
 # Reporting --------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ would retry for ever):
 The session is checked when the socket opens, then again before a send or a typing signal once
 SESSION_RECHECK_SECONDS have passed since the last check, and before a delivery once the
 session's idle expiry has passed. Signing out, or changing or resetting the password, tells
-the person's sockets at once (conversations.sessions_changed), so nothing waits for the next
+the person's sockets at once (live.sessions_changed), so nothing waits for the next
 check there; the per-message database work is then only storing the message.
 """
 
@@ -22,28 +22,31 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from importlib import import_module
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import close_old_connections
 from django.http import Http404
 from django.utils import timezone
 
-from haven.support import conversations, selectors
+from haven.support import conversations, live, selectors
 from haven.support.models import Conversation
 
 MAX_FRAME_CHARS = 64 * 1024
 TYPING_EVERY_SECONDS = 1.0  # at most one typing signal a second is relayed per connection
 SESSION_TOUCH_SECONDS = 60.0  # chatting counts as activity for the idle timeout
-SESSION_RECHECK_SECONDS = 5.0  # see the module's docstring
+SESSION_RECHECK_SECONDS = 60.0  # see the module's docstring
 _DB_SESSION_ENGINES = {"django.contrib.sessions.backends.db",
                        "django.contrib.sessions.backends.cached_db"}
 
@@ -53,6 +56,26 @@ NOT_SIGNED_IN = 4401
 NOT_PARTICIPANT_NOW = 4403
 NOT_FOUND = 4404
 _MAX_ID = 2**63 - 1
+T = TypeVar("T")
+
+
+def _on_a_pool_thread(func: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """FUNC as a coroutine on a thread of the event loop's small pool. Channels runs database
+    calls on one thread per process, so that they never overlap; storing a message, the hot
+    path, runs here instead, and several sockets' round trips to PostgreSQL overlap. (Each
+    socket still stores its messages one after another: it awaits each store before reading
+    its next frame.) The call runs in a copy of the caller's context, where Django keeps the
+    connection it opens, so the connection is given back (to the pool) inside that copy;
+    Channels' database_sync_to_async would look for it outside and never give it back."""
+
+    def in_context(*args: Any, **kwargs: Any) -> T:
+        close_old_connections()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return sync_to_async(in_context, thread_sensitive=False)
 
 
 class ConversationConsumer(AsyncWebsocketConsumer):
@@ -64,6 +87,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     _last_touch: float = 0.0
     _checked_at: float = float("-inf")  # when the session was last found valid (monotonic)
     _expires_at: datetime | None = None  # the session's idle expiry, where the engine has one
+    _writer: conversations.LiveWriter | None = None  # set after a first message is stored
 
     async def connect(self) -> None:
         await self.accept()
@@ -84,7 +108,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         # Join before reading the backlog: a message committed in between arrives twice (the
         # page keeps one per client id) rather than not at all.
         self.groups = (conversations.group_name(self.conversation_id),
-                       conversations.person_group(user.pk))
+                       live.person_group(user.pk))
         for group in self.groups:
             await self.channel_layer.group_add(group, self.channel_name)
         for message in await self._backlog(conversation, self._after_id()):
@@ -176,7 +200,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             return
         ended = event.get("ended")
         if ended:
-            if ended == conversations.session_digest(self._session_key()):
+            if ended == live.session_digest(self._session_key()):
                 await self._leave(NOT_SIGNED_IN)
             return
         if not await self._still_signed_in():
@@ -303,17 +327,23 @@ class ConversationConsumer(AsyncWebsocketConsumer):
                                        after_id=after)
 
     def _store_now(self, client_id: str, text: str) -> conversations.Sent | None:
-        """Store a message; None (nothing stored) when the session has ended."""
+        """Store a message; None (nothing stored) when the session has ended. The usual
+        message is one guarded INSERT (conversations.store_live); the first, and any the
+        guard stops, go through the full path, which also says why one is refused."""
         if not self._session_fresh() and not self._signed_in():
             return None
-        conversation = selectors.conversation_to_write(viewer=self.scope["user"],
+        if self._writer is not None:
+            sent = conversations.store_live(self._writer, client_id=client_id, text=text)
+            if sent is not None:
+                return sent
+            self._writer = None
+        person = self.scope["user"]
+        conversation = selectors.conversation_to_write(viewer=person,
                                                        conversation_id=self.conversation_id)
-        return conversations.send_message(conversation=conversation, sender=self.scope["user"],
+        sent = conversations.send_message(conversation=conversation, sender=person,
                                           client_id=client_id, text=text,
                                           broadcast_after_commit=False)
+        self._writer = conversations.live_writer(conversation, person)
+        return sent
 
-    # Channels runs database calls on one thread per process, so that they never overlap; a
-    # send, the hot path, instead takes a thread of its own from a small pool, and the round
-    # trips of several sockets' messages to PostgreSQL overlap. Each socket still stores its
-    # messages one after another: it awaits each store before reading its next frame.
-    _store = database_sync_to_async(_store_now, thread_sensitive=False)
+    _store = _on_a_pool_thread(_store_now)

@@ -3,10 +3,7 @@ commitments, closing, feedback, hand-over, safety escalation, erasure and retent
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import uuid
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +13,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -33,38 +30,13 @@ from haven.support.services import (
     programme_settings,
 )
 from haven.vault import crypto
+from haven.vault.models import DataKey
 
 MAX_MESSAGE_CHARS = 10_000
-
-logger = logging.getLogger(__name__)
 
 
 def group_name(conversation_id: int) -> str:
     return f"conversation-{conversation_id}"
-
-
-def person_group(person_id: int) -> str:
-    """Every live-chat socket of one person, whichever conversation it shows."""
-    return f"person-{person_id}"
-
-
-def session_digest(session_key: str | None) -> str:
-    """Names a session in a live event without putting its key on the channel layer."""
-    return hashlib.sha256((session_key or "").encode()).hexdigest()[:32] if session_key else ""
-
-
-def sessions_changed(person_id: int, *, ended_session: str | None = None) -> None:
-    """Tell the person's live chats at once that ENDED_SESSION was signed out, or (without
-    one) that their sessions may no longer sign them in (a password change or reset): each
-    socket then checks its own session now instead of at its next periodic check."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    event = {"type": "chat.session", "ended": session_digest(ended_session)}
-    try:
-        async_to_sync(layer.group_send)(person_group(person_id), event)
-    except Exception as error:  # noqa: BLE001 - sign-out must work with the layer down
-        logger.warning("Could not tell live chats about a sign-out (%s)", type(error).__name__)
 
 
 def broadcast(conversation_id: int, event: dict[str, Any]) -> None:
@@ -133,22 +105,19 @@ def send_message(*, conversation: Conversation, sender: Person, client_id: str |
         return _duplicate(existing, sender)
     crisis = role == "colleague" and signals_crisis(text)
     now = timezone.now()
-    first_response = role == "supporter" and conversation.request.first_response_at is None
-    live = conversation.request.mode == SupportRequest.Mode.CHAT and not broadcast_after_commit
     try:
-        # Live chat's usual message is one INSERT, which commits on its own: a transaction
-        # around it would add two round trips to PostgreSQL (BEGIN, COMMIT) per message.
-        with nullcontext() if live and not first_response else transaction.atomic():
+        with transaction.atomic():
             message = Message.objects.create(
                 conversation=conversation, client_id=client_uuid, sender=sender,
                 body=crypto.seal(conversation.data_key, text,
                                  aad=Message.aad(conversation.pk, client_uuid)),
                 sent_at=now, crisis=crisis)
-            if first_response:
+            if role == "supporter" and conversation.request.first_response_at is None:
                 # Only until the first reply is on record: one statement fewer per message.
                 SupportRequest.objects.filter(pk=conversation.request_id,
                                               first_response_at__isnull=True).update(
                     first_response_at=now)
+                conversation.request.first_response_at = now
             event = {"type": "chat.message", "id": message.pk, "client_id": str(client_uuid),
                      "sender_role": role, "sent_at": now.isoformat(), "crisis": crisis,
                      "text": text}
@@ -164,6 +133,77 @@ def send_message(*, conversation: Conversation, sender: Person, client_id: str |
         return _duplicate(existing, sender)
     return Sent(message, created=True, crisis=crisis,
                 event=None if broadcast_after_commit else event)
+
+
+@dataclass(frozen=True)
+class LiveWriter:
+    """What a live-chat socket remembers to store its person's messages in one statement:
+    see store_live. Made by live_writer from a conversation loaded for writing."""
+
+    conversation_id: int
+    sender_id: int
+    role: str
+    data_key: DataKey
+
+
+def live_writer(conversation: Conversation, sender: Person) -> LiveWriter | None:
+    """A writer for SENDER's next messages in a live chat; None where a message needs more
+    than an INSERT (the supporter's first reply, e-mail in messages mode) or none is allowed."""
+    role = conversation.participant_role(sender.pk)
+    if (role is None or conversation.request.mode != SupportRequest.Mode.CHAT
+            or conversation.state not in (Conversation.State.WAITING, Conversation.State.OPEN)
+            or (role == "supporter" and conversation.request.first_response_at is None)):
+        return None
+    return LiveWriter(conversation_id=conversation.pk, sender_id=sender.pk, role=role,
+                      data_key=conversation.data_key)
+
+
+def store_live(writer: LiveWriter, *, client_id: str | uuid.UUID, text: str) -> Sent | None:
+    """Store a live-chat message with one INSERT … SELECT that commits on its own and is
+    guarded in the same statement: the conversation is still open, the sender still takes
+    part and its key is not shredded (on PostgreSQL the rows are locked FOR SHARE, so an
+    erasure or hand-over committing meanwhile is waited for and seen). None when the guard or
+    an existing client id stopped it: send_message then gives the full answer (a duplicate,
+    or why not). Bad text raises ValidationError as send_message does."""
+    client_uuid = _parse_client_id(client_id)
+    check_message_text(text)
+    crisis = writer.role == "colleague" and signals_crisis(text)
+    now = timezone.now()
+    body = crypto.seal(writer.data_key, text,
+                       aad=Message.aad(writer.conversation_id, client_uuid))
+    connection = connections[Message.objects.db]
+    field = Message._meta.get_field
+    with connection.cursor() as cursor:
+        cursor.execute(_live_insert_sql(connection.vendor), [
+            field("client_id").get_db_prep_value(client_uuid, connection),
+            writer.sender_id, body,
+            field("sent_at").get_db_prep_value(now, connection), crisis,
+            writer.conversation_id, Conversation.State.WAITING, Conversation.State.OPEN,
+            writer.sender_id, writer.sender_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    message = Message(pk=row[0], conversation_id=writer.conversation_id, client_id=client_uuid,
+                      sender_id=writer.sender_id, sent_at=now, crisis=crisis)
+    event = {"type": "chat.message", "id": message.pk, "client_id": str(client_uuid),
+             "sender_role": writer.role, "sent_at": now.isoformat(), "crisis": crisis,
+             "text": text}
+    return Sent(message, created=True, crisis=crisis, event=event)
+
+
+_LIVE_INSERT = (
+    "INSERT INTO support_message (conversation_id, client_id, sender_id, body, sent_at, crisis) "
+    "SELECT c.id, %s, %s, %s, %s, %s FROM support_conversation c "
+    "JOIN vault_datakey k ON k.id = c.data_key_id "
+    "WHERE c.id = %s AND c.state IN (%s, %s) AND (c.colleague_id = %s OR c.supporter_id = %s) "
+    "AND k.shredded_at IS NULL")
+# Both engines accept INSERT … SELECT … ON CONFLICT when the SELECT has a WHERE clause.
+_LIVE_INSERT_END = " ON CONFLICT (conversation_id, client_id) DO NOTHING RETURNING id"
+
+
+def _live_insert_sql(vendor: str) -> str:
+    lock = " FOR SHARE OF c, k" if vendor == "postgresql" else ""
+    return _LIVE_INSERT + lock + _LIVE_INSERT_END
 
 
 def _stored(conversation: Conversation, client_id: uuid.UUID) -> Message | None:

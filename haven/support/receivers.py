@@ -10,7 +10,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from haven.core.models import Person
-from haven.support.conversations import sessions_changed
+from haven.support.live import sessions_changed
 
 
 @receiver(user_logged_out)

@@ -532,6 +532,31 @@ def test_a_closed_conversation_refuses_messages(chat: Conversation, colleague: P
     run(scenario)
 
 
+def test_a_close_the_socket_has_not_heard_of_still_refuses_the_next_message(
+        chat: Conversation, colleague: Person) -> None:
+    session = cookie_of(colleague)
+
+    @database_sync_to_async
+    def close_elsewhere() -> None:  # another process, before its event arrives
+        Conversation.objects.filter(pk=chat.pk).update(state=Conversation.State.CLOSED)
+
+    async def scenario() -> None:
+        socket = Socket(chat.pk, session=session)
+        await socket.open()
+        await socket.send_text(str(uuid.uuid4()), "first")  # the socket now stores in one go
+        await socket.frames(2)
+        await close_elsewhere()
+        client_id = str(uuid.uuid4())
+        await socket.send_text(client_id, "second")
+        error = await socket.frame()
+        assert (error["type"], error["client_id"]) == ("error", client_id)
+        assert "closed" in error["message"]
+        await socket.disconnect()
+
+    run(scenario)
+    assert [str(text) for _id, _client, text in stored_texts(chat)] == ["first"]
+
+
 def client_with(session: str) -> Client:
     client = Client()
     client.cookies[settings.SESSION_COOKIE_NAME] = session
