@@ -107,6 +107,9 @@ def send_message(*, conversation: Conversation, sender: Person, client_id: str |
     now = timezone.now()
     try:
         with transaction.atomic():
+            # As store_live does: messages in one conversation commit in id order.
+            Conversation.objects.select_for_update(no_key=True).filter(
+                pk=conversation.pk).values_list("pk").first()
             message = Message.objects.create(
                 conversation=conversation, client_id=client_uuid, sender=sender,
                 body=crypto.seal(conversation.data_key, text,
@@ -161,8 +164,7 @@ def live_writer(conversation: Conversation, sender: Person) -> LiveWriter | None
 def store_live(writer: LiveWriter, *, client_id: str | uuid.UUID, text: str) -> Sent | None:
     """Store a live-chat message with one INSERT … SELECT that commits on its own and is
     guarded in the same statement: the conversation is still open, the sender still takes
-    part and its key is not shredded (on PostgreSQL the rows are locked FOR SHARE, so an
-    erasure or hand-over committing meanwhile is waited for and seen). None when the guard or
+    part and its key is not shredded (see _live_insert_sql for the locks). None when the guard or
     an existing client id stopped it: send_message then gives the full answer (a duplicate,
     or why not). Bad text raises ValidationError as send_message does."""
     client_uuid = _parse_client_id(client_id)
@@ -202,7 +204,10 @@ _LIVE_INSERT_END = " ON CONFLICT (conversation_id, client_id) DO NOTHING RETURNI
 
 
 def _live_insert_sql(vendor: str) -> str:
-    lock = " FOR SHARE OF c, k" if vendor == "postgresql" else ""
+    # PostgreSQL: the conversation's row is locked until the statement commits, so messages
+    # in one conversation commit in id order (a page resuming from its last seen id misses
+    # none), and a close, hand-over or erasure committing meanwhile is waited for and seen.
+    lock = " FOR NO KEY UPDATE OF c FOR SHARE OF k" if vendor == "postgresql" else ""
     return _LIVE_INSERT + lock + _LIVE_INSERT_END
 
 

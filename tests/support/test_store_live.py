@@ -4,10 +4,14 @@ Each guard is shown by changing the database behind a writer's back, as another 
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
+from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from haven.core.models import Person, Role
@@ -137,3 +141,68 @@ def test_a_writer_is_only_made_where_one_insert_is_the_whole_job(
     assert conversations.live_writer(chat, colleague) is None
     chat.state = Conversation.State.OPEN
     assert conversations.live_writer(chat, make_person(Role.SUPPORTER)) is None
+
+
+# PostgreSQL: what another transaction is doing to the conversation is waited for --------------
+
+ON_POSTGRESQL = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises every writer; the row lock matters on PostgreSQL")
+
+
+def while_held(hold: Callable[[], None], then: Callable[[], object]) -> tuple[object, float]:
+    """Run HOLD in a transaction on another thread and keep it open for a moment; meanwhile
+    call THEN here. Returns what THEN gave and how long after HOLD's commit it returned."""
+    started, committed_at = threading.Event(), []
+
+    def other() -> None:
+        try:
+            with transaction.atomic():
+                hold()
+                started.set()
+                time.sleep(0.4)
+            committed_at.append(time.monotonic())
+        finally:
+            started.set()
+            close_old_connections()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    assert started.wait(5)
+    result = then()
+    returned_at = time.monotonic()
+    thread.join(5)
+    return result, returned_at - committed_at[0]
+
+
+@ON_POSTGRESQL
+def test_an_erasure_in_progress_is_waited_for_and_nothing_lands(
+        colleague: Person, supporter: Person) -> None:
+    chat = open_chat(colleague, supporter)
+    writer = writer_for(chat, colleague)
+
+    def erase() -> None:
+        conversations.erase_conversation(
+            conversation=Conversation.objects.select_related("data_key", "request").get(
+                pk=chat.pk), by=colleague)
+
+    result, after_commit = while_held(erase, lambda: conversations.store_live(
+        writer, client_id=uuid.uuid4(), text="sent while it was being erased"))
+
+    assert result is None and after_commit >= 0  # it waited for the erasure, then refused
+    assert not Message.objects.exists()
+
+
+@ON_POSTGRESQL
+def test_messages_in_one_conversation_wait_for_each_other_to_commit(
+        colleague: Person, supporter: Person) -> None:
+    chat = open_chat(colleague, supporter)
+    writer = writer_for(chat, colleague)
+
+    def another_send_in_flight() -> None:  # holds the row as a send does until it commits
+        Conversation.objects.select_for_update(no_key=True).filter(pk=chat.pk).first()
+
+    result, after_commit = while_held(another_send_in_flight, lambda: conversations.store_live(
+        writer, client_id=uuid.uuid4(), text="next"))
+
+    assert result is not None and after_commit >= 0
