@@ -262,7 +262,8 @@ HAVEN_COFFEE_HOUR = env_int("HAVEN_COFFEE_HOUR", 9, minimum=0)
 HAVEN_RECOGNITION_DIGEST_WEEKDAY = env_int("HAVEN_RECOGNITION_DIGEST_WEEKDAY", 4, minimum=0)
 HAVEN_RECOGNITION_DIGEST_HOUR = env_int("HAVEN_RECOGNITION_DIGEST_HOUR", 15, minimum=0)
 
-# Activities (docs/connect.md): coordinators propose them; with this on, every colleague may.
+# Activities (docs/connect.md): whether every colleague may propose one, not only coordinators.
+# Only the first default of the administrators' activity settings; after that the row counts.
 HAVEN_COLLEAGUES_PROPOSE_ACTIVITIES = env_bool("HAVEN_COLLEAGUES_PROPOSE_ACTIVITIES")
 
 # Empathy-coach certification: practice scores (0-6, the sum of the three empathy levels) must

@@ -1,11 +1,12 @@
-"""Writes for activities: proposing, changing and calling one off (calendars updated by
-e-mail), signing up (a waitlist once full), cancelling (the next person on the waitlist is
-promoted in the same transaction), reminders and feedback."""
+"""Writes for activities: proposing (who may is an administrators' setting), changing and
+calling one off (calendars updated by e-mail), signing up (a waitlist once full), cancelling
+(the next person on the waitlist is promoted in the same transaction), reminders and feedback."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,9 +23,11 @@ from haven.connect.activity_models import (
     TITLE_MAX,
     Activity,
     ActivityFeedback,
+    ActivitySettings,
     ActivitySignup,
     SignupStatus,
 )
+from haven.connect.activity_selectors import activity_settings
 from haven.connect.invitations import activity_ics
 from haven.core.audit import audit
 from haven.core.models import AuditAction, Person, Role, validate_time_zone
@@ -38,11 +41,33 @@ CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "time_zone", "place", "onlin
 
 
 def may_propose(person: Person) -> bool:
-    """Coordinators (and administrators) propose activities; every colleague may when the
-    organisation sets HAVEN_COLLEAGUES_PROPOSE_ACTIVITIES."""
-    if getattr(settings, "HAVEN_COLLEAGUES_PROPOSE_ACTIVITIES", False):
+    """Coordinators (and administrators) propose activities; every colleague may while the
+    administrators' activity settings allow it."""
+    if person.roles & {Role.COORDINATOR, Role.ADMINISTRATOR}:
         return True
-    return bool(person.roles & {Role.COORDINATOR, Role.ADMINISTRATOR})
+    return activity_settings().colleagues_may_propose
+
+
+def update_activity_settings(*, actor: Person, colleagues_may_propose: bool,
+                             request: Any = None) -> ActivitySettings:
+    """Save who may propose activities; audited with the names of what changed. Activities
+    already proposed stay whatever the switch says."""
+    if not isinstance(colleagues_may_propose, bool):
+        raise ValidationError({"colleagues_may_propose": _(
+            "Choose who may propose an activity.")})
+    with transaction.atomic():
+        current = activity_settings()
+        current = ActivitySettings.objects.select_for_update().get(pk=current.pk)
+        if current.colleagues_may_propose == colleagues_may_propose:
+            return current
+        current.colleagues_may_propose = colleagues_may_propose
+        current.save()
+        # The same audit action as the other programme settings, told apart by the object
+        # type; the detail names the field, never its value.
+        audit(action=AuditAction.PROGRAMME_SETTINGS_CHANGED, actor=actor,
+              object_type="activity_settings", object_id=current.pk, request=request,
+              detail={"fields": "colleagues_may_propose"})
+    return current
 
 
 def _clean_text(value: str, *, field: str, limit: int, required: bool) -> str:

@@ -116,3 +116,17 @@ class ModerationForm(forms.Form):
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4}),
                              max_length=ANSWER_MAX)
+
+
+class ActivitySettingsForm(forms.Form):
+    """The administrators' activity settings. The service checks the value again."""
+
+    colleagues_may_propose = forms.TypedChoiceField(
+        label=_("Who may propose an activity?"), widget=forms.RadioSelect,
+        coerce=lambda value: value == "yes",
+        choices=[("no", _("Coordinators and administrators only")),
+                 ("yes", _("Every colleague"))],
+        help_text=_("Whoever proposes an activity organises it: they can change it, call it "
+                    "off and see who is going."),
+        error_messages={"required": _("Choose who may propose an activity."),
+                        "invalid_choice": _("Choose who may propose an activity.")})

@@ -60,6 +60,25 @@ class Activity(models.Model):
         return f"Activity {self.pk}"
 
 
+class ActivitySettings(models.Model):
+    """One row: whether every colleague may propose activities, or only coordinators and
+    administrators. Edited by administrators in Haven's pages; the first row takes
+    HAVEN_COLLEAGUES_PROPOSE_ACTIVITIES as its default (activity_selectors.activity_settings)."""
+
+    colleagues_may_propose = models.BooleanField(_("every colleague may propose activities"),
+                                                 default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("activity settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="activity_settings_one_row"),
+        ]
+
+    def __str__(self) -> str:
+        return "Activity settings"
+
+
 class SignupStatus(models.TextChoices):
     GOING = "going", _("Going")
     WAITLIST = "waitlist", _("On the waitlist")

@@ -5,6 +5,7 @@ from haven.connect import activity_views as views
 urlpatterns = [
     path("activities/", views.activity_list, name="activities"),
     path("activities/new/", views.activity_new, name="activity_new"),
+    path("activities/settings/", views.activity_settings, name="activity_settings"),
     path("activities/<int:activity_id>/", views.activity_detail, name="activity_detail"),
     path("activities/<int:activity_id>/sign-up/", views.activity_rsvp, name="activity_rsvp"),
     path("activities/<int:activity_id>/cancel/", views.activity_cancel, name="activity_cancel"),

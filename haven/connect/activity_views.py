@@ -20,6 +20,7 @@ from haven.connect import activities, questions
 from haven.connect import activity_selectors as selectors
 from haven.connect.activity_forms import (
     ActivityForm,
+    ActivitySettingsForm,
     AnswerForm,
     CallOffForm,
     CancelPlaceForm,
@@ -47,6 +48,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "called_off": selectors.called_off(viewer=request.user, now=now),
         "past": selectors.past(viewer=request.user, now=now),
         "may_propose": activities.may_propose(request.user),
+        "may_change_settings": request.user.has_role(Role.ADMINISTRATOR),
     })
 
 
@@ -71,6 +73,29 @@ def activity_new(request: HttpRequest) -> HttpResponse:
                                      "capacity": 10})
     return render(request, "connect/activities/new.html", {"form": form, "error_summary": True},
                   status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def activity_settings(request: HttpRequest) -> HttpResponse:
+    """The administrators' activity settings: whether every colleague may propose."""
+    status = 200
+    if request.method == "POST":
+        form = ActivitySettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                activities.update_activity_settings(actor=request.user, request=request,
+                                                    **form.cleaned_data)
+            except ValidationError as error:
+                _form_errors_to(form, error)
+            else:
+                messages.success(request, _("Activity settings saved."))
+                return redirect("activity_settings")
+        status = 400
+    else:
+        current = selectors.activity_settings()
+        form = ActivitySettingsForm(initial={
+            "colleagues_may_propose": "yes" if current.colleagues_may_propose else "no"})
+    return render(request, "connect/activities/settings.html", {"form": form}, status=status)
 
 
 def _managed(request: HttpRequest, activity_id: int) -> Activity:

@@ -67,10 +67,11 @@ ROUTES: dict[str, Rule] = {
     "coffee_met": SIGNED_IN,
     "coffee_rounds": COORDINATORS,
     "coffee_round_settings": ADMINISTRATORS,
-    # Activities: every colleague; proposing one is further limited to coordinators unless
-    # HAVEN_COLLEAGUES_PROPOSE_ACTIVITIES is on (haven.connect.activities.may_propose).
+    # Activities: every colleague; proposing one is further limited to coordinators unless the
+    # administrators' activity settings allow every colleague (activities.may_propose).
     "activities": SIGNED_IN,
     "activity_new": SIGNED_IN,
+    "activity_settings": ADMINISTRATORS,
     "activity_detail": SIGNED_IN,
     "activity_rsvp": SIGNED_IN,
     "activity_cancel": SIGNED_IN,

@@ -37,6 +37,7 @@ NAVIGATION = [
     NavItem(_("Audit log"), "audit_log"),
     NavItem(_("Programme settings"), "programme_settings"),
     NavItem(_("Coffee settings"), "coffee_round_settings"),
+    NavItem(_("Activity settings"), "activity_settings"),
     NavItem(_("Our values"), "recognition_values"),
     NavItem(_("Shared attributes"), "shared_attributes"),
     NavItem(_("Profile and security"), "profile"),

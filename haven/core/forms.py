@@ -9,8 +9,9 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from haven.core import selectors
 from haven.core.models import AuditAction, Person, Role
-from haven.core.selectors import MAX_ID
+from haven.core.selectors import MAX_ID, MAX_PEOPLE_MATCHES, MAX_SEARCH
 
 
 class ProfileForm(forms.Form):
@@ -76,19 +77,59 @@ def _validate_log_date(value: date) -> None:
 
 
 class AuditFilterForm(forms.Form):
+    """The audit page's filters. A person is found by e-mail or name; links may name them by
+    id (`actor`), which also finds people no longer in the directory."""
+
+    person = forms.CharField(
+        label=_("Person"), required=False, max_length=MAX_SEARCH,
+        help_text=_("Their work e-mail or part of their name. Shows what they did."))
     action = forms.ChoiceField(label=_("Action"), required=False,
                                choices=[("", _("Any action")), *AuditAction.choices])
-    actor = forms.IntegerField(label=_("Actor (person id)"), required=False, min_value=1,
-                               max_value=MAX_ID)  # larger would crash the database driver
     object_type = forms.CharField(label=_("Object type"), required=False, max_length=40)
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
     since = forms.DateField(label=_("From"), required=False, validators=[_validate_log_date],
                             widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("Until"), required=False, validators=[_validate_log_date],
                             widget=forms.DateInput(attrs={"type": "date"}))
+    actor = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID,  # larger would crash the database driver
+        widget=forms.HiddenInput, error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value"),
+            _("This link names no person: its person id is not valid. "
+              "Type their e-mail or name instead.")))
+
+    def __init__(self, *args: Any, viewer: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer
+        self.matches: list[Person] = []  # several people match what was typed: choose one
+        self.more_matches = False  # and there are more than those listed
+        self.actor_person: Person | None = None  # whose events are listed
+        if self.is_bound and str(self.data.get("person", "")).strip():
+            # What was typed replaces a person named by a link, and the link's id must not
+            # come back once the field is cleared.
+            del self.fields["actor"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             self.add_error("until", _("“Until” must be on or after “From”."))
+        if data.get("person"):
+            self._find_person(data)
+        elif data.get("actor"):
+            self.actor_person = selectors.person_for_audit_filter(
+                viewer=self.viewer, person_id=data["actor"])
         return data
+
+    def _find_person(self, data: dict[str, Any]) -> None:
+        people = selectors.people_for_audit_filter(viewer=self.viewer, text=data["person"])
+        data["actor"] = None
+        if not people:
+            self.add_error("person", _(
+                "Nobody in the directory matches “%(text)s”. Check the spelling, or type "
+                "their work e-mail.") % {"text": data["person"]})
+        elif len(people) == 1:
+            self.actor_person = people[0]
+            data["actor"] = people[0].pk
+        else:
+            self.matches = people[:MAX_PEOPLE_MATCHES]
+            self.more_matches = len(people) > MAX_PEOPLE_MATCHES

@@ -24,6 +24,8 @@ from haven.core.models import (
 # Database ids are 64-bit; SQLite's driver crashes on larger numbers instead of matching nothing.
 MAX_ID = 2**63 - 1
 MAX_SEARCH = 100
+# How many people the audit page lists when a name matches several; more means "type more".
+MAX_PEOPLE_MATCHES = 20
 
 
 def parse_id(raw: str) -> int | None:
@@ -120,9 +122,37 @@ class AuditFilter:
         return detail
 
 
+def people_for_audit_filter(*, viewer: Person, text: str) -> list[Person]:
+    """The people TEXT may mean on the audit page: the one whose work e-mail it is, else
+    everyone whose name or e-mail holds each of its words. At most MAX_PEOPLE_MATCHES + 1,
+    so the page can say that there are more than it lists."""
+    _require(viewer, ADMINISTRATORS)
+    text = clean_search(text)
+    if not text:
+        return []
+    # Leavers stay: the log outlives employment, and what they did is still worth finding.
+    people = Person.objects.select_related("team")
+    exact = people.filter(email__iexact=text).first()
+    if exact is not None:
+        return [exact]
+    for word in text.split():
+        people = people.filter(Q(name__icontains=word) | Q(email__icontains=word))
+    return list(people.order_by("name", "pk")[:MAX_PEOPLE_MATCHES + 1])
+
+
+def person_for_audit_filter(*, viewer: Person, person_id: int) -> Person | None:
+    """Who an actor id in an audit link is, or None when they are not in the directory."""
+    _require(viewer, ADMINISTRATORS)
+    if not 0 < person_id <= MAX_ID:
+        return None
+    return Person.objects.select_related("team").filter(pk=person_id).first()
+
+
 def audit_events(*, viewer: Person, filters: AuditFilter) -> QuerySet[AuditEvent]:
     _require(viewer, ADMINISTRATORS)
-    events = AuditEvent.objects.select_related("actor")
+    # Not select_related: filtering on the actor turns its join into an INNER JOIN, which
+    # would hide the events of people no longer in the directory.
+    events = AuditEvent.objects.prefetch_related("actor")
     if filters.action:
         events = events.filter(action=filters.action)
     if filters.actor_id:

@@ -232,17 +232,18 @@ def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResp
 
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    form = AuditFilterForm(request.GET or None)
+    form = AuditFilterForm(request.GET or None, viewer=request.user)
     filters = selectors.AuditFilter()
-    if form.is_bound and form.is_valid():
+    valid = form.is_bound and form.is_valid()
+    if valid:
         data = form.cleaned_data
         filters = selectors.AuditFilter(
-            action=data["action"], actor_id=data["actor"], object_type=data["object_type"],
+            action=data["action"], actor_id=data.get("actor"), object_type=data["object_type"],
             object_id=data["object_id"], since=data["since"], until=data["until"])
     events = selectors.audit_events(viewer=request.user, filters=filters)
-    if form.is_bound and not form.is_valid():
+    if (form.is_bound and not valid) or form.matches:
         # Listing everything under a filter that was not applied would mislead; the form
-        # shows what to correct.
+        # shows what to correct, or the people to choose from.
         events = events.none()
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     # Read the page before recording this view: a row written in between would push the
@@ -252,5 +253,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
           detail=filters.as_detail())
     query = request.GET.copy()
     query.pop("page", None)
+    # The other filters, for links that choose a person or drop the person filter.
+    other_filters = query.copy()
+    for name in ("person", "actor"):
+        other_filters.pop(name, None)
     return render(request, "core/audit_log.html", {
-        "form": form, "page": page, "query": query.urlencode()})
+        "form": form, "page": page, "query": query.urlencode(), "actor_id": filters.actor_id,
+        "other_filters": other_filters.urlencode()})

@@ -23,6 +23,7 @@ HEADINGS = {
     "questions": "Questions to leadership",
     "coffee_rounds": "Coffee rounds",
     "coffee_round_settings": "Coffee settings",
+    "activity_settings": "Activity settings",
     "recognition_feed": "Recognition",
     "recognition_moderation": "Recognition held for moderation",
     "recognition_insight": "Inclusion insight",

@@ -1,7 +1,7 @@
-"""/api/v1/connect: activities (list, sign up, give up a place, feedback; organisers change and
-call off) and open questions (the board, asking, voting; moderators moderate and answer). The
-same services and selectors as the pages; an anonymous question's author is never in a
-response — no shape has a field that could carry it."""
+"""/api/v1/connect: activities (list, propose, sign up, give up a place, feedback; organisers
+change and call off) and open questions (the board, asking, voting; moderators moderate and
+answer). The same services and selectors as the pages; an anonymous question's author is never
+in a response — no shape has a field that could carry it."""
 
 from __future__ import annotations
 
@@ -43,6 +43,20 @@ class ActivityOut(Schema):
     my_status: str | None = Field(description="going, waitlist, or null when not signed up")
     called_off_at: datetime | None = Field(description="When it was called off, or null")
     cancellation_note: str = Field(description="The organiser's note when calling it off")
+
+
+class ActivityIn(StrictIn):
+    """A new activity, with the same rules as the page."""
+
+    title: StrictStr = Field(description="Up to 150 characters.")
+    description: StrictStr = ""
+    starts_at: AwareDatetime = Field(description="ISO 8601 with a time zone; in the future.")
+    ends_at: AwareDatetime = Field(description="ISO 8601 with a time zone; after the start.")
+    time_zone: StrictStr = Field(description="IANA zone the times are shown in.")
+    place: StrictStr = Field("", description="A place, an online link, or both.")
+    online_link: StrictStr = Field("", description="An https:// link.")
+    capacity: StrictInt = Field(description="1 to 10,000 places; then a waitlist.")
+    accessibility: StrictStr = ""
 
 
 class ActivityChangeIn(StrictIn):
@@ -152,6 +166,15 @@ def list_activities(request: HttpRequest) -> list[ActivityOut]:
 
 def _current(request: HttpRequest, activity_id: int) -> ActivityOut:
     return _activity_out(selectors.activity_for(viewer=request.user, activity_id=activity_id))
+
+
+@router.post("/activities", response={201: ActivityOut, 403: ErrorOut, 422: ErrorOut},
+             url_name="connect_activities")
+def propose(request: HttpRequest, payload: ActivityIn) -> Status:
+    """Coordinators and administrators, and every colleague while the activity settings allow
+    it (403 otherwise). Published at once."""
+    activity = activities.propose(organiser=request.user, **payload.model_dump())
+    return Status(201, _current(request, activity.pk))
 
 
 @router.get("/activities/{activity_id}", response={200: ActivityOut, 404: ErrorOut},
