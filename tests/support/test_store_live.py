@@ -150,18 +150,21 @@ ON_POSTGRESQL = pytest.mark.skipif(
     reason="SQLite serialises every writer; the row lock matters on PostgreSQL")
 
 
+HOLD_SECONDS = 0.5
+
+
 def while_held(hold: Callable[[], None], then: Callable[[], object]) -> tuple[object, float]:
-    """Run HOLD in a transaction on another thread and keep it open for a moment; meanwhile
-    call THEN here. Returns what THEN gave and how long after HOLD's commit it returned."""
-    started, committed_at = threading.Event(), []
+    """Run HOLD in a transaction on another thread and keep it open for HOLD_SECONDS; meanwhile
+    call THEN here. Returns what THEN gave and how long it took: about HOLD_SECONDS if it
+    waited for HOLD's transaction, milliseconds if it did not."""
+    started = threading.Event()
 
     def other() -> None:
         try:
             with transaction.atomic():
                 hold()
                 started.set()
-                time.sleep(0.4)
-            committed_at.append(time.monotonic())
+                time.sleep(HOLD_SECONDS)
         finally:
             started.set()
             close_old_connections()
@@ -169,10 +172,11 @@ def while_held(hold: Callable[[], None], then: Callable[[], object]) -> tuple[ob
     thread = threading.Thread(target=other)
     thread.start()
     assert started.wait(5)
+    began = time.monotonic()
     result = then()
-    returned_at = time.monotonic()
+    took = time.monotonic() - began
     thread.join(5)
-    return result, returned_at - committed_at[0]
+    return result, took
 
 
 @ON_POSTGRESQL
@@ -186,10 +190,10 @@ def test_an_erasure_in_progress_is_waited_for_and_nothing_lands(
             conversation=Conversation.objects.select_related("data_key", "request").get(
                 pk=chat.pk), by=colleague)
 
-    result, after_commit = while_held(erase, lambda: conversations.store_live(
+    result, took = while_held(erase, lambda: conversations.store_live(
         writer, client_id=uuid.uuid4(), text="sent while it was being erased"))
 
-    assert result is None and after_commit >= 0  # it waited for the erasure, then refused
+    assert result is None and took > HOLD_SECONDS * 0.6  # it waited for the erasure, then refused
     assert not Message.objects.exists()
 
 
@@ -202,7 +206,7 @@ def test_messages_in_one_conversation_wait_for_each_other_to_commit(
     def another_send_in_flight() -> None:  # holds the row as a send does until it commits
         Conversation.objects.select_for_update(no_key=True).filter(pk=chat.pk).first()
 
-    result, after_commit = while_held(another_send_in_flight, lambda: conversations.store_live(
+    result, took = while_held(another_send_in_flight, lambda: conversations.store_live(
         writer, client_id=uuid.uuid4(), text="next"))
 
-    assert result is not None and after_commit >= 0
+    assert result is not None and took > HOLD_SECONDS * 0.6
