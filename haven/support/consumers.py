@@ -81,7 +81,7 @@ def _on_a_pool_thread(func: Callable[..., T]) -> Callable[..., Awaitable[T]]:
 class ConversationConsumer(AsyncWebsocketConsumer):
     conversation_id: int
     role: str | None = None
-    groups: tuple[str, ...] = ()
+    _joined: tuple[str, ...] = ()  # groups this socket joined (not Channels' own `groups`)
     left: bool = False  # closing: nothing more goes out on this socket
     _last_typing: float = 0.0
     _last_touch: float = 0.0
@@ -107,9 +107,9 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.role = conversation.participant_role(user.pk)
         # Join before reading the backlog: a message committed in between arrives twice (the
         # page keeps one per client id) rather than not at all.
-        self.groups = (conversations.group_name(self.conversation_id),
+        self._joined = (conversations.group_name(self.conversation_id),
                        live.person_group(user.pk))
-        for group in self.groups:
+        for group in self._joined:
             await self.channel_layer.group_add(group, self.channel_name)
         for message in await self._backlog(conversation, self._after_id()):
             await self._send_json({"type": "message", "id": message.id,
@@ -175,7 +175,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         if not self._session_fresh() and not await self._still_signed_in():
             await self._leave(NOT_SIGNED_IN)
             return
-        await self.channel_layer.group_send(self.groups[0], {
+        await self.channel_layer.group_send(conversations.group_name(self.conversation_id), {
             "type": "chat.typing", "role": self.role, "sender": self.channel_name})
 
     # Group events ------------------------------------------------------------------------
@@ -252,7 +252,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         await self._send_json(payload)
 
     async def _discard(self) -> None:
-        groups, self.groups = self.groups, ()
+        groups, self._joined = self._joined, ()
         for group in groups:
             await self.channel_layer.group_discard(group, self.channel_name)
 
