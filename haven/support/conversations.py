@@ -121,9 +121,7 @@ def send_message(*, conversation: Conversation, sender: Person, client_id: str |
                                               first_response_at__isnull=True).update(
                     first_response_at=now)
                 conversation.request.first_response_at = now
-            event = {"type": "chat.message", "id": message.pk, "client_id": str(client_uuid),
-                     "sender_role": role, "sent_at": now.isoformat(), "crisis": crisis,
-                     "text": text}
+            event = _message_event(message, role, text)
             if broadcast_after_commit:
                 broadcast(conversation.pk, event)
             _notify_other_side(conversation, role)
@@ -187,10 +185,16 @@ def store_live(writer: LiveWriter, *, client_id: str | uuid.UUID, text: str) -> 
         return None
     message = Message(pk=row[0], conversation_id=writer.conversation_id, client_id=client_uuid,
                       sender_id=writer.sender_id, sent_at=now, crisis=crisis)
-    event = {"type": "chat.message", "id": message.pk, "client_id": str(client_uuid),
-             "sender_role": writer.role, "sent_at": now.isoformat(), "crisis": crisis,
-             "text": text}
-    return Sent(message, created=True, crisis=crisis, event=event)
+    return Sent(message, created=True, crisis=crisis,
+                event=_message_event(message, writer.role, text))
+
+
+def _message_event(message: Message, role: str, text: str) -> dict[str, Any]:
+    """The live event for a stored message (the text goes only to the participants' sockets,
+    over the channel layer, which channels-redis encrypts)."""
+    return {"type": "chat.message", "id": message.pk, "client_id": str(message.client_id),
+            "sender_role": role, "sent_at": message.sent_at.isoformat(),
+            "crisis": message.crisis, "text": text}
 
 
 _LIVE_INSERT = (
