@@ -9,6 +9,7 @@ Three modes:
 from __future__ import annotations
 
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -24,6 +25,9 @@ VAR_DIR = Path(env_str("HAVEN_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("HAVEN_DEBUG")
 HAVEN_DEMO = env_bool("HAVEN_DEMO")
 LOCAL = DEBUG or HAVEN_DEMO  # plain HTTP on this machine; never in production
+# `makemigrations` reads only the code, so it runs in a plain shell (a developer's, CI's)
+# without production's secrets and host names: it gets throwaway secrets, stored nowhere.
+CODE_ONLY = sys.argv[1:2] == ["makemigrations"]
 
 
 def _local_secret(file_name: str) -> str:
@@ -37,6 +41,8 @@ def _local_secret(file_name: str) -> str:
 
 
 SECRET_KEY = env_str("HAVEN_SECRET_KEY")
+if not SECRET_KEY and CODE_ONLY:
+    SECRET_KEY = secrets.token_urlsafe(50)
 if not SECRET_KEY:
     if not LOCAL:
         raise ImproperlyConfigured(
@@ -154,6 +160,10 @@ else:
 
 # Envelope encryption: master keys `id:base64key,…`, the first one current.
 HAVEN_MASTER_KEYS = env_str("HAVEN_MASTER_KEYS")
+if not HAVEN_MASTER_KEYS and CODE_ONLY:
+    from haven.vault.masterkeys import generate_master_key
+
+    HAVEN_MASTER_KEYS = generate_master_key("code-only")
 if not HAVEN_MASTER_KEYS:
     if not LOCAL:
         raise ImproperlyConfigured(
@@ -303,7 +313,7 @@ if not LOCAL:
         # per-address sign-in limit would be shared by the whole organisation, and the audit
         # log's address hash would be the proxy's. The proxy must set X-Forwarded-For.
         ALLAUTH_TRUSTED_PROXY_COUNT = env_int("HAVEN_TRUSTED_PROXY_COUNT", 1, minimum=0)
-    if not ALLOWED_HOSTS:
+    if not ALLOWED_HOSTS and not CODE_ONLY:
         raise ImproperlyConfigured(
             "HAVEN_ALLOWED_HOSTS is not set: list the host names Haven is served on, "
             "comma-separated."
