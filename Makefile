@@ -3,17 +3,24 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Everything `make demo` and `make test` need, exact versions with hashes (scripts/lock.py).
+LOCK := requirements-dev.txt
 
-.PHONY: demo test bench lint check-python clean
+.PHONY: demo test bench lint lock check-lock check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
 	  { echo "Haven needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1). Set PYTHON=python3.11."; exit 1; }
 
-$(STAMP): pyproject.toml | check-python
+check-lock: check-python
+	@$(PYTHON) scripts/lock.py check
+
+# Installs exactly the lock (every file checked against its hash), then Haven itself without
+# resolving anything: --no-deps, and the build backend comes from the lock too.
+$(STAMP): pyproject.toml $(LOCK) | check-lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -25,9 +32,16 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-lint: $(STAMP)
-	$(BIN)/ruff check haven tests bench
+lint: check-lock $(STAMP)
+	$(BIN)/ruff check haven tests bench scripts
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Moves forward: the newest versions within pyproject.toml's ranges. Then `make test`, and
+# commit pyproject.toml and both lock files together.
+lock: check-python
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet "uv>=0.9,<1"
+	$(PYTHON) scripts/lock.py compile $(BIN)/uv
 
 clean:
 	rm -rf $(VENV) var

@@ -205,6 +205,8 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Never by a code sent to the mailbox: the reauthentication-code routes are closed (access.py).
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 # A reset asked for an address outside the directory sends nothing (and the page says the same),
 # so Haven never mails strangers on anyone's behalf.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False

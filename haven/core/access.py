@@ -135,6 +135,11 @@ ROUTES: dict[str, Rule] = {
     "account_email_verification_sent": CLOSED,
     "account_confirm_email": CLOSED,
     "account_confirm_login_code": CLOSED,
+    # Re-authenticating by a code e-mailed to the person (allauth 65.22): whoever reads the
+    # mailbox could then change MFA or the password without knowing it. Haven re-authenticates
+    # by password or MFA only (ACCOUNT_REAUTHENTICATION_METHODS), so these stay shut.
+    "account_request_reauthentication_code": CLOSED,
+    "account_confirm_reauthentication_code": CLOSED,
     # JSON API (/api/v1): enforced by haven.api.auth with the same rules
     "api-1:openapi-json": PUBLIC,
     "api-1:api-root": PUBLIC,

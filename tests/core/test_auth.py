@@ -588,3 +588,20 @@ def test_a_stranger_requesting_a_password_reset_cannot_block_someones_mfa_set_up
 
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=coordinator, type=Authenticator.Type.TOTP).exists()
+
+
+def test_reauthentication_asks_for_the_password_and_offers_no_e_mailed_code() -> None:
+    """A code sent to the mailbox would let whoever reads it change MFA or the password."""
+    coordinator = make_person(Role.COORDINATOR, mfa=False)
+    client = Client()
+    sign_in(client, coordinator.email)
+
+    page = client.get("/accounts/reauthenticate/")
+
+    assert page.status_code == 200
+    assert 'name="password"' in page.content.decode()
+    assert "/accounts/reauthenticate/code/" not in page.content.decode()
+    for path in ("/accounts/reauthenticate/code/", "/accounts/reauthenticate/code/confirm/"):
+        assert client.get(path).status_code == 404
+        assert client.post(path, {"code": "ABCDEF"}).status_code == 404
+    assert not mail.outbox
