@@ -39,7 +39,7 @@ from haven.connect.tasks import introduce_groups, tell_unpaired
 from haven.core.audit import audit
 from haven.core.models import AuditAction, Location, Person
 from haven.core.tasks import send_email
-from haven.support.models import SupportRequest
+from haven.support import selectors as support_selectors
 
 MEETING_MINUTES = 30
 MEETING_DAY_OFFSET = 3  # the suggested meeting is three days after the round (Monday → Thursday)
@@ -139,8 +139,7 @@ def forbidden_pairs(people: Iterable[int], *, before: PairingRound | None = None
     ids = set(people)
     blocks = CoffeeBlock.objects.filter(blocker_id__in=ids, blocked_id__in=ids).values_list(
         "blocker_id", "blocked_id")
-    concerns = (SupportRequest.objects.filter(requester_id__in=ids, person_of_concern_id__in=ids)
-                .values_list("requester_id", "person_of_concern_id"))
+    concerns = support_selectors.concern_pairs(ids)
     return pairing.forbidden_pairs(
         recent_rounds=recent_groups(coffee_settings().no_repeat_rounds, before=before),
         blocks=list(blocks), concerns=list(concerns))

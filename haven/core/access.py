@@ -38,6 +38,7 @@ ROUTES: dict[str, Rule] = {
     "conversation_close": SIGNED_IN,
     "conversation_feedback": SIGNED_IN,
     "conversation_erase": SIGNED_IN,
+    "conversation_access": SIGNED_IN,  # further limited to the conversation's colleague
     "conversation_handover": SUPPORTERS,
     "conversation_consent_handover": SIGNED_IN,
     "conversation_escalate": SUPPORTERS,

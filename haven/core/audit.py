@@ -10,6 +10,7 @@ from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils import timezone
 
 from haven.core.models import AuditAction, AuditEvent, Person
 
@@ -54,7 +55,10 @@ def audit(
     object_id: object = "",
     request: HttpRequest | None = None,
     detail: Mapping[str, DetailValue] | None = None,
+    actor_pseudonym: str = "",
 ) -> AuditEvent:
+    """One audit row. With ACTOR_PSEUDONYM the actor stays unnamed: no person, no address, and
+    the time only to the hour, so that the row cannot be matched to someone's sign-in."""
     if action not in AuditAction.values:
         raise ValueError(f"{action!r} is not an audit action.")
     clean_detail: dict[str, DetailValue] = {}
@@ -72,9 +76,16 @@ def audit(
         clean_detail[key] = value
     if actor is not None and not actor.is_authenticated:
         actor = None
+    at = timezone.now()
+    if actor_pseudonym:
+        if actor is not None:
+            raise ValueError("An audit row names its actor or a pseudonym, not both.")
+        at, request = at.replace(minute=0, second=0, microsecond=0), None
     return AuditEvent.objects.create(
+        at=at,
         action=action,
         actor=actor,
+        actor_pseudonym=actor_pseudonym,
         object_type=_identifier("object type", object_type, _OBJECT_TYPE_MAX),
         object_id=_identifier("object id", object_id, _OBJECT_ID_MAX),
         ip_hash=hash_identifier(_client_ip(request)),

@@ -246,6 +246,9 @@ class AuditEvent(models.Model):
         Person, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True,
         related_name="+",
     )
+    # Instead of the actor, where naming them would say who sought support (a participant in
+    # a support conversation): a keyed pseudonym whose key is shredded with the conversation.
+    actor_pseudonym = models.CharField(max_length=16, blank=True)
     action = models.CharField(max_length=40, choices=AuditAction.choices, db_index=True)
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=64, blank=True)

@@ -14,6 +14,7 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 PERIODIC_JOBS = [
+    "haven.core.jobs.forget_sent_email",
     "haven.support.jobs.expire_offers",
     "haven.support.jobs.retry_waiting_requests",
     "haven.support.jobs.alert_missed_first_responses",

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.core.audit import audit
 from haven.core.models import AuditAction, Person
+from haven.support.access_history import audit_conversation
 from haven.support.models import Commitment, Conversation, Message, Offer, SupportRequest
 from haven.support.safety import signals_crisis
 from haven.support.services import (
@@ -444,8 +444,8 @@ def escalate_to_safety_contact(*, conversation: Conversation, supporter: Person,
         raise ValidationError(_("No safety contact is set. Call your local emergency number "
                                 "and tell a coordinator at once."))
     with transaction.atomic():
-        audit(action=AuditAction.SAFETY_ESCALATED, actor=supporter, object_type="conversation",
-              object_id=conversation.pk, request=request)
+        audit_conversation(action=AuditAction.SAFETY_ESCALATED, conversation=conversation,
+                           actor=supporter, request=request)
         notify(people=[contact], subject=_("Haven: urgent safety escalation"),
                body=_("Peer supporter %(name)s (%(email)s) has escalated a safety concern "
                       "and needs you to contact them now.")
@@ -462,9 +462,10 @@ def erase_conversation(*, conversation: Conversation, by: Person, request: Any =
     if conversation.state == Conversation.State.SHREDDED:
         raise ValidationError(_("This conversation is already erased."))
     with transaction.atomic():
+        # Recorded first, while the key that makes the colleague's pseudonym still exists.
+        audit_conversation(action=AuditAction.CONVERSATION_ERASED, conversation=conversation,
+                           actor=by, request=request)
         _shred(conversation)
-        audit(action=AuditAction.CONVERSATION_ERASED, actor=by, object_type="conversation",
-              object_id=conversation.pk, request=request)
 
 
 def _shred(conversation: Conversation) -> None:
@@ -473,9 +474,12 @@ def _shred(conversation: Conversation) -> None:
         crypto.shred(conversation.data_key)
         conversation.messages.all().delete()
         Commitment.objects.filter(conversation=conversation).update(what=b"", note=None)
+        # Nothing may name who asked, or about whom, once the content is gone.
         Conversation.objects.filter(pk=conversation.pk).update(
             state=Conversation.State.SHREDDED, shredded_at=now,
-            closed_at=conversation.closed_at or now)
+            closed_at=conversation.closed_at or now, colleague=None)
+        SupportRequest.objects.filter(pk=conversation.request_id).update(
+            requester=None, sealed_details=b"")
         SupportRequest.objects.filter(pk=conversation.request_id).exclude(
             state__in=[SupportRequest.State.CLOSED, SupportRequest.State.CANCELLED]).update(
             state=SupportRequest.State.CLOSED)

@@ -5,12 +5,14 @@ ciphertext sealed by haven.vault under the conversation's own data key."""
 from __future__ import annotations
 
 import uuid
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.support.details import RequestDetails, open_details
 from haven.vault.models import DataKey
 
 DEFAULT_TOPICS = [
@@ -118,22 +120,16 @@ class SupportRequest(models.Model):
         IN_PERSON = "in_person", _("Meet in person")
         VIDEO = "video", _("Video call")
 
+    # Cleared when the conversation is erased or expires: afterwards nothing names who asked.
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                  related_name="support_requests")
+                                  null=True, blank=True, related_name="support_requests")
     # Generated when the form is drawn: submitting it twice opens one request, not two.
     submission_id = models.UUIDField(unique=True)
-    topic = models.CharField(max_length=40)
     mode = models.CharField(max_length=12, choices=Mode.choices)
-    use_pseudonym = models.BooleanField(default=False)
-    pseudonym = models.CharField(max_length=60, blank=True)
     language = models.CharField(max_length=12, default="en")
-    avoid_my_team = models.BooleanField(default=True)
-    avoid_my_department = models.BooleanField(default=False)
-    # Used only to avoid conflicts of interest; no page shows it to anyone.
-    person_of_concern = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                          null=True, blank=True, related_name="+")
-    preferred_supporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                            null=True, blank=True, related_name="+")
+    # Topic, person of concern, pseudonym and preferences, sealed under the conversation's
+    # data key (haven/support/details.py): shredded with the content.
+    sealed_details = models.BinaryField(default=b"")
     state = models.CharField(max_length=12, choices=State.choices, default=State.WAITING,
                              db_index=True)
     confidentiality_acknowledged_at = models.DateTimeField()
@@ -149,8 +145,18 @@ class SupportRequest(models.Model):
     def __str__(self) -> str:
         return f"Request {self.pk}"
 
+    @cached_property
+    def details(self) -> RequestDetails:
+        """The sealed details, opened; ERASED once the conversation's key is gone."""
+        try:
+            key = self.conversation.data_key
+        except Conversation.DoesNotExist:
+            key = None
+        return open_details(key,
+                            submission_id=self.submission_id, sealed=self.sealed_details)
+
     def display_name_for_supporter(self) -> str:
-        return self.pseudonym if self.use_pseudonym else self.requester.name
+        return self.details.name_for_supporter(self.requester.name if self.requester else "")
 
 
 class Offer(models.Model):
@@ -195,7 +201,9 @@ class Conversation(models.Model):
 
     request = models.OneToOneField(SupportRequest, on_delete=models.CASCADE,
                                    related_name="conversation")
+    # Cleared on erasure or expiry, with the request's requester.
     colleague = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  null=True, blank=True,
                                   related_name="conversations_as_colleague")
     supporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                   null=True, blank=True,

@@ -66,11 +66,7 @@ def programme(request: HttpRequest) -> HttpResponse:
     response_times = kanon.tabulate(
         (_bucket(row["first_response_at"] - row["created_at"]), row["requester_id"])
         for row in answered)
-    feedback = kanon.tabulate(
-        (conversation["request__topic"], conversation["colleague_id"],
-         conversation["felt_heard"])
-        for conversation in Conversation.objects.filter(felt_heard__isnull=False).values(
-            "request__topic", "colleague_id", "felt_heard"))
+    feedback = kanon.tabulate(selectors.feedback_by_topic())
     return_rate = kanon.tabulate(
         (("all"), row["colleague_id"], 1.0 if row["would_return"] else 0.0)
         for row in Conversation.objects.filter(would_return__isnull=False).values(
@@ -90,7 +86,8 @@ def programme(request: HttpRequest) -> HttpResponse:
             Q(state=SupportRequest.State.WAITING) | Q(state=SupportRequest.State.OFFERED),
             first_response_due__lt=timezone.now()).values_list("requester_id", flat=True))
     recent_offers = Offer.objects.select_related("supporter").order_by("-offered_at")[:20]
-    topic_labels = dict(services.programme_settings().topic_choices())
+    topic_labels = {**dict(services.programme_settings().topic_choices()),
+                    "": _("Erased conversations")}
     return render(request, "support/programme.html", {
         "requests_by_state": [(SupportRequest.State(key).label, cell)
                               for key, cell in requests_by_state.cells.items()],

@@ -12,9 +12,9 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from haven.core.audit import audit
 from haven.core.models import AuditAction, Person
 from haven.core.selectors import MAX_ID
+from haven.support.access_history import audit_conversation
 from haven.support.models import (
     Commitment,
     Conversation,
@@ -71,8 +71,8 @@ def read_messages(*, viewer: Person, conversation: Conversation, after_id: int =
         return []
     messages = list(conversation.messages.filter(pk__gt=after_id).order_by("pk"))
     if messages:  # a reconnect that finds nothing new has read no content
-        audit(action=AuditAction.CONVERSATION_READ, actor=viewer, object_type="conversation",
-              object_id=conversation.pk, request=request, detail={"messages": len(messages)})
+        audit_conversation(action=AuditAction.CONVERSATION_READ, conversation=conversation,
+                           actor=viewer, request=request, detail={"messages": len(messages)})
     return [
         ShownMessage(
             id=message.pk, client_id=str(message.client_id),
@@ -100,9 +100,9 @@ def colleague_last_message(*, supporter: Person, conversation: Conversation,
     if message is None:
         return None
     if message.pk != audited_message_id:
-        audit(action=AuditAction.CONVERSATION_READ, actor=supporter, object_type="conversation",
-              object_id=conversation.pk, request=request,
-              detail={"messages": 1, "purpose": "coach"})
+        audit_conversation(action=AuditAction.CONVERSATION_READ, conversation=conversation,
+                           actor=supporter, request=request,
+                           detail={"messages": 1, "purpose": "coach"})
     return ShownMessage(
         id=message.pk, client_id=str(message.client_id), sender_role="colleague",
         sent_at=message.sent_at, crisis=message.crisis,
@@ -163,9 +163,12 @@ def commitments_of(*, person: Person, request: HttpRequest | None = None
         .select_related("conversation", "conversation__data_key")
         .order_by("due_at", "pk"))
     shown_per_conversation = Counter(commitment.conversation_id for commitment in commitments)
+    conversations = {commitment.conversation_id: commitment.conversation
+                     for commitment in commitments}
     for conversation_id, count in sorted(shown_per_conversation.items()):
-        audit(action=AuditAction.CONVERSATION_READ, actor=person, object_type="conversation",
-              object_id=conversation_id, request=request, detail={"commitments": count})
+        audit_conversation(action=AuditAction.CONVERSATION_READ,
+                           conversation=conversations[conversation_id], actor=person,
+                           request=request, detail={"commitments": count})
     now = timezone.now()
     return [ListedCommitment(
         conversation_id=commitment.conversation_id,
@@ -188,14 +191,15 @@ def commitment_for(*, supporter: Person, commitment_id: int) -> Commitment:
 def conversations_of(*, person: Person) -> QuerySet[Conversation]:
     """Both sides' conversations, metadata only."""
     return (Conversation.objects.filter(Q(colleague=person) | Q(supporter=person))
-            .select_related("request", "request__requester", "colleague", "supporter")
+            .select_related("request", "request__requester", "colleague", "supporter",
+                            "data_key")
             .order_by("-opened_at"))
 
 
 def pending_offers_for(*, supporter: Person) -> QuerySet[Offer]:
     return (Offer.objects.filter(supporter=supporter, state=Offer.State.PENDING,
                                  expires_at__gt=timezone.now())
-            .select_related("request", "request__requester"))
+            .select_related("request", "request__requester", "request__conversation__data_key"))
 
 
 def offer_for(*, supporter: Person, offer_id: int) -> Offer:
@@ -231,7 +235,8 @@ def follow_through_by_supporter() -> dict[int, tuple[int, int]]:
 
 def requests_of(*, person: Person) -> QuerySet[SupportRequest]:
     """The requests PERSON opened, newest first, metadata only."""
-    return (SupportRequest.objects.filter(requester=person).select_related("conversation")
+    return (SupportRequest.objects.filter(requester=person)
+            .select_related("conversation", "conversation__data_key")
             .order_by("-created_at", "-pk"))
 
 
@@ -244,3 +249,25 @@ def own_request(*, requester: Person, submission_id: uuid.UUID) -> SupportReques
 def person_of_concern(*, email: str) -> Person | None:
     """Someone in the directory named by work e-mail, used only to avoid conflicts of interest."""
     return Person.objects.filter(email=email.strip().lower(), is_active=True).first()
+
+
+def feedback_by_topic() -> list[tuple[str, int | None, int]]:
+    """(topic, colleague id, felt heard) for every conversation with feedback, for the
+    k-anonymous programme table. The topic is opened from the sealed details: "" once erased."""
+    conversations = (Conversation.objects.filter(felt_heard__isnull=False)
+                     .select_related("request", "data_key"))
+    return [(conversation.request.details.topic, conversation.colleague_id,
+             conversation.felt_heard) for conversation in conversations]
+
+
+def concern_pairs(people: set[int]) -> list[tuple[int, int]]:
+    """(requester, person of concern) among PEOPLE, for every request whose details still
+    exist: coffee pairings never put them together. Opened here, shown nowhere."""
+    requests = (SupportRequest.objects.filter(requester_id__in=people)
+                .exclude(sealed_details=b"").select_related("conversation__data_key"))
+    pairs = []
+    for support_request in requests:
+        concern = support_request.details.person_of_concern_id
+        if concern in people and support_request.requester_id is not None:
+            pairs.append((support_request.requester_id, concern))
+    return pairs

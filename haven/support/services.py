@@ -22,7 +22,9 @@ from haven.core.audit import audit
 from haven.core.models import AuditAction, Person, Role
 from haven.core.services import clean_languages
 from haven.core.tasks import send_email
+from haven.support import details as sealed_details
 from haven.support import matching
+from haven.support.details import RequestDetails
 from haven.support.models import (
     Conversation,
     Offer,
@@ -218,18 +220,22 @@ def _create_request(*, requester: Person, submission: uuid.UUID, topic: str, mod
     from haven.support.conversations import send_message
 
     with transaction.atomic():
-        support_request = SupportRequest.objects.create(
-            requester=requester, submission_id=submission, topic=topic, mode=mode,
-            use_pseudonym=use_pseudonym,
+        key = crypto.create_data_key(purpose="conversation")
+        details = RequestDetails(
+            topic=topic, use_pseudonym=use_pseudonym,
             pseudonym=_pseudonym(random.SystemRandom()) if use_pseudonym else "",
-            language=language, avoid_my_team=avoid_my_team,
-            avoid_my_department=avoid_my_department, person_of_concern=person_of_concern,
-            preferred_supporter=preferred_supporter, confidentiality_acknowledged_at=now,
-            created_at=now, first_response_due=first_response_due,
+            avoid_my_team=avoid_my_team, avoid_my_department=avoid_my_department,
+            person_of_concern_id=person_of_concern.pk if person_of_concern else None,
+            preferred_supporter_id=preferred_supporter.pk if preferred_supporter else None)
+        support_request = SupportRequest.objects.create(
+            requester=requester, submission_id=submission, mode=mode, language=language,
+            sealed_details=sealed_details.seal(key, submission_id=submission, details=details),
+            confidentiality_acknowledged_at=now, created_at=now,
+            first_response_due=first_response_due,
         )
-        conversation = Conversation.objects.create(
-            request=support_request, colleague=requester,
-            data_key=crypto.create_data_key(purpose="conversation"))
+        support_request.details = details
+        conversation = Conversation.objects.create(request=support_request, colleague=requester,
+                                                   data_key=key)
         send_message(conversation=conversation, sender=requester, client_id=submission,
                      text=first_message)
         offer_to_next_supporter(support_request=support_request)
@@ -285,21 +291,23 @@ def _seeker(person: Person, lines: ReportingLines) -> matching.Seeker:
 def matching_request(support_request: SupportRequest, lines: ReportingLines,
                      now: datetime) -> matching.Request:
     requester = support_request.requester
+    details = support_request.details
     previous = set(Conversation.objects.filter(colleague=requester, supporter__isnull=False)
                    .exclude(request=support_request).values_list("supporter", flat=True))
-    wanted = {support_request.preferred_supporter_id} & previous
+    wanted = {details.preferred_supporter_id} & previous
     excluded = set(support_request.offers.values_list("supporter", flat=True))
+    concern = (Person.objects.filter(pk=details.person_of_concern_id).first()
+               if details.person_of_concern_id else None)
     return matching.Request(
-        requester=_seeker(requester, lines), topic=support_request.topic,
+        requester=_seeker(requester, lines), topic=details.topic,
         mode=matching.Mode(support_request.mode), language=support_request.language,
-        avoid_my_team=support_request.avoid_my_team,
-        avoid_my_department=support_request.avoid_my_department, now=now,
+        avoid_my_team=details.avoid_my_team,
+        avoid_my_department=details.avoid_my_department, now=now,
         # "Within the response target" in wall-clock time from now, in working hours.
         response_target=add_working_hours(
             now, programme_settings().response_target_hours,
             requester.time_zone or settings.TIME_ZONE) - now,
-        person_of_concern=(_seeker(support_request.person_of_concern, lines)
-                           if support_request.person_of_concern else None),
+        person_of_concern=_seeker(concern, lines) if concern else None,
         previous_supporters=frozenset(x for x in wanted if x is not None),
         excluded=frozenset(excluded),
     )

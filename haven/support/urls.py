@@ -12,6 +12,8 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/feedback/", views.feedback,
          name="conversation_feedback"),
     path("conversations/<int:conversation_id>/erase/", views.erase, name="conversation_erase"),
+    path("conversations/<int:conversation_id>/access/", views.access_history,
+         name="conversation_access"),
     path("conversations/<int:conversation_id>/handover/", views.handover,
          name="conversation_handover"),
     path("conversations/<int:conversation_id>/handover/consent/", views.consent_handover,

@@ -7,13 +7,14 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haven.core.models import Role
 from haven.core.views import _form_errors_to
+from haven.support import access_history as conversation_access
 from haven.support import conversations, selectors, services
 from haven.support.forms import (
     CommitmentForm,
@@ -196,8 +197,13 @@ def feedback(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def erase(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    conversation = selectors.conversation_for(viewer=request.user,
-                                              conversation_id=conversation_id)
+    try:
+        conversation = selectors.conversation_for(viewer=request.user,
+                                                  conversation_id=conversation_id)
+    except Http404:
+        # An erased conversation names nobody, so it is nobody's now: its colleague (after a
+        # double submit, say) gets the same answer as anyone, in words that fit their case.
+        return render(request, "support/erased_or_missing.html", status=404)
     if conversation.colleague_id != request.user.pk:
         return render(request, "403.html", status=403)
     if request.method == "POST":
@@ -210,6 +216,16 @@ def erase(request: HttpRequest, conversation_id: int) -> HttpResponse:
         messages.success(request, _("The conversation is erased. Nobody can read it now."))
         return redirect("support_home")
     return render(request, "support/erase_confirm.html", {"conversation": conversation})
+
+
+@require_GET
+def access_history(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = selectors.conversation_for(viewer=request.user,
+                                              conversation_id=conversation_id)
+    return render(request, "support/access_history.html", {
+        "conversation": conversation,
+        "history": conversation_access.access_history(viewer=request.user,
+                                                      conversation=conversation)})
 
 
 @require_POST
@@ -262,7 +278,8 @@ def supporter_home(request: HttpRequest) -> HttpResponse:
     topics = dict(services.programme_settings().topic_choices())
     offers = list(selectors.pending_offers_for(supporter=request.user))
     for offer in offers:  # the topic's label ("Bullying or harassment"), not its slug
-        offer.topic_label = topics.get(offer.request.topic, offer.request.topic)
+        topic = offer.request.details.topic
+        offer.topic_label = topics.get(topic, topic)
     return render(request, "support/supporter_home.html", {
         "offers": offers,
         "conversations": selectors.conversations_of(person=request.user).filter(

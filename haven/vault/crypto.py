@@ -3,6 +3,8 @@ holds key material; everything else asks it to seal or open."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import threading
 import time
@@ -190,3 +192,11 @@ def forget_cached_keys(ids: Iterable[str] | None = None) -> None:
     else:
         for key_id in ids:
             _cache.drop(key_id)
+
+
+def keyed_pseudonym(record: DataKey, value: str) -> str:
+    """A stable stand-in for VALUE (a person's id, say) among the records of one key: an HMAC
+    under a key derived from the record's data key. Whoever lacks that key — and everyone,
+    once it is shredded — cannot tell whose it is."""
+    derived = hmac.new(_data_key(record), b"haven:pseudonym", hashlib.sha256).digest()
+    return hmac.new(derived, value.encode(), hashlib.sha256).hexdigest()[:16]

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from haven.support.models import (
     Offer,
     SupportRequest,
 )
+from haven.vault.crypto import keyed_pseudonym
 from tests.api.test_api import assert_json_error, bearer, token_for
 from tests.conftest import signed_in
 from tests.factories import make_person
@@ -67,8 +69,12 @@ def snapshot() -> tuple[int, ...]:
             Message.objects.count(), Commitment.objects.count(), Offer.objects.count())
 
 
-def reads_by(person: Person) -> int:
-    return AuditEvent.objects.filter(action=AuditAction.CONVERSATION_READ, actor=person).count()
+def reads_by(person: Person, conversation: Conversation | None = None) -> int:
+    """Reads by PERSON: by name, or, in CONVERSATION, under its pseudonym for them."""
+    named = Q(actor=person)
+    if conversation is not None:
+        named |= Q(actor_pseudonym=keyed_pseudonym(conversation.data_key, f"person:{person.pk}"))
+    return AuditEvent.objects.filter(named, action=AuditAction.CONVERSATION_READ).count()
 
 
 @pytest.fixture
@@ -99,7 +105,7 @@ def test_a_colleague_opens_a_request(as_colleague: Client, colleague: Person) ->
     assert data["conversation_id"] == support_request.conversation.pk
     assert data["topic"] == "workload" and data["mode"] == "messages"
     assert data["state"] == SupportRequest.State.WAITING  # nobody to offer it to here
-    assert data["use_pseudonym"] is True and data["pseudonym"] == support_request.pseudonym
+    assert data["use_pseudonym"] is True and data["pseudonym"] == support_request.details.pseudonym
     assert str(support_request.submission_id) == body["submission_id"]
     assert support_request.conversation.messages.count() == 1
     assert SECRET not in response.content.decode()
@@ -137,7 +143,7 @@ def test_a_person_of_concern_is_used_and_never_shown(as_colleague: Client) -> No
                     request_body(person_of_concern_email="Zed.Someone@example.org"))
 
     assert response.status_code == 201
-    assert SupportRequest.objects.get().person_of_concern == concern
+    assert SupportRequest.objects.get().details.person_of_concern_id == concern.pk
     listed = as_colleague.get(f"{API}/requests").content.decode()
     for shown in (response.content.decode(), listed):
         assert "zed" not in shown.lower()
@@ -235,7 +241,7 @@ def test_a_supporter_sees_the_pseudonym_not_the_name(supporter: Person,
     [listed] = signed_in(supporter).get(f"{API}/conversations").json()
     detail = signed_in(supporter).get(f"{API}/conversations/{conversation.pk}").json()
 
-    assert listed["other_name"] == detail["other_name"] == conversation.request.pseudonym
+    assert listed["other_name"] == detail["other_name"] == conversation.request.details.pseudonym
     assert colleague.name not in json.dumps([listed, detail])
 
 
@@ -270,7 +276,7 @@ def test_participants_read_messages_and_each_read_is_audited(
     [first] = response.json()
     assert first["text"] == SECRET
     assert first["sender_role"] == "colleague"
-    assert reads_by(supporter) == 1
+    assert reads_by(supporter, conversation) == 1
     assert SECRET not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
 
     later = as_colleague.get(f"{API}/conversations/{conversation.pk}/messages",
@@ -501,7 +507,7 @@ def test_the_supporter_records_a_commitment_both_sides_see(
     assert to_me["what"] == mine["what"] == PROMISE
     assert (to_me["role"], mine["role"]) == ("colleague", "supporter")
     assert to_me["conversation_id"] == conversation.pk
-    assert reads_by(colleague) == 1 and reads_by(supporter) == 1
+    assert reads_by(colleague, conversation) == 1 and reads_by(supporter, conversation) == 1
 
 
 def test_the_colleague_cannot_record_commitments(as_colleague: Client,

@@ -30,6 +30,7 @@ from haven.core.models import AuditAction, AuditEvent, Person, Role
 from haven.support import conversations
 from haven.support.consumers import NOT_FOUND, NOT_PARTICIPANT_NOW, NOT_SIGNED_IN
 from haven.support.models import Conversation, Message
+from haven.vault.crypto import keyed_pseudonym
 from tests.factories import PASSWORD, make_person
 from tests.support.chat_setup import open_chat, stored_texts
 
@@ -261,8 +262,9 @@ def test_reading_through_the_socket_is_audited_without_content(
 
     run(scenario)
     events = list(AuditEvent.objects.filter(action=AuditAction.CONVERSATION_READ))
-    assert [(e.actor_id, e.object_type, e.object_id) for e in events] == [
-        (supporter.pk, "conversation", str(chat.pk))]
+    assert [(e.actor_id, e.actor_pseudonym, e.object_type, e.object_id) for e in events] == [
+        (None, keyed_pseudonym(chat.data_key, f"person:{supporter.pk}"), "conversation",
+         str(chat.pk))]
     assert events[0].detail == {"messages": 1}
     assert "private worry" not in json.dumps(events[0].detail)
 

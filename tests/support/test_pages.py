@@ -246,9 +246,13 @@ def test_erasing_asks_first_then_destroys_the_content(colleague: Person) -> None
     assert Message.objects.count() == 0
     assert DataKey.objects.get(pk=conversation.data_key_id).wrapped is None
     assert AuditEvent.objects.filter(action=AuditAction.CONVERSATION_ERASED).count() == 1
-    page = client.get(f"/conversations/{conversation.pk}/").content.decode()
-    assert "erase me please" not in page
-    assert "content has been destroyed" in page
+    home = client.get("/support/").content.decode()
+    assert "The conversation is erased" in home
+    assert f"/conversations/{conversation.pk}/" not in home
+    # Nothing names the colleague now, so the conversation is nobody's: not even theirs.
+    page = client.get(f"/conversations/{conversation.pk}/")
+    assert page.status_code == 404
+    assert "erase me please" not in page.content.decode()
 
 
 def test_the_supporter_cannot_erase(colleague: Person) -> None:
@@ -296,7 +300,7 @@ def test_the_supporter_home_offers_accept_and_decline(colleague: Person) -> None
 
     assert f'action="/supporter/offers/{offer.pk}/"' in body
     assert 'value="accept"' in body and 'value="decline"' in body
-    assert support_request.pseudonym in body and colleague.name not in body
+    assert support_request.details.pseudonym in body and colleague.name not in body
     response = client.post(f"/supporter/offers/{offer.pk}/", {"answer": "decline"})
     assert response["Location"] == "/supporter/"
     assert Offer.objects.get(pk=offer.pk).state == Offer.State.DECLINED
@@ -546,8 +550,8 @@ def test_erasing_twice_is_a_clear_message_not_an_error_page(colleague: Person) -
 
     again = client.post(f"/conversations/{conversation.pk}/erase/", follow=True)
 
-    assert again.status_code == 200
-    assert "already erased" in again.content.decode()
+    assert again.status_code == 404
+    assert "was erased" in again.content.decode()
     assert AuditEvent.objects.filter(action=AuditAction.CONVERSATION_ERASED).count() == 1
 
 

@@ -26,6 +26,7 @@ from haven.support.models import (
 from haven.support.org import ReportingLines
 from haven.support.safety import signals_crisis
 from haven.vault import crypto
+from haven.vault.crypto import KeyShredded, keyed_pseudonym
 from haven.vault.models import DataKey
 from tests.factories import make_person
 from tests.support.conftest import make_supporter, midday_zone, open_request
@@ -154,9 +155,10 @@ def test_a_pseudonym_is_made_only_when_asked(colleague: Person) -> None:
     named = open_request(colleague)
     hidden = open_request(colleague, use_pseudonym=True)
 
-    assert named.pseudonym == "" and named.display_name_for_supporter() == colleague.name
-    assert hidden.pseudonym and hidden.display_name_for_supporter() == hidden.pseudonym
-    assert colleague.name not in hidden.pseudonym
+    alias = hidden.details.pseudonym
+    assert named.details.pseudonym == "" and named.display_name_for_supporter() == colleague.name
+    assert alias and hidden.display_name_for_supporter() == alias
+    assert colleague.name not in alias
 
 
 # --- offers ----------------------------------------------------------------------------------
@@ -578,8 +580,10 @@ def test_escalation_audits_and_emails_the_safety_contact_without_content(
                                                  supporter=supporter)
 
     event = AuditEvent.objects.get(action=AuditAction.SAFETY_ESCALATED)
-    assert (event.actor, event.object_type, event.object_id) == (
-        supporter, "conversation", str(conversation.pk))
+    # Named only by the conversation's pseudonym: the log must not say whose conversation.
+    assert (event.actor, event.actor_pseudonym, event.object_type, event.object_id) == (
+        None, keyed_pseudonym(conversation.data_key, f"person:{supporter.pk}"), "conversation",
+        str(conversation.pk))
     assert [m.to for m in mail.outbox] == [[contact.email]]
     assert supporter.email in mail.outbox[0].body
     assert "die" not in _all_mail()
@@ -888,7 +892,11 @@ def test_expired_conversations_are_shredded_and_metrics_kept(colleague: Person) 
     crypto.forget_cached_keys()
     with pytest.raises(crypto.KeyShredded):
         crypto.open_sealed(key, sealed, aad="anything")
-    assert selectors.read_messages(viewer=colleague, conversation=conversation) == []
+    assert selectors.read_messages(viewer=supporter, conversation=conversation) == []
+    # Expiry forgets who asked, as erasure does: the colleague is no longer a participant.
+    assert SupportRequest.objects.get().requester_id is None
+    with pytest.raises(Http404):
+        selectors.read_messages(viewer=colleague, conversation=conversation)
 
 
 def test_the_colleague_erases_a_conversation_and_it_is_audited(colleague: Person) -> None:
@@ -905,9 +913,17 @@ def test_the_colleague_erases_a_conversation_and_it_is_audited(colleague: Person
     assert Message.objects.count() == 0
     assert DataKey.objects.get(pk=conversation.data_key_id).wrapped is None
     event = AuditEvent.objects.get(action=AuditAction.CONVERSATION_ERASED)
-    assert (event.actor, event.object_id) == (colleague, str(conversation.pk))
+    assert (event.actor, event.object_id) == (None, str(conversation.pk))
+    assert len(event.actor_pseudonym) == 16
     assert FIRST not in str(event.detail)
-    assert SupportRequest.objects.get().state == SupportRequest.State.CLOSED
+    support_request = SupportRequest.objects.get()
+    assert support_request.state == SupportRequest.State.CLOSED
+    # Nothing names who asked any more, and the pseudonym's key is gone with the content's.
+    assert (support_request.requester_id, conversation.colleague_id) == (None, None)
+    assert bytes(support_request.sealed_details) == b""
+    assert support_request.details.erased
+    with pytest.raises(KeyShredded):
+        keyed_pseudonym(conversation.data_key, f"person:{colleague.pk}")
 
 
 def test_reminders_and_missed_marks_skip_erased_conversations(colleague: Person) -> None:

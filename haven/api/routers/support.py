@@ -76,6 +76,27 @@ class SupportRequestOut(Schema):
     first_response_at: datetime | None
     expected_reply_by: datetime | None
 
+    # The sealed details, opened for the requester who reads their own request.
+    @staticmethod
+    def resolve_topic(obj: SupportRequest) -> str:
+        return obj.details.topic
+
+    @staticmethod
+    def resolve_use_pseudonym(obj: SupportRequest) -> bool:
+        return obj.details.use_pseudonym
+
+    @staticmethod
+    def resolve_pseudonym(obj: SupportRequest) -> str:
+        return obj.details.pseudonym
+
+    @staticmethod
+    def resolve_avoid_my_team(obj: SupportRequest) -> bool:
+        return obj.details.avoid_my_team
+
+    @staticmethod
+    def resolve_avoid_my_department(obj: SupportRequest) -> bool:
+        return obj.details.avoid_my_department
+
     @staticmethod
     def resolve_conversation_id(obj: SupportRequest) -> int | None:
         conversation = getattr(obj, "conversation", None)
@@ -103,7 +124,7 @@ class ConversationOut(Schema):
 
     @staticmethod
     def resolve_topic(obj: Conversation) -> str:
-        return obj.request.topic
+        return obj.request.details.topic
 
     @staticmethod
     def resolve_mode(obj: Conversation) -> str:
@@ -116,8 +137,8 @@ class ConversationOut(Schema):
     @staticmethod
     def resolve_other_name(obj: Conversation, context: dict[str, Any]) -> str | None:
         if obj.participant_role(context["request"].user.pk) == "supporter":
-            # The colleague is the requester; no extra query for their name.
-            return obj.request.pseudonym if obj.request.use_pseudonym else obj.colleague.name
+            return obj.request.details.name_for_supporter(
+                obj.colleague.name if obj.colleague else "")
         return obj.supporter.name if obj.supporter else None
 
     @staticmethod

@@ -1,0 +1,26 @@
+"""The core app's periodic jobs (run by the worker's scheduler)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from haven.core.tasks import send_email
+
+# A queued e-mail's row holds its recipient and subject — "a peer supporter has joined your
+# conversation", sent to a colleague, says who sought support. Kept no longer than needed:
+# sent ones at once, failed ones a week for the operator to see that mail is failing.
+FAILED_EMAIL_KEPT = timedelta(days=7)
+
+
+def forget_sent_email(*, now: timezone.datetime | None = None) -> int:
+    now = now or timezone.now()
+    finished = DBTaskResult.objects.filter(task_path=send_email.module_path).filter(
+        Q(status=TaskResultStatus.SUCCESSFUL)
+        | Q(status=TaskResultStatus.FAILED, finished_at__lte=now - FAILED_EMAIL_KEPT))
+    deleted, _by_model = finished.delete()
+    return deleted
