@@ -27,6 +27,7 @@ ROUTES: dict[str, Rule] = {
     "person_detail": COORDINATORS,
     "person_roles": ADMINISTRATORS,
     "person_invite": ADMINISTRATORS,
+    "person_active": ADMINISTRATORS,  # deactivate (after a confirmation page) or reactivate
     "invite_all": ADMINISTRATORS,
     "import_people": ADMINISTRATORS,
     "audit_log": ADMINISTRATORS,
