@@ -16,6 +16,8 @@ Common commands:
   seed-demo            create the demo organisation (demo mode only; idempotent)
   import-people FILE   import or update the directory from a CSV file
   invite EMAIL         send (or print) a person's invitation link
+  deactivate EMAIL     offboard a person at once (sessions, live chats, tokens end)
+  reactivate EMAIL     let a deactivated person sign in again
   totp EMAIL           print a demo person's current MFA code (demo mode only)
   migrate              apply database migrations
   coach score          empathy coach: JSON Lines on stdin to results on stdout (no database)

@@ -66,3 +66,22 @@ class PersonOut(PersonBase):
     job_level: int | None
     start_date: date | None
     manager_id: int | None
+    active: bool  # false: deactivated, cannot sign in
+
+    @staticmethod
+    def resolve_active(obj: object) -> bool:
+        return bool(obj.is_active)  # type: ignore[attr-defined]
+
+
+class PersonActiveIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool = Field(description="false deactivates the person at once; true reactivates")
+
+
+class PersonActiveOut(Schema):
+    person_id: int
+    active: bool
+    changed: bool = Field(False, description="false when the person already was as asked")
+    sessions_ended: int = 0
+    tokens_revoked: int = 0

@@ -27,6 +27,7 @@ ROUTES: dict[str, Rule] = {
     "person_detail": COORDINATORS,
     "person_roles": ADMINISTRATORS,
     "person_invite": ADMINISTRATORS,
+    "person_active": ADMINISTRATORS,  # deactivate (after a confirmation page) or reactivate
     "invite_all": ADMINISTRATORS,
     "import_people": ADMINISTRATORS,
     "audit_log": ADMINISTRATORS,
@@ -147,6 +148,7 @@ ROUTES: dict[str, Rule] = {
     "api-1:me": SIGNED_IN,
     "api-1:list_people": COORDINATORS,
     "api-1:get_person": COORDINATORS,
+    "api-1:person_active": ADMINISTRATORS,  # GET the state, PUT to deactivate or reactivate
     "api-1:list_teams": COORDINATORS,
     "api-1:list_departments": COORDINATORS,
     "api-1:list_locations": COORDINATORS,

@@ -28,6 +28,11 @@ class RolesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple)
 
 
+class PersonActiveForm(forms.Form):
+    active = forms.TypedChoiceField(choices=[("1", _("Active")), ("0", _("Deactivated"))],
+                                    coerce=lambda value: value == "1")
+
+
 class AccessTokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=80,
                            help_text=_("What will use it, e.g. “HR sync script”."))

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from haven.core.audit import audit
 from haven.core.models import AuditAction, Department, Location, Person, Role, RoleGrant, Team
-from haven.core.services import clean_languages, set_roles
+from haven.core.services import clean_languages, set_person_active, set_roles
 
 # Semicolons separate items inside one cell, so a list never needs CSV quoting.
 LIST_SEPARATOR = ";"
@@ -52,6 +52,10 @@ COLUMNS: list[tuple[str, bool, str]] = [
     ("roles", False, "roles separated by semicolons: supporter, coordinator, case_handler, "
                      "administrator. With this column, each person holds exactly the roles "
                      "listed (an empty cell removes them all); without it, roles stay as they are"),
+    ("active", False, "yes or no. No deactivates the person at once: signed out everywhere, API "
+                      "tokens revoked, support conversations handed over, sign-in refused. Yes "
+                      "reactivates. An empty cell leaves them as they are; new people are "
+                      "active unless the cell says no"),
 ]
 COLUMN_NAMES = [name for name, _required, _meaning in COLUMNS]
 REQUIRED_COLUMNS = [name for name, required, _meaning in COLUMNS if required]
@@ -64,6 +68,7 @@ PERSON_ATTRIBUTES = {
 MAX_LENGTHS = {"email": 254, "name": 150, "pronouns": 40, "team": 120, "department": 120,
                "location": 120}
 ROLE_NAMES = frozenset(Role.values)
+ACTIVE_VALUES = {"yes": True, "no": False}
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -109,6 +114,7 @@ class _Row:
     start_date: date | None = None
     languages: list[str] = field(default_factory=list)
     roles: set[str] | None = None
+    active: bool | None = None  # None: the column is absent or the cell empty
 
 
 @dataclass
@@ -124,7 +130,7 @@ class _Directory:
 
     @classmethod
     def load(cls) -> _Directory:
-        attributes = ["id", "manager_id", *PERSON_ATTRIBUTES.values()]
+        attributes = ["id", "manager_id", "is_active", *PERSON_ATTRIBUTES.values()]
         people: dict[str, dict[str, Any]] = {}
         for values in Person.objects.order_by("pk").values(*attributes):
             people.setdefault(values["email"].lower(), values)
@@ -341,6 +347,14 @@ def _parse_row(line: int, cells: list[str], columns: list[str],
             fail(_("roles: %(unknown)s is not a role; use %(known)s, separated by semicolons."),
                  unknown=_join(_quoted(role) for role in unknown), known=_join(Role.values))
         row.roles = given - set(unknown)
+
+    active = raw.get("active", "").lower()
+    if active in ACTIVE_VALUES:
+        row.active = ACTIVE_VALUES[active]
+    elif active:
+        fail(_("active %(value)s is not yes or no; write no to deactivate the person, yes to "
+               "reactivate them, or leave the cell empty to keep them as they are."),
+             value=_quoted(raw["active"]))
     return row if usable_email else None
 
 
@@ -395,7 +409,43 @@ def _check_across_rows(rows: list[_Row], columns: list[str], directory: _Directo
                 and actor.has_role(Role.ADMINISTRATOR):
             errors.append(RowError(own.line, _(
                 "this would remove your own administrator role; ask another administrator.")))
+    if "active" in columns:
+        errors.extend(_check_administrators_remain(by_email, directory))
     return errors
+
+
+def _check_administrators_remain(by_email: dict[str, _Row],
+                                 directory: _Directory) -> list[RowError]:
+    """Deactivating the last active administrator would lock everyone out of managing Haven;
+    the rows that would do it are named. Roles are changed before anyone is deactivated, so a
+    file may hand the role on and deactivate the person who held it."""
+
+    def stored(email: str) -> dict[str, Any] | None:
+        return directory.people.get(email)
+
+    def administrator_after(email: str) -> bool:
+        row = by_email.get(email)
+        if row is not None and row.roles is not None:
+            return Role.ADMINISTRATOR in row.roles
+        values = stored(email)
+        return values is not None and Role.ADMINISTRATOR in directory.roles.get(values["id"], ())
+
+    def active_after(email: str) -> bool:
+        row = by_email.get(email)
+        if row is not None and row.active is not None:
+            return row.active
+        values = stored(email)
+        return values is None or values["is_active"]
+
+    if any(administrator_after(email) and active_after(email)
+           for email in chain(directory.people, by_email)):
+        return []
+    return [RowError(row.line, _(
+        "active is no for the last active administrator; give another person the "
+        "administrator role first (in the roles column or on their page)."))
+        for row in by_email.values()
+        if row.active is False and administrator_after(row.email)
+        and (stored(row.email) or {}).get("is_active")]
 
 
 def _check_managers(by_email: dict[str, _Row], directory: _Directory) -> list[RowError]:
@@ -471,7 +521,7 @@ def _save(rows: list[_Row], columns: list[str], directory: _Directory, actor: Pe
             batch = []
             for row in level[start:start + BATCH_SIZE]:
                 person = Person(**attributes(row), manager_id=ids.get(row.manager_email),
-                                password=_unusable_password())
+                                password=_unusable_password(), is_active=row.active is not False)
                 if row.manager_email and person.manager_id is None:
                     waiting.append((person, row.manager_email))
                 batch.append(person)
@@ -489,6 +539,7 @@ def _save(rows: list[_Row], columns: list[str], directory: _Directory, actor: Pe
     # fields: bulk_update's cost grows with rows × fields, and most re-imports change little.
     changes: dict[tuple[str, ...], list[Person]] = {}
     role_changes: list[tuple[Person, set[str]]] = []
+    active_changes: list[tuple[int, int, bool]] = []  # (line, person id, active)
     for row in rows:
         current = directory.people.get(row.email)
         if current is None:
@@ -506,6 +557,9 @@ def _save(rows: list[_Row], columns: list[str], directory: _Directory, actor: Pe
                 settled += 1
         if row.roles is not None and row.roles != held:
             role_changes.append((person, row.roles))
+        if current is not None and row.active is not None \
+                and row.active != current["is_active"]:
+            active_changes.append((row.line, current["id"], row.active))
     saved(settled)
     changed_ids: list[int] = []
     for differing, people in changes.items():
@@ -526,13 +580,24 @@ def _save(rows: list[_Row], columns: list[str], directory: _Directory, actor: Pe
     # audited as it would be from the person's page; only people whose roles differ get here.
     for person, roles in role_changes:
         set_roles(person=person, roles=roles, actor=actor, request=request)
+    # Then (de)activations, one at a time through the service the person page uses, so each
+    # ends sessions, tokens and support exactly as there, and is audited as there.
+    for line, person_id, active in active_changes:
+        try:
+            set_person_active(person=Person.objects.get(pk=person_id), active=active,
+                              actor=actor, via="import", request=request)
+        except ValidationError as error:  # changed since the check: everything rolls back
+            raise ImportRejected([RowError(line, " ".join(error.messages))]) from None
     updated = len(set(changed_ids) | {person.pk for person, _roles in role_changes
-                                      if person.email not in created})
+                                      if person.email not in created}
+                  | {person_id for _line, person_id, _active in active_changes})
     result = ImportResult(created=len(new_rows), updated=updated,
                           unchanged=len(rows) - len(new_rows) - updated)
     audit(action=AuditAction.DIRECTORY_IMPORTED, actor=actor, request=request, detail={
         "rows": len(rows), "created": result.created, "updated": result.updated,
-        "unchanged": result.unchanged, "roles_changed": len(role_changes), **places})
+        "unchanged": result.unchanged, "roles_changed": len(role_changes),
+        "deactivated": sum(1 for *_rest, active in active_changes if not active),
+        "reactivated": sum(1 for *_rest, active in active_changes if active), **places})
     return result
 
 

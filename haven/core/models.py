@@ -224,6 +224,8 @@ class AuditAction(models.TextChoices):
     QUESTION_MODERATED = "question_moderated", _("Question moderated")
     ACTIVITY_CHANGED = "activity_changed", _("Activity changed")
     ACTIVITY_CALLED_OFF = "activity_called_off", _("Activity called off")
+    PERSON_DEACTIVATED = "person_deactivated", _("Person deactivated")
+    PERSON_REACTIVATED = "person_reactivated", _("Person reactivated")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):

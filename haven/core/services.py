@@ -6,9 +6,12 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -29,6 +32,7 @@ from haven.core.models import (
     Role,
     RoleGrant,
 )
+from haven.core.signals import person_deactivated
 
 TOKEN_PREFIX = "hvn_"
 MAX_LANGUAGES = 12
@@ -220,3 +224,95 @@ def person_for_token(secret: str) -> Person | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.person
+
+
+# Deactivation and reactivation ----------------------------------------------------------------
+
+# Where a deactivation came from, recorded in its audit event.
+ACTIVE_CHANGE_SOURCES = frozenset({"page", "command", "import", "api"})
+
+
+@dataclass(frozen=True)
+class ActiveChange:
+    changed: bool  # False: the person already was as asked; nothing was done
+    sessions_ended: int = 0
+    tokens_revoked: int = 0
+
+
+def set_person_active(*, person: Person, active: bool, actor: Person | None, via: str,
+                      request: HttpRequest | None = None) -> ActiveChange:
+    """Deactivate (offboard) or reactivate PERSON: the one path for the page, the command, the
+    directory import and the API.
+
+    Deactivation ends everything at once, in one transaction: every session (their open live
+    chats are told after commit and close), every API token, and — through the
+    person_deactivated signal — what the feature apps hold for them (peer support hands their
+    conversations over). Nothing else is deleted. Reactivation only lets them sign in again:
+    old sessions and tokens stay ended. The last active administrator cannot be deactivated."""
+    if via not in ACTIVE_CHANGE_SOURCES:
+        raise ValueError(f"{via!r} is not a source of deactivation.")
+    with transaction.atomic():
+        if not active and person.has_role(Role.ADMINISTRATOR):
+            _refuse_last_administrator(person)
+        locked = Person.objects.select_for_update().filter(pk=person.pk).first()
+        if locked is None or locked.is_active == active:
+            person.is_active = active if locked is None else locked.is_active
+            return ActiveChange(changed=False)
+        now = timezone.now()
+        Person.objects.filter(pk=person.pk).update(is_active=active, updated_at=now)
+        person.is_active = active
+        sessions = tokens = 0
+        if not active:
+            sessions = _end_sessions_of(person)
+            tokens = _revoke_tokens_of(person, actor=actor, request=request, now=now)
+            person_deactivated.send(sender=Person, person=person)
+        audit(action=AuditAction.PERSON_DEACTIVATED if not active
+              else AuditAction.PERSON_REACTIVATED,
+              actor=actor, object_type="person", object_id=person.pk, request=request,
+              detail={"via": via, **({"sessions_ended": sessions, "tokens_revoked": tokens}
+                                     if not active else {})})
+    return ActiveChange(changed=True, sessions_ended=sessions, tokens_revoked=tokens)
+
+
+def _refuse_last_administrator(person: Person) -> None:
+    # Every active administrator's row is locked, in id order, before anyone is deactivated:
+    # two administrators deactivating each other at once cannot both pass this check, and
+    # the fixed order means they wait for each other rather than deadlock.
+    others = [pk for pk in Person.objects.select_for_update(of=("self",))
+              .filter(role_grants__role=Role.ADMINISTRATOR, is_active=True)
+              .order_by("pk").values_list("pk", flat=True) if pk != person.pk]
+    if not others:
+        raise ValidationError(_(
+            "%(name)s is the last active administrator, so they cannot be deactivated: give "
+            "another person the administrator role first.") % {"name": person.name})
+
+
+def _end_sessions_of(person: Person) -> int:
+    """Delete every session that signs PERSON in; returns how many. Sessions are found by
+    reading each unexpired one, since Django does not index them by person. Engines that keep
+    sessions outside the database (signed cookies, cache only) cannot be listed; there the
+    person's inactive state already refuses them on every request (Django's get_user)."""
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store_class, "get_model_class"):
+        return 0
+    rows = (store_class.get_model_class().objects.filter(expire_date__gt=timezone.now())
+            .values_list("session_key", "session_data"))
+    decoder = store_class()
+    owner = str(person.pk)
+    ended = 0
+    for key, data in rows.iterator():
+        if str(decoder.decode(data).get(SESSION_KEY)) == owner:
+            store_class(key).delete()  # through the engine: cached_db forgets it too
+            ended += 1
+    return ended
+
+
+def _revoke_tokens_of(person: Person, *, actor: Person | None, request: HttpRequest | None,
+                      now: datetime) -> int:
+    ids = list(PersonalAccessToken.objects.filter(person=person, revoked_at__isnull=True)
+               .values_list("pk", flat=True))
+    PersonalAccessToken.objects.filter(pk__in=ids).update(revoked_at=now)
+    for token_id in ids:
+        audit(action=AuditAction.TOKEN_REVOKED, actor=actor, object_type="token",
+              object_id=token_id, request=request, detail={"reason": "person_deactivated"})
+    return len(ids)

@@ -16,5 +16,6 @@ urlpatterns = [
     path("directory/<int:person_id>/", views.person_detail, name="person_detail"),
     path("directory/<int:person_id>/roles/", views.person_roles, name="person_roles"),
     path("directory/<int:person_id>/invite/", views.person_invite, name="person_invite"),
+    path("directory/<int:person_id>/active/", views.person_active, name="person_active"),
     path("audit/", views.audit_log, name="audit_log"),
 ]

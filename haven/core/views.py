@@ -6,7 +6,7 @@ import io
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, logout
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
@@ -25,6 +25,7 @@ from haven.core.forms import (
     AccessTokenForm,
     AuditFilterForm,
     ImportPeopleForm,
+    PersonActiveForm,
     ProfileForm,
     RolesForm,
 )
@@ -172,6 +173,50 @@ def person_invite(request: HttpRequest, person_id: int) -> HttpResponse:
     return redirect("person_detail", person_id=person.pk)
 
 
+def sign_out_if_deactivated(request: HttpRequest) -> bool:
+    """After an administrator deactivated themselves (possible while another administrator
+    remains), end this request's session cleanly: its stored row is already gone, and saving
+    it again at the end of the request would fail."""
+    if Person.objects.filter(pk=request.user.pk, is_active=True).exists():
+        return False
+    logout(request)
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+def person_active(request: HttpRequest, person_id: int) -> HttpResponse:
+    """GET: what deactivating the person will do, and a button to confirm. POST: deactivate
+    (active=0) or reactivate (active=1)."""
+    person = selectors.person_for_directory(viewer=request.user, person_id=person_id)
+    if request.method == "GET":
+        if not person.is_active:
+            return redirect("person_detail", person_id=person.pk)
+        return render(request, "core/person_deactivate.html", {
+            "person": person, "is_self": person.pk == request.user.pk})
+    form = PersonActiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose whether the person is active."))
+        return redirect("person_detail", person_id=person.pk)
+    active = form.cleaned_data["active"]
+    try:
+        change = services.set_person_active(person=person, active=active, actor=request.user,
+                                            via="page", request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("person_detail", person_id=person.pk)
+    if sign_out_if_deactivated(request):
+        return redirect("account_login")
+    if not change.changed:
+        messages.info(request, _("Nothing changed."))
+    elif active:
+        messages.success(request, _("%(name)s is active again and can sign in.")
+                         % {"name": person.name})
+    else:
+        messages.success(request, _("%(name)s is deactivated: they are signed out everywhere "
+                                    "and cannot sign in.") % {"name": person.name})
+    return redirect("person_detail", person_id=person.pk)
+
+
 @require_POST
 def invite_all(request: HttpRequest) -> HttpResponse:
     count = services.invite_everyone_waiting(actor=request.user, request=request)
@@ -195,6 +240,8 @@ def import_people_view(request: HttpRequest) -> HttpResponse:
                 try:
                     text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
                     result = import_people(source=text, actor=request.user, request=request)
+                    if sign_out_if_deactivated(request):
+                        return redirect("account_login")
                 except ImportRejected as rejected:
                     errors = rejected.errors
                 except UnicodeDecodeError:

@@ -440,7 +440,9 @@ def escalate_to_safety_contact(*, conversation: Conversation, supporter: Person,
     if conversation.supporter_id != supporter.pk:
         raise ValidationError(_("Only the supporter in this conversation can escalate."))
     contact = programme_settings().safety_contact
-    if contact is None:
+    # A deactivated contact would be e-mailed nothing (notify skips inactive people): say so
+    # now rather than let the supporter believe help is on its way.
+    if contact is None or not contact.is_active:
         raise ValidationError(_("No safety contact is set. Call your local emergency number "
                                 "and tell a coordinator at once."))
     with transaction.atomic():

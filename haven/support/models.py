@@ -219,6 +219,9 @@ class Conversation(models.Model):
     felt_heard = models.PositiveSmallIntegerField(null=True, blank=True)
     would_return = models.BooleanField(null=True, blank=True)
     handover_requested_at = models.DateTimeField(null=True, blank=True)
+    # When its supporter stopped being available (deactivated) and it went back to waiting for
+    # another: the colleague is told that much, never why. Cleared when a supporter joins.
+    supporter_unavailable_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]

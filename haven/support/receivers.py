@@ -1,4 +1,5 @@
-"""Live chats hear at once when their person signs out or changes their password."""
+"""Live chats hear at once when their person signs out or changes their password; peer support
+lets go of a person who is deactivated."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from haven.core.models import Person
+from haven.core.signals import person_deactivated
 from haven.support.live import sessions_changed
+from haven.support.offboarding import release_person
 
 
 @receiver(user_logged_out)
@@ -25,3 +28,8 @@ def _end_live_chats_of_the_session(sender: Any, request: HttpRequest, user: Pers
 @receiver(password_reset)
 def _recheck_live_chats(sender: Any, request: HttpRequest, user: Person, **kwargs: Any) -> None:
     sessions_changed(user.pk)
+
+
+@receiver(person_deactivated)
+def _release_deactivated_person(sender: Any, person: Person, **kwargs: Any) -> None:
+    release_person(person=person)

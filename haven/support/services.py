@@ -376,7 +376,9 @@ def accept_offer(*, offer: Offer, supporter: Person) -> Conversation:
         conversation.supporter = supporter
         conversation.state = Conversation.State.OPEN
         conversation.opened_at = timezone.now()
-        conversation.save(update_fields=["supporter", "state", "opened_at"])
+        conversation.supporter_unavailable_at = None
+        conversation.save(update_fields=["supporter", "state", "opened_at",
+                                         "supporter_unavailable_at"])
         notify(people=[conversation.colleague],
                subject=_("Haven: a peer supporter has joined your conversation"),
                body=_("A peer supporter has accepted your request: %(url)s")

@@ -497,11 +497,11 @@ def test_a_valid_row_is_not_imported_when_another_row_is_bad() -> None:
     ("email,name,emial\n", [
         "Line 1: unknown column 'emial'; the columns are email, name, pronouns, team, "
         "department, location, time_zone, job_level, manager_email, start_date, languages, "
-        "roles. Did you mean 'email'?"]),
+        "roles, active. Did you mean 'email'?"]),
     ("email,name,salary\n", [
         "Line 1: unknown column 'salary'; the columns are email, name, pronouns, team, "
         "department, location, time_zone, job_level, manager_email, start_date, languages, "
-        "roles."]),
+        "roles, active."]),
     ("email,team\n", ["Line 1: the required column 'name' is missing."]),
     ("name\n", ["Line 1: the required column 'email' is missing."]),
     ("email,name,Name\n", ["Line 1: the column 'name' appears twice."]),

@@ -1,4 +1,5 @@
-"""/api/v1/directory: read-only directory for coordinators and administrators."""
+"""/api/v1/directory: the directory for coordinators and administrators to read; administrators
+also deactivate and reactivate people here."""
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -6,8 +7,16 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import field_validator
 
-from haven.api.schemas import ErrorOut, LocationOut, PersonOut, RefOut, TeamOut
-from haven.core import selectors
+from haven.api.schemas import (
+    ErrorOut,
+    LocationOut,
+    PersonActiveIn,
+    PersonActiveOut,
+    PersonOut,
+    RefOut,
+    TeamOut,
+)
+from haven.core import selectors, services
 from haven.core.models import Department, Location, Person, Role, Team
 
 router = Router(tags=["directory"])
@@ -52,6 +61,35 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> QuerySet[
             url_name="get_person")
 def get_person(request: HttpRequest, person_id: int) -> Person:
     return selectors.person_for_directory(viewer=request.user, person_id=person_id)
+
+
+@router.get("/people/{person_id}/active", response={200: PersonActiveOut, 404: ErrorOut},
+            url_name="person_active")
+def get_person_active(request: HttpRequest, person_id: int) -> PersonActiveOut:
+    """Administrators: whether the person is active (may sign in)."""
+    person = selectors.person_for_directory(viewer=request.user, person_id=person_id)
+    return PersonActiveOut(person_id=person.pk, active=person.is_active)
+
+
+@router.put("/people/{person_id}/active", response={200: PersonActiveOut, 404: ErrorOut,
+                                                    422: ErrorOut},
+            url_name="person_active")
+def set_person_active(request: HttpRequest, person_id: int,
+                      payload: PersonActiveIn) -> PersonActiveOut:
+    """Administrators: `{"active": false}` deactivates (offboards) the person at once — their
+    sessions, live chats and API tokens end, their support conversations are handed over, and
+    sign-in is refused; `{"active": true}` lets them sign in again. The last active
+    administrator cannot be deactivated (422)."""
+    person = selectors.person_for_directory(viewer=request.user, person_id=person_id)
+    change = services.set_person_active(person=person, active=payload.active,
+                                        actor=request.user, via="api", request=request)
+    if person.pk == request.user.pk and not payload.active and hasattr(request, "session"):
+        # Deactivated themselves over their browser session: its row is gone; saving it at
+        # the end of this request would fail.
+        request.session.flush()
+    return PersonActiveOut(person_id=person.pk, active=person.is_active,
+                           changed=change.changed, sessions_ended=change.sessions_ended,
+                           tokens_revoked=change.tokens_revoked)
 
 
 @router.get("/teams", response=list[TeamOut], url_name="list_teams")
