@@ -416,13 +416,17 @@ def request_handover(*, conversation: Conversation, supporter: Person) -> None:
 
 
 def consent_to_handover(*, conversation: Conversation, colleague: Person) -> Offer | None:
+    """The colleague agrees that another supporter continues — and reads what came before:
+    after their supporter suggested it, or after their supporter left (offboarding)."""
     if conversation.colleague_id != colleague.pk:
         raise ValidationError(_("There is no hand-over to agree to."))
     with transaction.atomic():
-        moved = Conversation.objects.filter(
-            pk=conversation.pk, state=Conversation.State.OPEN,
-            handover_requested_at__isnull=False).update(
-            supporter=None, state=Conversation.State.WAITING, handover_requested_at=None)
+        suggested = Q(state=Conversation.State.OPEN, handover_requested_at__isnull=False)
+        left = Q(state=Conversation.State.WAITING, supporter__isnull=True,
+                 supporter_unavailable_at__isnull=False, handover_consented_at__isnull=True)
+        moved = Conversation.objects.filter(suggested | left, pk=conversation.pk).update(
+            supporter=None, state=Conversation.State.WAITING, handover_requested_at=None,
+            handover_consented_at=timezone.now())
         if not moved:
             raise ValidationError(_("There is no hand-over to agree to."))
         SupportRequest.objects.filter(pk=conversation.request_id).update(

@@ -222,6 +222,8 @@ class Conversation(models.Model):
     # When its supporter stopped being available (deactivated) and it went back to waiting for
     # another: the colleague is told that much, never why. Cleared when a supporter joins.
     supporter_unavailable_at = models.DateTimeField(null=True, blank=True)
+    # The colleague agreed that another supporter continues (and reads what came before).
+    handover_consented_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]

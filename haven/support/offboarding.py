@@ -20,9 +20,10 @@ from haven.support.services import _link, notify, offer_to_next_supporter, progr
 def release_person(*, person: Person) -> None:
     """Inside the deactivation's transaction, PERSON already inactive and signed out:
     - as a supporter: their pending offers are withdrawn and go to the next supporter; each
-      open conversation goes back to waiting and is offered to another supporter, and its
-      colleague is told only that their supporter is no longer available; their profile stops
-      taking requests (it stays paused if they are reactivated, until they resume it);
+      open conversation goes back to waiting, its colleague is told only that their supporter
+      is no longer available, and it is offered to another supporter once they agree; their
+      profile stops taking requests (it stays paused if they are reactivated, until they
+      resume it);
     - as a colleague: requests nobody has taken are cancelled, open conversations are closed.
       Either way the content stays until the retention period after closing, as for any
       closed conversation (the colleague's own erasure aside);
@@ -53,13 +54,13 @@ def _hand_over_as_supporter(person: Person) -> None:
             supporter_unavailable_at=now)
         SupportRequest.objects.filter(pk=conversation.request_id).update(
             state=SupportRequest.State.WAITING)
-        conversation.request.state = SupportRequest.State.WAITING
-        offer_to_next_supporter(support_request=conversation.request)
+        # Not offered yet: another supporter would read what came before, and a hand-over
+        # needs the colleague's consent (conversations.consent_to_handover).
         notify(people=[conversation.colleague],
                subject=_("Haven: your peer supporter is no longer available"),
-               body=_("Your peer supporter is no longer available. Haven is finding another "
-                      "supporter to continue with you; you will get an e-mail when they join. "
-                      "Your conversation: %(url)s")
+               body=_("Your peer supporter is no longer available. If you would like another "
+                      "supporter to continue with you, open your conversation and say so: "
+                      "%(url)s")
                % {"url": _link(reverse("conversation", args=[conversation.pk]))})
         # The same event as a consented hand-over: the former supporter's sockets find they
         # no longer take part and close; the colleague's page is asked to refresh.

@@ -376,9 +376,9 @@ def accept_offer(*, offer: Offer, supporter: Person) -> Conversation:
         conversation.supporter = supporter
         conversation.state = Conversation.State.OPEN
         conversation.opened_at = timezone.now()
-        conversation.supporter_unavailable_at = None
+        conversation.supporter_unavailable_at = conversation.handover_consented_at = None
         conversation.save(update_fields=["supporter", "state", "opened_at",
-                                         "supporter_unavailable_at"])
+                                         "supporter_unavailable_at", "handover_consented_at"])
         notify(people=[conversation.colleague],
                subject=_("Haven: a peer supporter has joined your conversation"),
                body=_("A peer supporter has accepted your request: %(url)s")
@@ -413,7 +413,11 @@ def expire_offers(*, now: datetime | None = None) -> int:
 def retry_waiting_requests() -> int:
     """Worker: requests nobody fitted are tried again as supporters become available."""
     offered = 0
-    for support_request in SupportRequest.objects.filter(state=SupportRequest.State.WAITING):
+    # Not those whose supporter left: they wait for their colleague's consent to a hand-over.
+    waiting = SupportRequest.objects.filter(state=SupportRequest.State.WAITING).exclude(
+        conversation__supporter_unavailable_at__isnull=False,
+        conversation__handover_consented_at__isnull=True)
+    for support_request in waiting:
         if offer_to_next_supporter(support_request=support_request) is not None:
             offered += 1
     return offered

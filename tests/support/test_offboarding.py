@@ -133,7 +133,7 @@ def test_the_colleagues_live_page_hears_of_the_hand_over_and_talks_on() -> None:
 # --- as a supporter ---------------------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_the_colleague_is_told_only_that_their_supporter_is_unavailable_and_is_re_offered(
+def test_the_colleague_is_told_only_that_their_supporter_is_unavailable_and_chooses(
         colleague: Person, commit) -> None:  # type: ignore[no-untyped-def]
     leaver = make_supporter(topics=["bullying"])
     conversation = talking(colleague, leaver)
@@ -146,6 +146,17 @@ def test_the_colleague_is_told_only_that_their_supporter_is_unavailable_and_is_r
     conversation.refresh_from_db()
     assert (conversation.state, conversation.supporter) == (Conversation.State.WAITING, None)
     assert conversation.supporter_unavailable_at is not None
+    # Another supporter would read what came before: nobody is offered it until they agree,
+    # not even by the worker's retries.
+    services.retry_waiting_requests()
+    assert not Offer.objects.filter(request=conversation.request,
+                                    state=Offer.State.PENDING).exists()
+    page = signed_in(colleague).get(f"/conversations/{conversation.pk}/").content.decode()
+    assert UNAVAILABLE in page and "Find me another supporter" in page
+
+    with commit():
+        assert signed_in(colleague).post(
+            f"/conversations/{conversation.pk}/handover/consent/").status_code == 302
     offer = Offer.objects.get(request=conversation.request, state=Offer.State.PENDING)
     assert offer.supporter == successor
     assert SupportRequest.objects.get(pk=conversation.request_id).state == \

@@ -6,13 +6,18 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('support', '0001_initial'),
+        ('support', '0002_seal_request_details'),
     ]
 
     operations = [
         migrations.AddField(
             model_name='conversation',
             name='supporter_unavailable_at',
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name='conversation',
+            name='handover_consented_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_activity_audit_actions'),
+        ('core', '0007_audit_actor_pseudonym'),
     ]
 
     operations = [
