@@ -117,8 +117,15 @@ class Migration(migrations.Migration):
                                     related_name="support_requests",
                                     to=settings.AUTH_USER_MODEL),
         ),
-        migrations.RunPython(seal_details, unseal_details),
+        # A default, so that going backwards can add the column back to existing rows.
+        migrations.AlterField(
+            model_name="supportrequest",
+            name="topic",
+            field=models.CharField(default="other", max_length=40),
+        ),
+        # First, while erased conversations still say who their colleague was.
         migrations.RunPython(pseudonymise_audit, migrations.RunPython.noop),
+        migrations.RunPython(seal_details, unseal_details),
         migrations.RemoveField(model_name="supportrequest", name="avoid_my_department"),
         migrations.RemoveField(model_name="supportrequest", name="avoid_my_team"),
         migrations.RemoveField(model_name="supportrequest", name="person_of_concern"),
