@@ -11,6 +11,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from haven.accesslog import AccessLog  # noqa: E402
 from haven.support.routing import websocket_urlpatterns  # noqa: E402
 
 websocket_application = AllowedHostsOriginValidator(
@@ -22,7 +23,7 @@ if os.environ.get("HAVEN_BENCH_RELAY") == "1":
 
     websocket_application = with_relay(websocket_application)
 
-application = ProtocolTypeRouter({
+application = AccessLog(ProtocolTypeRouter({
     "http": django_application,
     "websocket": websocket_application,
-})
+}), websocket_patterns=websocket_urlpatterns)

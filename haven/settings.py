@@ -321,17 +321,27 @@ if not LOCAL:
             "comma-separated."
         )
 
-# Logs never carry content: no request bodies, and Django's request logger gets only paths.
+# Logs never carry content, nor request paths (they hold invitation and reset tokens) or query
+# strings (they hold what people searched for): haven.accesslog writes one line per request
+# naming its route, and its filter, on the one handler, rewrites Django's request warnings to
+# name the route and drops the ASGI server's own path-bearing lines (docs/operations.md).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"without_paths": {"()": "haven.accesslog.WithoutPaths"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["without_paths"]}},
     "root": {"handlers": ["console"], "level": env_str("HAVEN_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's default logging adds its own console handler (in debug) that would print
+        # request paths unfiltered: everything goes through the one handler above instead.
+        "django": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # At DEBUG, Django's template engine logs a failed variable lookup together with the
         # whole template context, which can hold decrypted messages: never let it.
         "django.template": {"level": "WARNING"},
+        # The access log has its own switch, so a quieter HAVEN_LOG_LEVEL keeps it.
+        "haven.access": {"level": "INFO" if env_bool("HAVEN_ACCESS_LOG", True) else "WARNING"},
     },
 }
