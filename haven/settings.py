@@ -215,6 +215,8 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "20/m/ip,5/m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# TOTP secrets and recovery-code seeds are sealed by the vault, never stored in clear.
+MFA_ADAPTER = "haven.vault.mfa.SealedSecretsMFAAdapter"
 MFA_TOTP_ISSUER = env_str("HAVEN_MFA_ISSUER", "Haven")
 # The directory vouches for work addresses, and Haven has no e-mail verification step; without
 # this, anyone could block a person's MFA set-up by requesting a password reset for them.
