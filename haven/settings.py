@@ -210,9 +210,19 @@ ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 # A reset asked for an address outside the directory sends nothing (and the page says the same),
 # so Haven never mails strangers on anyone's behalf.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Sign-in throttling (docs/operations.md, "Sign-in and sessions"). Brute force is stopped per
+# account; the per-address limits are generous because a whole office may sign in at nine
+# o'clock from behind one NAT address.
 ACCOUNT_RATE_LIMITS = {
-    # The 6th failed sign-in for one account within a minute is refused, right password or not.
-    "login_failed": "20/m/ip,5/m/key",
+    # Every sign-in form sent from one address, right or wrong: stops only a flood (allauth's
+    # default, 30 a minute, would turn away the 31st colleague of a busy office).
+    "login": "300/m/ip",
+    # Failed sign-ins. Per account ("key", the address typed; wrong MFA codes count per person
+    # under the same rates): 5 in 5 minutes, as allauth's default, and at most 20 a day, so a
+    # patient guesser gets 20 tries a day rather than 1,440. The next attempt is refused even
+    # with the right password. Per address: 30 a minute and 300 an hour, which stops one
+    # machine spraying a common password across many accounts.
+    "login_failed": "30/m/ip,300/h/ip,5/5m/key,20/d/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # TOTP secrets and recovery-code seeds are sealed by the vault, never stored in clear.
