@@ -181,6 +181,8 @@ class Server:
 
 def _start_server(env: dict[str, str], log: Path) -> Server:
     port = _free_port()
+    # The websocket origin check accepts only the base URL's scheme, host and port.
+    env = {**env, "HAVEN_BASE_URL": f"http://127.0.0.1:{port}"}
     command = [sys.executable, "-m", "uvicorn", "haven.asgi:application", "--host", "127.0.0.1",
                "--port", str(port), "--lifespan", "off", "--no-access-log",
                "--log-level", "warning"]

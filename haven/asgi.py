@@ -9,11 +9,13 @@ django_application = get_asgi_application()  # sets Django up before the consume
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from haven.accesslog import AccessLog  # noqa: E402
+from haven.core.origins import SameOriginWebsockets  # noqa: E402
 from haven.support.routing import websocket_urlpatterns  # noqa: E402
 
-websocket_application = AllowedHostsOriginValidator(
+# Only pages served from HAVEN_BASE_URL (scheme, host and port) may open a websocket.
+websocket_application = SameOriginWebsockets(
     AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
 if os.environ.get("HAVEN_BENCH_RELAY") == "1":
     # `make bench` only: a bare relay at ws/bench-relay/<pair>/ to compare the chat against.
@@ -22,7 +24,7 @@ if os.environ.get("HAVEN_BENCH_RELAY") == "1":
 
     websocket_application = with_relay(websocket_application)
 
-application = ProtocolTypeRouter({
+application = AccessLog(ProtocolTypeRouter({
     "http": django_application,
     "websocket": websocket_application,
-})
+}), websocket_patterns=websocket_urlpatterns)

@@ -4,6 +4,7 @@ with hyphens or underscores."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 
@@ -44,6 +45,15 @@ def run_django(argv: list[str]) -> None:
         sys.exit(2)
 
 
+def _demo_port(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--port", default="8000")
+    try:
+        return int(parser.parse_known_args(args)[0].port)
+    except ValueError:  # not a number: the demo command itself will say so
+        return 8000
+
+
 def main() -> None:
     args = sys.argv[1:]
     if not args or args[0] in {"-h", "--help"}:
@@ -56,6 +66,8 @@ def main() -> None:
         sys.exit(coach_main(args[1:]))
     if args[0] == "demo":
         os.environ["HAVEN_DEMO"] = "1"
+        # The demo's e-mailed links and its websocket origin check follow the port it serves on.
+        os.environ.setdefault("HAVEN_BASE_URL", f"http://127.0.0.1:{_demo_port(args[1:])}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
     command = args[0].replace("-", "_") if not args[0].startswith("-") else args[0]
     run_django(["haven", command, *args[1:]])

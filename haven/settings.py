@@ -210,11 +210,23 @@ ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 # A reset asked for an address outside the directory sends nothing (and the page says the same),
 # so Haven never mails strangers on anyone's behalf.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Sign-in throttling (docs/operations.md, "Sign-in and sessions"). Brute force is stopped per
+# account; the per-address limits are generous because a whole office may sign in at nine
+# o'clock from behind one NAT address.
 ACCOUNT_RATE_LIMITS = {
-    # The 6th failed sign-in for one account within a minute is refused, right password or not.
-    "login_failed": "20/m/ip,5/m/key",
+    # Every sign-in form sent from one address, right or wrong: stops only a flood (allauth's
+    # default, 30 a minute, would turn away the 31st colleague of a busy office).
+    "login": "300/m/ip",
+    # Failed sign-ins. Per account ("key", the address typed; wrong MFA codes count per person
+    # under the same rates): 5 in 5 minutes, as allauth's default, and at most 20 a day, so a
+    # patient guesser gets 20 tries a day rather than 1,440. The next attempt is refused even
+    # with the right password. Per address: 30 a minute and 300 an hour, which stops one
+    # machine spraying a common password across many accounts.
+    "login_failed": "30/m/ip,300/h/ip,5/5m/key,20/d/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# TOTP secrets and recovery-code seeds are sealed by the vault, never stored in clear.
+MFA_ADAPTER = "haven.vault.mfa.SealedSecretsMFAAdapter"
 MFA_TOTP_ISSUER = env_str("HAVEN_MFA_ISSUER", "Haven")
 # The directory vouches for work addresses, and Haven has no e-mail verification step; without
 # this, anyone could block a person's MFA set-up by requesting a password reset for them.
@@ -321,17 +333,27 @@ if not LOCAL:
             "comma-separated."
         )
 
-# Logs never carry content: no request bodies, and Django's request logger gets only paths.
+# Logs never carry content, nor request paths (they hold invitation and reset tokens) or query
+# strings (they hold what people searched for): haven.accesslog writes one line per request
+# naming its route, and its filter, on the one handler, rewrites Django's request warnings to
+# name the route and drops the ASGI server's own path-bearing lines (docs/operations.md).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"without_paths": {"()": "haven.accesslog.WithoutPaths"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["without_paths"]}},
     "root": {"handlers": ["console"], "level": env_str("HAVEN_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's default logging adds its own console handler (in debug) that would print
+        # request paths unfiltered: everything goes through the one handler above instead.
+        "django": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # At DEBUG, Django's template engine logs a failed variable lookup together with the
         # whole template context, which can hold decrypted messages: never let it.
         "django.template": {"level": "WARNING"},
+        # The access log has its own switch, so a quieter HAVEN_LOG_LEVEL keeps it.
+        "haven.access": {"level": "INFO" if env_bool("HAVEN_ACCESS_LOG", True) else "WARNING"},
     },
 }

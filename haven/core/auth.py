@@ -1,15 +1,54 @@
-"""Sign-in policy for django-allauth: no open sign-up (people arrive by invitation), and every
-refused sign-in — rate-limited ones included — lands in the audit log."""
+"""Sign-in policy for django-allauth: no open sign-up (people arrive by invitation), every
+refused sign-in — rate-limited ones included — lands in the audit log, and a person whose
+account gets locked by repeated failures is told once per lock."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal import ratelimit
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 
 from haven.core.audit import audit_failed_sign_in
+from haven.core.models import Person
+from haven.core.services import send_sign_in_lock_notice
+
+
+def _per_account_rates() -> list[str]:
+    """The per-account ("key") parts of the failed sign-in limit, as configured."""
+    configured = account_settings.RATE_LIMITS.get("login_failed") or ""
+    return [rate.strip() for rate in configured.split(",") if rate.strip().endswith("/key")]
+
+
+def is_locked(request: HttpRequest, *, key: str) -> bool:
+    """Would the next attempt for KEY be refused by a per-account limit? (Read only.)"""
+    rates = _per_account_rates()
+    if not rates:
+        return False
+    usage = ratelimit.consume(request, app="allauth.account", action="login_failed",
+                              config={"login_failed": ",".join(rates)}, key=key, dry_run=True)
+    return usage is None
+
+
+def tell_if_locked(request: HttpRequest, *, key: str, person: Person | None) -> None:
+    """Called after a failure was counted: when it was the one that locked the account, e-mail
+    its owner, once per lock (a lock lasts at least the shortest per-account window, and two
+    failures at the same moment must not send two notices)."""
+    if person is None or not person.is_active or not is_locked(request, key=key):
+        return
+    window = min(ratelimit.parse_rate(rate).duration for rate in _per_account_rates())
+    if cache.add(f"haven:sign-in-lock-notice:{person.pk}", True, timeout=int(window)):
+        send_sign_in_lock_notice(person=person, at=timezone.now())
+
+
+def mfa_attempts_key(person: Person) -> str:
+    # allauth counts wrong MFA codes under this key (allauth.mfa.base.internal.flows).
+    return f"mfa-auth-user-{person.pk}"
 
 
 class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
@@ -26,3 +65,11 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
                 login=str(credentials.get("email") or credentials.get("username") or ""),
                 request=request, reason="rate_limited")
             raise
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        super().authentication_failed(request, **credentials)
+        login = str(credentials.get("email") or credentials.get("username") or "").strip()
+        if not login or len(login) > 254 or "\x00" in login:
+            return
+        tell_if_locked(request, key=self._get_login_attempts_cache_key(request, **credentials),
+                       person=Person.objects.filter(email=login.lower()).first())

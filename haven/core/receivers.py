@@ -1,4 +1,5 @@
-"""Signal handlers that put sign-in, sign-out and MFA changes into the audit log."""
+"""Signal handlers that put sign-in, sign-out and MFA changes into the audit log, and tell a
+person when wrong MFA codes lock their second step."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from haven.core.audit import audit, audit_failed_sign_in
+from haven.core.auth import mfa_attempts_key, tell_if_locked
 from haven.core.models import AuditAction, Person
 
 
@@ -43,6 +45,8 @@ def _second_step_failed(sender: Any, request: HttpRequest, user: Person,
     audit(action=AuditAction.SIGN_IN_FAILED, actor=user if reauthentication else None,
           object_type="person", object_id=user.pk, request=request,
           detail={"reason": "wrong_mfa_code"})
+    if not reauthentication:  # a signed-in person re-entering a code is not a stranger
+        tell_if_locked(request, key=mfa_attempts_key(user), person=user)
 
 
 @receiver(password_changed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -33,6 +35,7 @@ from haven.core.models import (
     RoleGrant,
 )
 from haven.core.signals import person_deactivated
+from haven.core.tasks import send_email
 
 TOKEN_PREFIX = "hvn_"
 MAX_LANGUAGES = 12
@@ -122,6 +125,21 @@ def accept_invitation(*, person: Person, token: str, password: str,
         person.save(update_fields=["password", "updated_at"])
         audit(action=AuditAction.INVITATION_ACCEPTED, actor=person, object_type="person",
               object_id=person.pk, request=request)
+
+
+def send_sign_in_lock_notice(*, person: Person, at: datetime) -> None:
+    """Tell PERSON, after commit and through the worker, that repeated failed sign-ins have
+    paused their account: when, and to reset the password if it was not them. Nothing else —
+    no address, no count, nothing typed."""
+    zone = zoneinfo.ZoneInfo(person.time_zone or settings.TIME_ZONE)
+    local = timezone.localtime(at, zone)
+    context = {"when": f"{date_format(local, 'j F Y, H:i')} ({zone.key})",
+               "reset_url": f"{settings.HAVEN_BASE_URL.rstrip('/')}"
+                            f"{reverse('account_reset_password')}"}
+    subject = render_to_string("core/email/sign_in_locked_subject.txt", context).strip()
+    body = render_to_string("core/email/sign_in_locked_body.txt", context)
+    recipients = [person.email]
+    transaction.on_commit(lambda: send_email.enqueue(subject, body, recipients))
 
 
 def update_profile(*, person: Person, pronouns: str | None = None,

@@ -3,5 +3,6 @@ from django.urls import path
 from haven.support.consumers import ConversationConsumer
 
 websocket_urlpatterns = [
-    path("ws/conversations/<int:conversation_id>/", ConversationConsumer.as_asgi()),
+    path("ws/conversations/<int:conversation_id>/", ConversationConsumer.as_asgi(),
+         name="conversation_socket"),
 ]

@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
 
 
 class VaultConfig(AppConfig):
     name = "haven.vault"
     label = "vault"
     verbose_name = "Encryption vault"
+
+    def ready(self) -> None:
+        from allauth.mfa.models import Authenticator
+
+        from haven.vault.mfa import authenticator_removed
+
+        post_delete.connect(authenticator_removed, sender=Authenticator,
+                            dispatch_uid="haven.vault.mfa.authenticator_removed")

@@ -90,10 +90,12 @@ class _KeyCache:
 _cache = _KeyCache()
 
 
-def create_data_key(*, purpose: str) -> DataKey:
+def create_data_key(*, purpose: str, model: type[DataKey] = DataKey) -> DataKey:
+    """A new data key, wrapped by the current master key. MODEL is for data migrations, which
+    must use the historical DataKey model."""
     keys = master_keys()
     raw = AESGCM.generate_key(bit_length=256)
-    record = DataKey(purpose=purpose, master_key_id=keys.current_id)
+    record = model(purpose=purpose, master_key_id=keys.current_id)
     nonce = os.urandom(NONCE_BYTES)
     record.wrapped = nonce + AESGCM(keys.get(keys.current_id)).encrypt(
         nonce, raw, _wrap_aad(str(record.id)))

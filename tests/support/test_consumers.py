@@ -36,7 +36,7 @@ from tests.support.chat_setup import open_chat, stored_texts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ORIGIN = "http://127.0.0.1"
+ORIGIN = settings.HAVEN_BASE_URL.rstrip("/")  # the test settings' http://127.0.0.1:8000
 WAIT = 5  # seconds: an upper bound for a frame that should come; they come in milliseconds
 CRISIS_PHRASE = "Some nights I feel I want to die."
 
@@ -66,8 +66,10 @@ class Socket:
     """One browser tab's websocket, with JSON helpers."""
 
     def __init__(self, conversation_id: int, *, session: str | None = None, after: Any = None,
-                 origin: str = ORIGIN) -> None:
-        headers = [(b"origin", origin.encode()), (b"host", b"127.0.0.1")]
+                 origin: str | None = ORIGIN) -> None:
+        headers = [(b"host", b"127.0.0.1")]
+        if origin is not None:
+            headers.append((b"origin", origin.encode()))
         if session:
             headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session}".encode()))
         path = f"/ws/conversations/{conversation_id}/"
@@ -156,13 +158,83 @@ def test_an_unknown_session_cookie_is_anonymous(chat: Conversation) -> None:
     run(scenario)
 
 
-def test_a_foreign_origin_is_refused_at_the_handshake(chat: Conversation,
-                                                       colleague: Person) -> None:
+def test_the_test_settings_serve_from_the_address_these_tests_use() -> None:
+    assert ORIGIN == "http://127.0.0.1:8000"
+
+
+@pytest.mark.parametrize("origin", [
+    "http://127.0.0.1:8000",
+    "http://localhost:8000",  # the same server by its other loopback name
+    "HTTP://LOCALHOST:8000",  # scheme and host are case-insensitive
+])
+def test_a_page_from_the_base_url_connects(chat: Conversation, colleague: Person,
+                                           origin: str) -> None:
     session = cookie_of(colleague)
 
     async def scenario() -> None:
-        socket = Socket(chat.pk, session=session, origin="https://evil.example")
+        socket = Socket(chat.pk, session=session, origin=origin)
+        assert await socket.open() == []
+        await socket.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("origin", [
+    "http://localhost:9999",  # another port: another server on this machine
+    "http://127.0.0.1",  # port 80
+    "https://127.0.0.1:8000",  # another scheme
+    "https://evil.example",
+    "http://evil.example:8000",  # another host
+    "http://127.0.0.1:8000.evil.example",
+    "http://127.0.0.1:8000@evil.example",
+    "null",  # a sandboxed frame or a file:// page
+    "",
+    None,  # no Origin header at all
+])
+def test_a_page_from_anywhere_else_is_refused_at_the_handshake(
+        chat: Conversation, colleague: Person, origin: str | None) -> None:
+    session = cookie_of(colleague)
+
+    async def scenario() -> None:
+        socket = Socket(chat.pk, session=session, origin=origin)
         connected, _ = await socket.communicator.connect(timeout=WAIT)
+        assert not connected
+
+    run(scenario)
+    assert not AuditEvent.objects.filter(action=AuditAction.CONVERSATION_READ).exists()
+
+
+@pytest.mark.parametrize(("origin", "connects"), [
+    ("https://haven.example.org", True),
+    ("https://haven.example.org:443", True),
+    ("http://haven.example.org", False),
+    ("https://haven.example.org:8443", False),
+    ("https://other.example.org", False),
+    ("https://localhost", False),  # loopback names count only for a loopback base URL
+    ("https://127.0.0.1:443", False),
+])
+def test_in_production_only_the_base_urls_origin_connects(
+        chat: Conversation, colleague: Person, settings: Any, origin: str,
+        connects: bool) -> None:
+    settings.HAVEN_BASE_URL = "https://haven.example.org/"
+    session = cookie_of(colleague)
+
+    async def scenario() -> None:
+        socket = Socket(chat.pk, session=session, origin=origin)
+        connected, _ = await socket.communicator.connect(timeout=WAIT)
+        assert connected is connects
+        await socket.disconnect()
+
+    run(scenario)
+
+
+def test_without_a_base_url_no_page_connects(chat: Conversation, colleague: Person,
+                                             settings: Any) -> None:
+    settings.HAVEN_BASE_URL = ""
+    session = cookie_of(colleague)
+
+    async def scenario() -> None:
+        connected, _ = await Socket(chat.pk, session=session).communicator.connect(timeout=WAIT)
         assert not connected
 
     run(scenario)

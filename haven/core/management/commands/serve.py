@@ -18,5 +18,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
         uvicorn.run("haven.asgi:application", host=host, port=port, workers=workers,
                     proxy_headers=True, lifespan="off", log_level="info",
-                    # access logs carry paths only; no query strings or bodies reach them
-                    access_log=True)
+                    # uvicorn's access log prints each path and query string, and paths hold
+                    # invitation and reset tokens: haven.accesslog logs routes instead. With no
+                    # log_config of its own, uvicorn's lines go through Django's LOGGING and
+                    # its filter (settings.py).
+                    access_log=False, log_config=None)

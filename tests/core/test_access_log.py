@@ -1,0 +1,215 @@
+"""The logs of a running server hold routes, never paths or query strings: a logged invitation
+or password-reset link could be replayed, and a query string holds what someone searched for.
+
+Each test runs `haven serve` (uvicorn, as in production) in a subprocess on the test database
+and reads everything the process wrote to standard output and standard error."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.urls import reverse
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from haven.core import services
+from haven.core.models import Person, Role
+from tests.browser.asgi_server import ROOT, AsgiServer, free_port
+from tests.factories import PASSWORD, TOTP_SECRET, make_person
+from tests.support.chat_setup import open_chat
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NEW_PASSWORD = "a quiet meadow at dawn 42"
+SEARCH_TERM = "quokkazanzibar"  # typed into the audit log's person search
+
+
+@pytest.fixture
+def server(django_db_setup: None, tmp_path: Path) -> Iterator[AsgiServer]:
+    """`haven serve` on the test database, logging as production does (INFO)."""
+    server = AsgiServer(tmp_path / "server.log")
+    server.env["HAVEN_LOG_LEVEL"] = "INFO"
+    server.start()
+    yield server
+    server.stop()
+
+
+def server_output(server: AsgiServer) -> str:
+    server.stop()  # everything it wrote is flushed once it has exited
+    return server.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+class Browser:
+    """Cookies, CSRF and redirects over plain HTTP, as a browser would send them."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def _open(self, request: urllib.request.Request) -> tuple[int, str, str]:
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                return response.status, response.geturl(), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.geturl(), error.read().decode()
+
+    def get(self, path: str) -> tuple[int, str, str]:
+        """Status, final address (after redirects) and body."""
+        return self._open(urllib.request.Request(self.base_url + path))  # noqa: S310
+
+    def post(self, path: str, fields: dict[str, str]) -> tuple[int, str, str]:
+        token = next(cookie.value for cookie in self.cookies if cookie.name == "csrftoken")
+        body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}).encode()
+        return self._open(urllib.request.Request(self.base_url + path, data=body))  # noqa: S310
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.cookies)
+
+    def sign_in(self, person: Person) -> None:
+        self.get("/accounts/login/")
+        status, url, _ = self.post("/accounts/login/", {"login": person.email,
+                                                        "password": PASSWORD})
+        assert url.endswith("/accounts/2fa/authenticate/"), (status, url)
+        period = mfa_settings.TOTP_PERIOD
+        if period - time.time() % period < 1.5:  # never a code about to go stale
+            time.sleep(period - time.time() % period + 0.05)
+        code = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // period))
+        status, url, _ = self.post("/accounts/2fa/authenticate/", {"code": code})
+        assert status == 200 and not url.endswith("/accounts/2fa/authenticate/"), (status, url)
+
+
+def test_the_server_logs_routes_but_never_tokens_or_search_terms(server: AsgiServer) -> None:
+    invited = make_person(password=None)
+    invitation_path = urllib.parse.urlsplit(services.invitation_url(invited)).path
+    invitation_token = invitation_path.rstrip("/").split("/")[-1]
+    forgetful = make_person()
+    reset_key = default_token_generator.make_token(forgetful)
+    reset_path = reverse("account_reset_password_from_key", kwargs={
+        "uidb36": user_pk_to_url_str(forgetful), "key": reset_key})
+    administrator = make_person(Role.ADMINISTRATOR)
+
+    newcomer = Browser(server.url)
+    assert newcomer.get(invitation_path)[0] == 200
+    status, url, _ = newcomer.post(invitation_path, {"password1": NEW_PASSWORD,
+                                                     "password2": NEW_PASSWORD})
+    assert (status, url) == (200, f"{server.url}/accounts/login/")
+    invited.refresh_from_db()
+    assert invited.check_password(NEW_PASSWORD)
+    assert newcomer.get(invitation_path)[0] == 400  # a replay: Django logs a 400 warning
+
+    resetting = Browser(server.url)
+    status, url, _ = resetting.get(reset_path)
+    assert status == 200 and reset_key not in url  # allauth moves the key into the session
+    status, _, _ = resetting.post(urllib.parse.urlsplit(url).path,
+                                  {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    forgetful.refresh_from_db()
+    assert forgetful.check_password(NEW_PASSWORD)
+
+    admin = Browser(server.url)
+    admin.sign_in(administrator)  # through the MFA page
+    status, _, body = admin.get(f"/audit/?person={SEARCH_TERM}&action=")
+    assert status == 200 and SEARCH_TERM in body
+    assert admin.get("/accounts/2fa/")[0] == 200
+
+    output = server_output(server)
+
+    for secret in (invitation_token, reset_key, invitation_path, reset_path, SEARCH_TERM,
+                   invited.email, forgetful.email, administrator.email):
+        assert secret not in output, f"{secret!r} is in the server's log"
+    assert "?" not in output  # no query string at all
+    for route in ("GET accept_invitation 200", "POST accept_invitation 302",
+                  "GET accept_invitation 400", "GET account_reset_password_from_key 302",
+                  "POST account_reset_password_from_key 302", "POST account_login 302",
+                  "GET mfa_authenticate 200", "POST mfa_authenticate 302",
+                  "GET audit_log 200", "GET mfa_index 200"):
+        assert re.search(rf"INFO haven\.access {route} \d+\.\dms", output), \
+            f"no access line for {route}:\n{output}"
+    assert "Bad Request: accept_invitation" in output  # Django's warning names the route
+
+
+def test_the_server_logs_websockets_by_route_without_their_query_string(
+        server: AsgiServer) -> None:
+    colleague, supporter = make_person(), make_person(Role.SUPPORTER)
+    chat = open_chat(colleague, supporter)
+    browser = Browser(server.url)
+    browser.get("/accounts/login/")
+    browser.post("/accounts/login/", {"login": colleague.email, "password": PASSWORD})
+    socket_url = f"ws://127.0.0.1:{server.port}/ws/conversations/{chat.pk}/?after=424242"
+
+    with connect(socket_url, origin=server.url,  # type: ignore[arg-type]
+                 additional_headers={"Cookie": browser.cookie_header()}) as socket:
+        frames = [json.loads(socket.recv(timeout=5))]
+        while frames[-1]["type"] != "ready":
+            frames.append(json.loads(socket.recv(timeout=5)))
+    with pytest.raises(InvalidStatus):  # refused at the handshake: a foreign origin
+        connect(socket_url, origin="http://elsewhere.example")  # type: ignore[arg-type]
+        pytest.fail("a foreign origin was let in")
+
+    output = server_output(server)
+
+    assert "424242" not in output
+    assert f"/ws/conversations/{chat.pk}/" not in output
+    assert "?" not in output
+    assert re.search(r"INFO haven\.access WEBSOCKET conversation_socket accepted close 1000 "
+                     r"\d+\.\ds", output), output
+    assert re.search(r"INFO haven\.access WEBSOCKET conversation_socket refused", output), output
+
+
+def answers(browser: Browser, path: str) -> bool:
+    try:
+        return browser.get(path)[0] == 200
+    except (urllib.error.URLError, ConnectionError):
+        return False
+
+
+def test_the_demo_server_logs_routes_but_never_tokens_or_search_terms(tmp_path: Path) -> None:
+    """`haven demo` (its own SQLite database under a fresh var/, its worker beside it) serves
+    through the same logging: a made-up invitation token and a search stay out of its log."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("HAVEN_") and key not in {"DJANGO_SETTINGS_MODULE",
+                                                           "DATABASE_URL", "REDIS_URL"}}
+    env.update({"HAVEN_VAR_DIR": str(tmp_path / "var"), "PYTHONUNBUFFERED": "1",
+                "DJANGO_SETTINGS_MODULE": "haven.settings"})
+    log_path = tmp_path / "demo.log"
+    token = "c3p0r2-0123456789abcdef0123456789abcdef"
+    with log_path.open("wb") as log:
+        demo = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "haven.cli", "demo", "--port", str(port)], cwd=ROOT,
+            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            browser = Browser(f"http://127.0.0.1:{port}")
+            deadline = time.monotonic() + 120
+            while not answers(browser, "/healthz"):
+                assert demo.poll() is None, log_path.read_text(errors="replace")
+                assert time.monotonic() < deadline, "the demo did not start in time"
+                time.sleep(0.25)
+            assert browser.get(f"/invitation/MQ/{token}/")[0] == 400
+            status, url, _ = browser.get(f"/audit/?person={SEARCH_TERM}")
+            assert (status, urllib.parse.urlsplit(url).path) == (200, "/accounts/login/")
+        finally:
+            demo.terminate()
+            demo.wait(timeout=30)
+    output = log_path.read_text(encoding="utf-8", errors="replace")
+
+    assert token not in output
+    assert SEARCH_TERM not in output
+    assert "GET accept_invitation 400" in output
+    assert "GET audit_log 302" in output
