@@ -224,6 +224,9 @@ class AuditAction(models.TextChoices):
     QUESTION_MODERATED = "question_moderated", _("Question moderated")
     ACTIVITY_CHANGED = "activity_changed", _("Activity changed")
     ACTIVITY_CALLED_OFF = "activity_called_off", _("Activity called off")
+    MASTER_KEYS_ROTATED = "master_keys_rotated", _("Master keys rotated")
+    MASTER_KEY_RETIRED = "master_key_retired", _("Master key retired")
+    MASTER_KEY_UNRETIRED = "master_key_unretired", _("Master key retirement undone")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):

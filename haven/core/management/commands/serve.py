@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import uvicorn
 from django.core.management.base import BaseCommand, CommandParser
+
+from haven.core.processes import PROCESS_KIND_VARIABLE
 
 
 class Command(BaseCommand):
@@ -16,7 +19,11 @@ class Command(BaseCommand):
                             help="Server processes; use Redis (REDIS_URL) when more than one.")
 
     def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
+        # Every server process announces its start and stop through the ASGI lifespan
+        # (haven/asgi.py); the vault then records which master keys it holds, for
+        # `haven keys rotate`.
+        os.environ[PROCESS_KIND_VARIABLE] = "web"
         uvicorn.run("haven.asgi:application", host=host, port=port, workers=workers,
-                    proxy_headers=True, lifespan="off", log_level="info",
+                    proxy_headers=True, lifespan="on", log_level="info",
                     # access logs carry paths only; no query strings or bodies reach them
                     access_log=True)
