@@ -1,17 +1,20 @@
 """ASGI entry point: Django's HTTP application and the live-chat websockets (Channels)."""
 
 import os
+from collections.abc import Awaitable, Callable
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
 django_application = get_asgi_application()  # sets Django up before the consumers import
 
+from asgiref.sync import sync_to_async  # noqa: E402
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from haven.accesslog import AccessLog  # noqa: E402
 from haven.core.origins import SameOriginWebsockets  # noqa: E402
+from haven.core.processes import announce_from_environment, announce_stopping  # noqa: E402
 from haven.support.routing import websocket_urlpatterns  # noqa: E402
 
 # Only pages served from HAVEN_BASE_URL (scheme, host and port) may open a websocket.
@@ -24,7 +27,26 @@ if os.environ.get("HAVEN_BENCH_RELAY") == "1":
 
     websocket_application = with_relay(websocket_application)
 
+
+
+async def lifespan(scope: dict, receive: Callable[[], Awaitable[dict]],
+                   send: Callable[[dict], Awaitable[None]]) -> None:
+    """Each server process says when it starts and stops (`haven serve` turns the lifespan
+    on): the vault then records which master keys it holds, and forgets it on a clean
+    shutdown, which signals alone cannot promise (uvicorn ends on the default SIGTERM)."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await sync_to_async(announce_from_environment)()
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await sync_to_async(announce_stopping)()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
 application = AccessLog(ProtocolTypeRouter({
     "http": django_application,
     "websocket": websocket_application,
+    "lifespan": lifespan,
 }), websocket_patterns=websocket_urlpatterns)

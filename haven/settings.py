@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "haven.core.middleware.PersonTimezoneMiddleware",
     "haven.core.middleware.AccessTableMiddleware",
     "haven.core.middleware.RequireMfaMiddleware",
+    "haven.vault.middleware.KeyUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "haven.urls"

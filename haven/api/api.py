@@ -16,6 +16,8 @@ from ninja.parser import Parser
 
 from haven.api.auth import API_AUTH
 from haven.api.routers import activities, directory, me, recognition, support
+from haven.vault.masterkeys import MasterKeyUnavailable
+from haven.vault.middleware import KEY_UNAVAILABLE_STATUS, refusal_text
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +115,13 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return _error(request, 413, "The request body is too large.")
+
+
+@api.exception_handler(MasterKeyUnavailable)
+def _key_unavailable(request: HttpRequest, exc: MasterKeyUnavailable) -> HttpResponse:
+    # The vault has logged the key id for the operator; the caller learns only that the
+    # content cannot be opened here now.
+    return _error(request, KEY_UNAVAILABLE_STATUS, refusal_text(exc))
 
 
 @api.exception_handler(Exception)

@@ -33,6 +33,7 @@ from haven.core.audit import hash_identifier
 from haven.core.confidential import Withheld
 from haven.core.selectors import MAX_ID
 from haven.support import selectors as support_selectors
+from haven.vault.masterkeys import MasterKeyUnavailable
 
 LABELS = {
     "emotional_reactions": gettext_lazy("Warmth"),
@@ -205,9 +206,12 @@ def conversation_feedback(request: HttpRequest, conversation_id: int) -> HttpRes
     if not form.is_valid():
         return _fragment(request, _form_error(form), 400)
     audited: dict[str, int] = dict(request.session.get(SESSION_AUDITED, {}))
-    message = support_selectors.colleague_last_message(
-        supporter=request.user, conversation=conversation,
-        audited_message_id=audited.get(str(conversation.pk)), request=request)
+    try:
+        message = support_selectors.colleague_last_message(
+            supporter=request.user, conversation=conversation,
+            audited_message_id=audited.get(str(conversation.pk)), request=request)
+    except MasterKeyUnavailable:
+        message = None  # the coach never blocks: it reads the draft without the context
     if message is not None and audited.get(str(conversation.pk)) != message.id:
         audited.pop(str(conversation.pk), None)
         audited[str(conversation.pk)] = message.id

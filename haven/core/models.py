@@ -226,6 +226,9 @@ class AuditAction(models.TextChoices):
     ACTIVITY_CALLED_OFF = "activity_called_off", _("Activity called off")
     PERSON_DEACTIVATED = "person_deactivated", _("Person deactivated")
     PERSON_REACTIVATED = "person_reactivated", _("Person reactivated")
+    MASTER_KEYS_ROTATED = "master_keys_rotated", _("Master keys rotated")
+    MASTER_KEY_RETIRED = "master_key_retired", _("Master key retired")
+    MASTER_KEY_UNRETIRED = "master_key_unretired", _("Master key retirement undone")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):

@@ -21,9 +21,15 @@ from haven.core.models import AuditAction, AuditEvent, Person
 from haven.support.models import Conversation, Offer
 from haven.vault import crypto
 
+# Recorded when the conversation's master key is not on this server: still nobody's name.
+UNKNOWN_PARTICIPANT = "unavailable"
+
 
 def _pseudonym(conversation: Conversation, person_id: int) -> str:
-    return crypto.keyed_pseudonym(conversation.data_key, f"person:{person_id}")
+    try:
+        return crypto.keyed_pseudonym(conversation.data_key, f"person:{person_id}")
+    except crypto.MasterKeyUnavailable:
+        return UNKNOWN_PARTICIPANT
 
 
 def _supporter_ids(conversation: Conversation) -> set[int]:

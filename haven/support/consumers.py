@@ -9,6 +9,8 @@ would retry for ever):
   4401  not signed in, or signed out since (the session ended)
   4403  no longer part of the conversation (handed over)
   4404  no such conversation for this person
+  4423  its content cannot be opened on this server (its master key is not here); an
+        `error` frame says so first
 
 The session is checked when the socket opens, then again before a send or a typing signal once
 SESSION_RECHECK_SECONDS have passed since the last check, and before a delivery once the
@@ -42,6 +44,8 @@ from django.utils import timezone
 
 from haven.support import conversations, live, selectors
 from haven.support.models import Conversation
+from haven.vault.masterkeys import MasterKeyUnavailable
+from haven.vault.middleware import refusal_text
 
 MAX_FRAME_CHARS = 64 * 1024
 TYPING_EVERY_SECONDS = 1.0  # at most one typing signal a second is relayed per connection
@@ -55,6 +59,7 @@ logger = logging.getLogger(__name__)
 NOT_SIGNED_IN = 4401
 NOT_PARTICIPANT_NOW = 4403
 NOT_FOUND = 4404
+KEY_UNAVAILABLE = 4423
 _MAX_ID = 2**63 - 1
 T = TypeVar("T")
 
@@ -111,7 +116,12 @@ class ConversationConsumer(AsyncWebsocketConsumer):
                        live.person_group(user.pk))
         for group in self._joined:
             await self.channel_layer.group_add(group, self.channel_name)
-        for message in await self._backlog(conversation, self._after_id()):
+        try:
+            backlog = await self._backlog(conversation, self._after_id())
+        except MasterKeyUnavailable as error:
+            await self._unavailable(error)
+            return
+        for message in backlog:
             await self._send_json({"type": "message", "id": message.id,
                                    "client_id": message.client_id,
                                    "sender_role": message.sender_role,
@@ -158,6 +168,9 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             return
         except Http404:
             await self._leave(NOT_PARTICIPANT_NOW)
+            return
+        except MasterKeyUnavailable as error:
+            await self._unavailable(error, client_id)  # the page gives the text back
             return
         if sent is None:
             await self._leave(NOT_SIGNED_IN)
@@ -250,6 +263,13 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         if client_id is not None:
             payload["client_id"] = client_id
         await self._send_json(payload)
+
+    async def _unavailable(self, error: MasterKeyUnavailable, client_id: str | None = None
+                           ) -> None:
+        """The conversation's key is not on this server (the vault has told the operator):
+        say so, and close for good rather than have the page reconnect in a loop."""
+        await self._error(refusal_text(error), client_id)
+        await self._leave(KEY_UNAVAILABLE)
 
     async def _discard(self) -> None:
         groups, self._joined = self._joined, ()

@@ -23,16 +23,19 @@ class RequestDetails:
     person_of_concern_id: int | None
     preferred_supporter_id: int | None
     erased: bool = False
+    unavailable: bool = False  # sealed under a master key this server does not hold
 
     def name_for_supporter(self, colleague_name: str) -> str:
-        if self.erased:
+        if self.erased or self.unavailable:  # never the name of someone who chose a pseudonym
             return ""
         return self.pseudonym if self.use_pseudonym else colleague_name
 
 
-ERASED = RequestDetails(topic="", use_pseudonym=False, pseudonym="", avoid_my_team=False,
-                        avoid_my_department=False, person_of_concern_id=None,
-                        preferred_supporter_id=None, erased=True)
+_NOTHING = {"topic": "", "use_pseudonym": False, "pseudonym": "", "avoid_my_team": False,
+            "avoid_my_department": False, "person_of_concern_id": None,
+            "preferred_supporter_id": None}
+ERASED = RequestDetails(**_NOTHING, erased=True)
+UNAVAILABLE = RequestDetails(**_NOTHING, unavailable=True)
 
 
 def _aad(submission_id: uuid.UUID | str) -> str:
@@ -47,11 +50,14 @@ def seal(key: DataKey, *, submission_id: uuid.UUID, details: RequestDetails) -> 
 
 def open_details(key: DataKey | None, *, submission_id: uuid.UUID,
                  sealed: bytes | memoryview | None) -> RequestDetails:
-    """The request's details, or ERASED once the conversation's key is gone."""
+    """The request's details; ERASED once the conversation's key is gone, UNAVAILABLE while
+    its master key is not on this server (lists and matching go on without them)."""
     if key is None or key.is_shredded or not sealed:
         return ERASED
     try:
         text = crypto.open_sealed(key, sealed, aad=_aad(submission_id))
     except crypto.KeyShredded:
         return ERASED
+    except crypto.MasterKeyUnavailable:
+        return UNAVAILABLE
     return RequestDetails(**json.loads(str(text)))

@@ -70,10 +70,9 @@ def read_messages(*, viewer: Person, conversation: Conversation, after_id: int =
     if conversation.state == Conversation.State.SHREDDED:
         return []
     messages = list(conversation.messages.filter(pk__gt=after_id).order_by("pk"))
-    if messages:  # a reconnect that finds nothing new has read no content
-        audit_conversation(action=AuditAction.CONVERSATION_READ, conversation=conversation,
-                           actor=viewer, request=request, detail={"messages": len(messages)})
-    return [
+    # Opened before the audit: content that cannot be opened here (its master key is not on
+    # this server: crypto.MasterKeyUnavailable, for the caller to refuse) was not read.
+    shown = [
         ShownMessage(
             id=message.pk, client_id=str(message.client_id),
             sender_role=conversation.participant_role(message.sender_id) or "former supporter",
@@ -82,6 +81,10 @@ def read_messages(*, viewer: Person, conversation: Conversation, after_id: int =
                                     aad=Message.aad(conversation.pk, message.client_id)))
         for message in messages
     ]
+    if shown:  # a reconnect that finds nothing new has read no content
+        audit_conversation(action=AuditAction.CONVERSATION_READ, conversation=conversation,
+                           actor=viewer, request=request, detail={"messages": len(shown)})
+    return shown
 
 
 def colleague_last_message(*, supporter: Person, conversation: Conversation,
@@ -99,15 +102,16 @@ def colleague_last_message(*, supporter: Person, conversation: Conversation,
                .order_by("-pk").first())
     if message is None:
         return None
-    if message.pk != audited_message_id:
-        audit_conversation(action=AuditAction.CONVERSATION_READ, conversation=conversation,
-                           actor=supporter, request=request,
-                           detail={"messages": 1, "purpose": "coach"})
-    return ShownMessage(
+    shown = ShownMessage(
         id=message.pk, client_id=str(message.client_id), sender_role="colleague",
         sent_at=message.sent_at, crisis=message.crisis,
         text=crypto.open_sealed(conversation.data_key, message.body,
                                 aad=Message.aad(conversation.pk, message.client_id)))
+    if message.pk != audited_message_id:
+        audit_conversation(action=AuditAction.CONVERSATION_READ, conversation=conversation,
+                           actor=supporter, request=request,
+                           detail={"messages": 1, "purpose": "coach"})
+    return shown
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,9 @@ class ListedCommitment:
 def commitments_of(*, person: Person, request: HttpRequest | None = None
                    ) -> list[ListedCommitment]:
     """Commitments made to PERSON as a colleague, and those PERSON made as the conversation's
-    current supporter, decrypted. Each conversation whose commitments are shown is audited."""
+    current supporter, decrypted. Each conversation whose commitments are shown is audited.
+    A conversation whose master key is not on this server is left out (the vault has told the
+    operator), so that one such conversation does not hide every other commitment."""
     commitments = list(
         Commitment.objects
         .filter(Q(conversation__colleague=person)
@@ -162,19 +168,30 @@ def commitments_of(*, person: Person, request: HttpRequest | None = None
         .exclude(conversation__state=Conversation.State.SHREDDED)
         .select_related("conversation", "conversation__data_key")
         .order_by("due_at", "pk"))
-    shown_per_conversation = Counter(commitment.conversation_id for commitment in commitments)
+    now = timezone.now()
+    listed: list[ListedCommitment] = []
+    unavailable: set[int] = set()
+    for commitment in commitments:
+        if commitment.conversation_id in unavailable:
+            continue
+        try:
+            shown = _shown_commitment(commitment, commitment.conversation, now)
+        except crypto.MasterKeyUnavailable:
+            unavailable.add(commitment.conversation_id)
+            continue
+        listed.append(ListedCommitment(
+            conversation_id=commitment.conversation_id,
+            role=commitment.conversation.participant_role(person.pk) or "supporter",
+            commitment=shown))
+    listed = [item for item in listed if item.conversation_id not in unavailable]
+    shown_per_conversation = Counter(item.conversation_id for item in listed)
     conversations = {commitment.conversation_id: commitment.conversation
                      for commitment in commitments}
     for conversation_id, count in sorted(shown_per_conversation.items()):
         audit_conversation(action=AuditAction.CONVERSATION_READ,
                            conversation=conversations[conversation_id], actor=person,
                            request=request, detail={"commitments": count})
-    now = timezone.now()
-    return [ListedCommitment(
-        conversation_id=commitment.conversation_id,
-        role=commitment.conversation.participant_role(person.pk) or "supporter",
-        commitment=_shown_commitment(commitment, commitment.conversation, now))
-        for commitment in commitments]
+    return listed
 
 
 def commitment_for(*, supporter: Person, commitment_id: int) -> Commitment:

@@ -198,6 +198,14 @@ def open_request(*, requester: Person, topic: str, mode: str, use_pseudonym: boo
             avoid_my_department=avoid_my_department, person_of_concern=person_of_concern,
             preferred_supporter=preferred_supporter, first_message=first_message, now=now,
             first_response_due=add_working_hours(now, target, zone))
+    except crypto.MasterKeyUnavailable:
+        # This server may not wrap a new conversation key now (its current master key is
+        # retired, or is not the one the other servers hold); the vault told the operator.
+        # A refusal like any other: nothing is stored, and the form keeps what they wrote.
+        raise ValidationError(_(
+            "Haven cannot open a new request right now: its encryption key is being changed "
+            "on this server. Nothing was sent; please try again later. Your administrator "
+            "has been told.")) from None
     except IntegrityError:
         # The same form sent twice at once (answer with the first request), or a submission id
         # that someone else already used (refuse it, without saying whose).

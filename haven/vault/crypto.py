@@ -5,22 +5,31 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from haven.core.confidential import Withheld
-from haven.vault.masterkeys import MasterKeys, parse_master_keys
+from haven.vault.keyring import claim_for_wrapping, this_process
+from haven.vault.masterkeys import (
+    MasterKeyMissing,
+    MasterKeyUnavailable,
+    master_keys,
+)
 from haven.vault.models import DataKey
+
+__all__ = ["CannotOpen", "KeyShredded", "MasterKeyUnavailable", "create_data_key",
+           "forget_cached_keys", "master_keys", "open_sealed", "rotate", "seal", "shred"]
+
+logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = b"\x01"
 NONCE_BYTES = 12
@@ -34,11 +43,6 @@ class KeyShredded(Exception):
 
 class CannotOpen(Exception):
     """Ciphertext failed authentication: it was altered, or sealed for another record."""
-
-
-@lru_cache(maxsize=1)
-def master_keys() -> MasterKeys:
-    return parse_master_keys(settings.HAVEN_MASTER_KEYS)
 
 
 def _wrap_aad(key_id: str) -> bytes:
@@ -91,24 +95,39 @@ _cache = _KeyCache()
 
 
 def create_data_key(*, purpose: str, model: type[DataKey] = DataKey) -> DataKey:
-    """A new data key, wrapped by the current master key. MODEL is for data migrations, which
-    must use the historical DataKey model."""
+    """A new data key, wrapped under this process's current master key. Raises
+    MasterKeyUnavailable (and tells the operator) when that key is retired or is not the key
+    the database knows under its id: nothing is then wrapped where it could be lost. MODEL is
+    for data migrations, which must use the historical DataKey model."""
     keys = master_keys()
     raw = AESGCM.generate_key(bit_length=256)
-    record = model(purpose=purpose, master_key_id=keys.current_id)
-    nonce = os.urandom(NONCE_BYTES)
-    record.wrapped = nonce + AESGCM(keys.get(keys.current_id)).encrypt(
-        nonce, raw, _wrap_aad(str(record.id)))
-    record.save(force_insert=True)
+    with transaction.atomic():
+        key_id = claim_for_wrapping(keys)
+        record = model(purpose=purpose, master_key_id=key_id)
+        nonce = os.urandom(NONCE_BYTES)
+        record.wrapped = nonce + AESGCM(keys.get(key_id)).encrypt(
+            nonce, raw, _wrap_aad(str(record.id)))
+        record.save(force_insert=True)
     _cache.put(str(record.id), raw)
     return record
+
+
+def _master_key_for(record: DataKey) -> bytes:
+    try:
+        return master_keys().get(record.master_key_id)
+    except MasterKeyMissing:
+        logger.error(
+            "Master key %r is needed to open a data key but is not in this process's "
+            "HAVEN_MASTER_KEYS (%s): add it back after the current key, restart this process "
+            "and run `haven keys rotate`.", record.master_key_id, this_process())
+        raise
 
 
 def _unwrap(record: DataKey) -> bytes:
     if record.wrapped is None:
         raise KeyShredded(f"data key {record.id} was shredded")
     wrapped = bytes(record.wrapped)
-    master = master_keys().get(record.master_key_id)
+    master = _master_key_for(record)
     if len(wrapped) < NONCE_BYTES + TAG_BYTES:
         raise CannotOpen(f"data key {record.id} is damaged")
     try:
@@ -165,22 +184,26 @@ def shred(record: DataKey) -> None:
 
 
 def rotate(*, batch: int = 500, progress: Callable[[int, int], None] | None = None) -> int:
-    """Rewrap every live data key under the current master key. Returns how many moved."""
+    """Rewrap every live data key under the current master key. Returns how many moved.
+    haven.vault.services.rotate_master_keys first checks that no other process still wraps
+    under another key; call that, not this."""
     keys = master_keys()
     stale = DataKey.objects.filter(wrapped__isnull=False).exclude(master_key_id=keys.current_id)
     total = stale.count()
     done = 0
     while True:
         with transaction.atomic():
+            # Each batch holds the target key against retirement, as a new wrap does.
+            key_id = claim_for_wrapping(keys)
             chunk = list(stale.select_for_update().order_by("pk")[:batch])
             if not chunk:
                 break
             for record in chunk:
                 raw = _unwrap(record)
                 nonce = os.urandom(NONCE_BYTES)
-                record.wrapped = nonce + AESGCM(keys.get(keys.current_id)).encrypt(
+                record.wrapped = nonce + AESGCM(keys.get(key_id)).encrypt(
                     nonce, raw, _wrap_aad(str(record.id)))
-                record.master_key_id = keys.current_id
+                record.master_key_id = key_id
             DataKey.objects.bulk_update(chunk, ["wrapped", "master_key_id"])
         done += len(chunk)
         if progress:

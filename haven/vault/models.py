@@ -33,3 +33,43 @@ class DataKey(models.Model):
     @property
     def is_shredded(self) -> bool:
         return self.shredded_at is not None
+
+
+class MasterKeyState(models.Model):
+    """What the database knows about one master key — never the key itself: its check value,
+    so that a process holding another key under the same id is caught before it wraps
+    anything, and whether the key is retired (nothing new is ever wrapped under it)."""
+
+    key_id = models.CharField(max_length=32, primary_key=True)
+    # Empty until a process holding the key wraps or rewraps under it.
+    check_value = models.CharField(max_length=16, blank=True)
+    first_used_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"master key {self.key_id}"
+
+
+class KeyHolder(models.Model):
+    """A running process that may wrap data keys (web server, worker, a command), and the
+    master-key set it holds: ids and check values, never the keys. The process refreshes its
+    row every few seconds and deletes it on a clean exit; a row not refreshed for a minute
+    belongs to a process that has stopped (see haven/vault/holders.py)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=20)  # web, worker, command
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    current_key_id = models.CharField(max_length=32)
+    current_key_check = models.CharField(max_length=16)
+    key_ids = models.TextField()  # comma-separated, the current one first
+    fingerprint = models.CharField(max_length=16)  # of the whole set: ids, order and keys
+    started_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} process {self.pid} on {self.host}"
+
+    @property
+    def held_ids(self) -> list[str]:
+        return [key_id for key_id in self.key_ids.split(",") if key_id]

@@ -16,6 +16,7 @@ from haven.coach.models import PracticeAttempt
 from haven.coach.scenarios import SCENARIOS
 from haven.core.models import AuditAction, AuditEvent, Person, Role
 from haven.support.models import Conversation
+from haven.vault.crypto import keyed_pseudonym
 from tests.coach.practice_helpers import everything_stored, practise, practise_many
 from tests.conftest import signed_in
 from tests.factories import make_person
@@ -201,7 +202,8 @@ def test_reading_the_context_is_audited_once_per_message(supporter: Person, coll
     for _ in range(3):
         client.post(coach_path(chat), {"reply": "That sounds hard."})
     [event] = coach_reads()
-    assert event.actor_id == supporter.pk and event.object_id == str(chat.pk)
+    assert event.actor_id is None and event.object_id == str(chat.pk)
+    assert event.actor_pseudonym == keyed_pseudonym(chat.data_key, f"person:{supporter.pk}")
     assert event.detail == {"messages": 1, "purpose": "coach"}
     conversations.send_message(conversation=chat, sender=colleague,
                                client_id="00000000-0000-4000-8000-000000000002",

@@ -258,7 +258,8 @@ def test_status_counts_data_keys_per_master_key(settings) -> None:
     call_command("keys", "status", stdout=out)
 
     assert out.getvalue().splitlines() == [
-        "new (current): 1 data keys", "old: 1 data keys", "shredded: 1 data keys"]
+        "new (current): 1 data keys", "old: 1 data keys", "shredded: 1 data keys",
+        "processes: none besides this one seen in the last 60 s"]
 
 
 def test_generate_prints_a_usable_key() -> None:

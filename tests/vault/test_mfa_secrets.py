@@ -38,8 +38,8 @@ LOGIN = "/accounts/login/"
 MFA_STAGE = "/accounts/2fa/authenticate/"
 TOTP_ACTIVATE = "/accounts/2fa/totp/activate/"
 RECOVERY_SEED = "5eed" * 20  # allauth's seeds are 80 hex digits
-BEFORE_SEALING = ("vault", "0001_initial")
-SEALING = ("vault", "0002_authedges_seal_mfa_secrets")
+BEFORE_SEALING = ("vault", "0002_master_key_state_and_holders")
+SEALING = ("vault", "0003_seal_mfa_secrets")
 
 
 def totp_code(secret: str = TOTP_SECRET) -> str:

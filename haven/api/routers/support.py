@@ -265,7 +265,8 @@ def get_conversation(request: HttpRequest, conversation_id: int) -> Conversation
 
 
 @router.get("/conversations/{conversation_id}/messages",
-            response={200: list[MessageOut], 404: ErrorOut}, url_name="support_messages")
+            response={200: list[MessageOut], 404: ErrorOut, 423: ErrorOut},
+            url_name="support_messages")
 def list_messages(request: HttpRequest, conversation_id: int,
                   query: Query[MessagesQuery]) -> list[selectors.ShownMessage]:
     conversation = selectors.conversation_for(viewer=request.user,
@@ -275,7 +276,8 @@ def list_messages(request: HttpRequest, conversation_id: int,
 
 
 @router.post("/conversations/{conversation_id}/messages",
-             response={200: SentOut, 201: SentOut, 404: ErrorOut, 422: ErrorOut},
+             response={200: SentOut, 201: SentOut, 404: ErrorOut, 422: ErrorOut,
+                       423: ErrorOut},
              url_name="support_messages")
 def send_message(request: HttpRequest, conversation_id: int,
                  payload: MessageIn) -> Status[dict[str, Any]]:
@@ -295,13 +297,15 @@ def send_message(request: HttpRequest, conversation_id: int,
 @router.get("/commitments", response=list[CommitmentOut], url_name="support_commitments")
 def list_commitments(request: HttpRequest) -> list[dict[str, Any]]:
     """Commitments made to the caller as a colleague, and those the caller made as a
-    supporter in conversations they still hold."""
+    supporter in conversations they still hold. Commitments in a conversation that cannot be
+    opened on this server (423 there: its encryption key is not here) are left out."""
     return [_commitment_out(listed)
             for listed in selectors.commitments_of(person=request.user, request=request)]
 
 
 @router.post("/conversations/{conversation_id}/commitments",
-             response={201: CommitmentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+             response={201: CommitmentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut,
+                       423: ErrorOut},
              url_name="support_conversation_commitments")
 def add_commitment(request: HttpRequest, conversation_id: int,
                    payload: CommitmentIn) -> Status[dict[str, Any]]:

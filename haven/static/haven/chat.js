@@ -191,7 +191,9 @@
         setState("closed");
         goneMessage = event.code === 4401
           ? label("labelSignedOut", "You are signed out. Sign in again to go on.")
-          : label("labelGone", "You can no longer take part in this conversation.");
+          : event.code === 4423
+            ? label("labelKeyUnavailable", "This conversation cannot be opened: its encryption key is not available on this server.")
+            : label("labelGone", "You can no longer take part in this conversation.");
         setStatus(goneMessage);
         giveBackPending();
         return;

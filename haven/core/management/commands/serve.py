@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import uvicorn
 from django.core.management.base import BaseCommand, CommandParser
+
+from haven.core.processes import PROCESS_KIND_VARIABLE
 
 
 class Command(BaseCommand):
@@ -16,8 +19,12 @@ class Command(BaseCommand):
                             help="Server processes; use Redis (REDIS_URL) when more than one.")
 
     def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
+        # Every server process announces its start and stop through the ASGI lifespan
+        # (haven/asgi.py); the vault then records which master keys it holds, for
+        # `haven keys rotate`.
+        os.environ[PROCESS_KIND_VARIABLE] = "web"
         uvicorn.run("haven.asgi:application", host=host, port=port, workers=workers,
-                    proxy_headers=True, lifespan="off", log_level="info",
+                    proxy_headers=True, lifespan="on", log_level="info",
                     # uvicorn's access log prints each path and query string, and paths hold
                     # invitation and reset tokens: haven.accesslog logs routes instead. With no
                     # log_config of its own, uvicorn's lines go through Django's LOGGING and

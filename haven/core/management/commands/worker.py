@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import signal
+import sys
 import threading
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from haven.core.processes import announce
 from haven.core.scheduler import run_periodic_jobs, start_scheduler
 
 
@@ -20,6 +23,11 @@ class Command(BaseCommand):
                             help="Run the periodic jobs once and exit (for cron).")
 
     def handle(self, *args: Any, interval: float, once: bool, **options: Any) -> None:
+        # A stop request is a clean exit from the start (the task worker installs its own
+        # handler later), so that exit handlers run: the vault removes this process from the
+        # master-key holders at once instead of after its heartbeat goes stale.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+        announce("worker", long_running=not once)  # e.g. the vault records its master keys
         if once:
             for job, changed in run_periodic_jobs().items():
                 self.stdout.write(f"{job}: {changed}")

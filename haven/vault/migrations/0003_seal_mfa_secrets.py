@@ -19,7 +19,7 @@ def open_mfa_secrets(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("vault", "0001_initial"),
+        ("vault", "0002_master_key_state_and_holders"),
         ("mfa", "0003_authenticator_type_uniq"),
     ]
 
