@@ -3,11 +3,14 @@ holds key material; everything else asks it to seal or open."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
@@ -88,13 +91,23 @@ class _KeyCache:
 _cache = _KeyCache()
 
 
-def create_data_key(*, purpose: str) -> DataKey:
+def wrap_new_key(key_id: str) -> tuple[str, bytes, bytes]:
+    """A fresh data key for the DataKey row KEY_ID: (master key id, wrapped, raw). For code
+    that must write the row itself, such as a data migration with its historical model."""
     keys = master_keys()
     raw = AESGCM.generate_key(bit_length=256)
-    record = DataKey(purpose=purpose, master_key_id=keys.current_id)
     nonce = os.urandom(NONCE_BYTES)
-    record.wrapped = nonce + AESGCM(keys.get(keys.current_id)).encrypt(
-        nonce, raw, _wrap_aad(str(record.id)))
+    wrapped = nonce + AESGCM(keys.get(keys.current_id)).encrypt(nonce, raw, _wrap_aad(key_id))
+    return keys.current_id, wrapped, raw
+
+
+def create_data_key(*, purpose: str, created_at: datetime | None = None) -> DataKey:
+    """A new data key. CREATED_AT lets a caller store a coarser time than now, where the
+    moment a key was made would itself say something (an anonymous question's)."""
+    record = DataKey(purpose=purpose)
+    if created_at is not None:
+        record.created_at = created_at
+    record.master_key_id, record.wrapped, raw = wrap_new_key(str(record.id))
     record.save(force_insert=True)
     _cache.put(str(record.id), raw)
     return record
@@ -129,9 +142,7 @@ def _data_key(record: DataKey) -> bytes:
 
 def seal(record: DataKey, plaintext: str, *, aad: str) -> bytes:
     """Encrypt PLAINTEXT under the record's key, bound to AAD (e.g. "message:<uuid>")."""
-    nonce = os.urandom(NONCE_BYTES)
-    return FORMAT_VERSION + nonce + AESGCM(_data_key(record)).encrypt(
-        nonce, plaintext.encode("utf-8"), aad.encode())
+    return seal_with(_data_key(record), plaintext, aad=aad)
 
 
 def open_sealed(record: DataKey, sealed: bytes | memoryview, *, aad: str) -> str:
@@ -146,6 +157,27 @@ def open_sealed(record: DataKey, sealed: bytes | memoryview, *, aad: str) -> str
                         .decode("utf-8"))
     except InvalidTag:
         raise CannotOpen("ciphertext does not match its record") from None
+
+
+def keyed_tag_with(raw: bytes, message: str) -> str:
+    """keyed_tag for a data key already in hand (a data migration's)."""
+    tag_key = hmac.new(raw, b"haven:tag-key", hashlib.sha256).digest()
+    return hmac.new(tag_key, message.encode(), hashlib.sha256).hexdigest()
+
+
+def keyed_tag(record: DataKey, message: str) -> str:
+    """A pseudonym for MESSAGE (e.g. "voter:<person id>") under the record's key: the same
+    record and message give the same tag, so it can be looked up; without the data key
+    (that is, without a master key, or after shredding) nobody can test a guess against it.
+    The key that makes tags is derived from the data key, apart from the one that seals."""
+    return keyed_tag_with(_data_key(record), message)
+
+
+def seal_with(raw: bytes, plaintext: str, *, aad: str) -> bytes:
+    """seal for a data key already in hand (a data migration's)."""
+    nonce = os.urandom(NONCE_BYTES)
+    return FORMAT_VERSION + nonce + AESGCM(raw).encrypt(nonce, plaintext.encode("utf-8"),
+                                                        aad.encode())
 
 
 def shred(record: DataKey) -> None:
