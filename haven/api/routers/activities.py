@@ -17,6 +17,7 @@ from haven.api.schemas import ErrorOut
 from haven.connect import activities, questions
 from haven.connect import activity_selectors as selectors
 from haven.connect.activity_models import QUESTION_MAX, Activity, Question
+from haven.core.middleware import leave_session_untouched
 
 router = Router(tags=["connect"])
 
@@ -260,6 +261,7 @@ def board(request: HttpRequest) -> BoardOut:
 @router.post("/questions", response={201: AskedOut, 422: ErrorOut}, url_name="connect_questions")
 def ask(request: HttpRequest, payload: QuestionIn) -> Status:
     """A new question, published once a coordinator approves it."""
+    leave_session_untouched(request)  # the session row must not record when one asked
     question = questions.ask(person=request.user, text=payload.text,
                              anonymous=payload.anonymous)
     return Status(201, AskedOut(id=question.pk, status=question.status,
@@ -270,6 +272,8 @@ def ask(request: HttpRequest, payload: QuestionIn) -> Status:
                                                          422: ErrorOut},
              url_name="connect_question_vote")
 def vote(request: HttpRequest, question_id: int) -> Status:
+    """One vote per person, while the question is unanswered."""
+    leave_session_untouched(request)  # the session row must not record when one voted
     questions.vote(person=request.user, question=selectors.published_question(question_id))
     return Status(204, None)
 
