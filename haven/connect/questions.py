@@ -111,7 +111,7 @@ def vote(*, person: Person, question: Question) -> None:
     """One vote per person per question (a database constraint on the voter's pseudonym);
     the second is refused, and so is a vote once the question is answered."""
     with transaction.atomic():
-        question = (Question.objects.select_for_update().select_related("vote_key")
+        question = (Question.objects.select_for_update(of=("self",)).select_related("vote_key")
                     .get(pk=question.pk))
         if question.status != QuestionStatus.PUBLISHED:
             raise ValidationError(_("You can vote only for published questions."))
@@ -167,7 +167,7 @@ def answer(*, leader: Person, question: Question, text: str,
     first answer closes the vote."""
     text = _text(text, field="answer", limit=ANSWER_MAX)
     with transaction.atomic():
-        question = (Question.objects.select_for_update().select_related("vote_key")
+        question = (Question.objects.select_for_update(of=("self",)).select_related("vote_key")
                     .get(pk=question.pk))
         if question.status != QuestionStatus.PUBLISHED:
             raise ValidationError(_("Only published questions can be answered."))
