@@ -100,6 +100,23 @@ def test_answering_a_published_question(as_administrator: Client,
     assert Question.objects.get(pk=question.pk).answer == "In March."
 
 
+def test_an_answer_closes_voting_and_the_board_says_so(as_administrator: Client) -> None:
+    question = published()
+    _send(as_administrator, "post", f"{BASE}/{question.pk}/vote")
+    before = {q["id"]: q for q in as_administrator.get(BASE).json()["questions"]}
+    assert (before[question.pk]["voting_open"], before[question.pk]["i_voted"]) == (True, True)
+
+    _send(as_administrator, "put", f"{BASE}/{question.pk}/answer", {"text": "In March."})
+
+    after = {q["id"]: q for q in as_administrator.get(BASE).json()["questions"]}
+    assert (after[question.pk]["voting_open"], after[question.pk]["i_voted"],
+            after[question.pk]["votes"]) == (False, False, 1)
+    late = _send(as_administrator, "post", f"{BASE}/{question.pk}/vote")
+    assert late.status_code == 422
+    assert late.json()["errors"][0]["message"] == (
+        "Voting has closed: this question has been answered.")
+
+
 def test_colleagues_cannot_moderate_or_answer(as_colleague: Client) -> None:
     waiting = questions.ask(person=make_person(), text="Budget?", anonymous=False)
     out = published()

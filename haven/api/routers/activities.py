@@ -96,7 +96,8 @@ class QuestionOut(Schema):
     anonymous: bool
     asked_by: str | None = Field(description="The author's name; null for anonymous questions")
     votes: int
-    i_voted: bool
+    i_voted: bool = Field(description="False once voting has closed: who voted is forgotten")
+    voting_open: bool = Field(description="Until the question is answered")
     answer: str
     answered_at: datetime | None
 
@@ -245,7 +246,8 @@ def _question_out(question: Question) -> QuestionOut:
     return QuestionOut(
         id=question.pk, text=question.text, anonymous=question.anonymous,
         asked_by=None if question.anonymous or question.author is None else question.author.name,
-        votes=question.vote_count, i_voted=question.i_voted, answer=question.answer,
+        votes=question.vote_count, i_voted=question.i_voted, voting_open=question.voting_open,
+        answer=question.answer,
         answered_at=question.answered_at)
 
 
