@@ -144,18 +144,16 @@ def start_of_day(moment: datetime | None = None) -> datetime:
 
 class Question(models.Model):
     """A question to leadership. Named questions keep their author. An anonymous one keeps its
-    author only sealed under its own data key (author_key, wrapped by the master keys), with
-    the question's id bound in, so the author's own list can find it and a stolen database
-    cannot. Votes are counted in vote_count; while voting is open each vote is a pseudonym
+    author only sealed (author_sealed) under the authors key of QuestionKeys, which the master
+    keys wrap, with the question's id bound in: the author's own list can find it, a stolen
+    database cannot. Votes are counted in vote_count; while voting is open each vote is a pseudonym
     under vote_key (QuestionVote), and closing shreds that key and deletes the pseudonyms."""
 
     text = models.TextField(max_length=QUESTION_MAX)
     anonymous = models.BooleanField(default=False)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                blank=True, related_name="+")  # None when anonymous
-    author_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="+")  # anonymous questions only
-    author_sealed = models.BinaryField(null=True, blank=True)  # the author's id, sealed
+    author_sealed = models.BinaryField(null=True, blank=True)  # anonymous: the author's id
     vote_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")  # made on publishing, shredded on closing
     vote_count = models.PositiveIntegerField(default=0)
@@ -218,15 +216,20 @@ class QuestionParticipant(models.Model):
         return "Participant"
 
 
-class QuestionParticipantsKey(models.Model):
-    """The one row naming the data key that makes QuestionParticipant tags."""
+class QuestionKeys(models.Model):
+    """The one row naming the two long-lived question keys: the participants key (tags in
+    QuestionParticipant) and the authors key (every author_sealed). One authors key rather than
+    one per question, so that "your questions" unwraps one key, not one per anonymous question;
+    deleting a question's author_sealed is what ends its link."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="+")
+    participants = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="+")
+    authors = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name_plural = "question keys"
         constraints = [models.CheckConstraint(condition=models.Q(id=1),
-                                              name="question_participants_key_one_row")]
+                                              name="question_keys_one_row")]
 
     def __str__(self) -> str:
-        return "Participants key"
+        return "Question keys"

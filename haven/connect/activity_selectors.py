@@ -17,6 +17,7 @@ from haven.connect.activity_models import (
     ActivitySettings,
     ActivitySignup,
     Question,
+    QuestionKeys,
     QuestionParticipant,
     QuestionStatus,
     QuestionVote,
@@ -182,22 +183,22 @@ def question_for_moderation(question_id: int) -> Question:
     return question
 
 
-def _sealed_by(question: Question, person: Person) -> bool:
-    try:
-        return crypto.open_sealed(question.author_key, question.author_sealed,
-                                  aad=author_aad(question.pk)) == str(person.pk)
-    except (crypto.KeyShredded, crypto.CannotOpen):
-        return False
-
-
 def mine(person: Person) -> list[Question]:
     """PERSON's own questions, named and anonymous; for their eyes only. An anonymous question
     has no searchable link to its author, so each sealed author is opened and compared: one
     decryption per anonymous question, in memory (docs/connect.md gives the cost)."""
-    sealed = (Question.objects.filter(anonymous=True, author_sealed__isnull=False,
-                                      author_key__wrapped__isnull=False)
-              .select_related("author_key").only("id", "author_sealed", "author_key"))
-    anonymous = [question.pk for question in sealed if _sealed_by(question, person)]
+    keys = QuestionKeys.objects.select_related("authors").filter(pk=1).first()
+    anonymous = []
+    if keys is not None and not keys.authors.is_shredded:
+        for question_id, sealed in (Question.objects.filter(anonymous=True,
+                                                            author_sealed__isnull=False)
+                                    .values_list("pk", "author_sealed")):
+            try:
+                opened = crypto.open_sealed(keys.authors, sealed, aad=author_aad(question_id))
+            except crypto.CannotOpen:
+                continue
+            if opened == str(person.pk):
+                anonymous.append(question_id)
     return list(Question.objects.filter(Q(author=person) | Q(pk__in=anonymous))
                 .order_by("-created_at", "-id"))
 

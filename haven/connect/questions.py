@@ -2,7 +2,7 @@
 moderation by coordinators (audited), public answers, and closing the vote.
 
 What an anonymous question leaves behind, and who can read it (docs/connect.md, "Anonymity"):
-- its author only sealed under the question's own data key (the vault), bound to its id;
+- its author only sealed under the authors key (the vault), bound to the question's id;
 - votes as pseudonyms under a per-question key made at publishing and shredded when the
   question closes (answered or declined), after which only vote_count remains;
 - participants (for the board's k rule) as pseudonyms under one vault key, unlinked to any
@@ -25,8 +25,8 @@ from haven.connect.activity_models import (
     QUESTION_MAX,
     REASON_MAX,
     Question,
+    QuestionKeys,
     QuestionParticipant,
-    QuestionParticipantsKey,
     QuestionStatus,
     QuestionVote,
     start_of_day,
@@ -37,9 +37,7 @@ from haven.core.models import AuditAction, Person
 from haven.vault import crypto
 from haven.vault.models import DataKey
 
-AUTHOR_KEY = "question-author"
 VOTE_KEY = "question-votes"
-PARTICIPANTS_KEY = "question-participants"
 
 
 def author_aad(question_id: int) -> str:
@@ -55,23 +53,28 @@ def participant_tag(participants_key: DataKey, person_id: int) -> str:
     return crypto.keyed_tag(participants_key, f"participant:{person_id}")
 
 
-def participants_key() -> DataKey:
-    """The data key of participant pseudonyms, made on first use (one row, whoever wins)."""
-    row = QuestionParticipantsKey.objects.select_related("data_key").filter(pk=1).first()
+def question_keys() -> QuestionKeys:
+    """The participants and authors keys, made on first use (one row, whoever wins)."""
+    row = (QuestionKeys.objects.select_related("participants", "authors").filter(pk=1).first())
     if row is not None:
-        return row.data_key
-    data_key = crypto.create_data_key(purpose=PARTICIPANTS_KEY, created_at=start_of_day())
+        return row
+    day = start_of_day()  # the keys' own time says when the feature was first used, no more
+    made = QuestionKeys(
+        pk=1, participants=crypto.create_data_key(purpose="question-participants",
+                                                  created_at=day),
+        authors=crypto.create_data_key(purpose="question-authors", created_at=day))
     try:
         with transaction.atomic():
-            QuestionParticipantsKey.objects.create(pk=1, data_key=data_key)
-        return data_key
+            made.save(force_insert=True)
+        return made
     except IntegrityError:  # another request made it first: use theirs, drop ours
-        crypto.shred(data_key)
-        return QuestionParticipantsKey.objects.select_related("data_key").get(pk=1).data_key
+        crypto.shred(made.participants)
+        crypto.shred(made.authors)
+        return QuestionKeys.objects.select_related("participants", "authors").get(pk=1)
 
 
-def _take_part(person: Person) -> None:
-    tag = participant_tag(participants_key(), person.pk)
+def _take_part(person: Person, keys: QuestionKeys) -> None:
+    tag = participant_tag(keys.participants, person.pk)
     QuestionParticipant.objects.bulk_create([QuestionParticipant(tag=tag)],
                                             ignore_conflicts=True)
 
@@ -98,12 +101,12 @@ def ask(*, person: Person, text: str, anonymous: bool) -> Question:
         question = Question.objects.create(
             text=text, anonymous=anonymous, author=None if anonymous else person,
             held_reason=held_reason[:REASON_MAX], created_at=day)
+        keys = question_keys()
         if anonymous:
-            question.author_key = crypto.create_data_key(purpose=AUTHOR_KEY, created_at=day)
-            question.author_sealed = crypto.seal(question.author_key, str(person.pk),
+            question.author_sealed = crypto.seal(keys.authors, str(person.pk),
                                                  aad=author_aad(question.pk))
-            question.save(update_fields=["author_key", "author_sealed"])
-        _take_part(person)
+            question.save(update_fields=["author_sealed"])
+        _take_part(person, keys)
     return question
 
 
@@ -124,7 +127,7 @@ def vote(*, person: Person, question: Question) -> None:
         except IntegrityError:
             raise ValidationError(_("You have already voted for this question.")) from None
         Question.objects.filter(pk=question.pk).update(vote_count=F("vote_count") + 1)
-        _take_part(person)
+        _take_part(person, question_keys())
 
 
 def _close_voting(question: Question) -> None:

@@ -26,6 +26,7 @@ from haven.connect import activity_selectors as selectors
 from haven.connect import questions
 from haven.connect.activity_models import (
     Question,
+    QuestionKeys,
     QuestionParticipant,
     QuestionVote,
 )
@@ -150,13 +151,11 @@ def test_the_author_is_sealed_to_the_question_and_opens_for_nobody_else() -> Non
     second = questions.ask(person=other, text="B?", anonymous=True)
 
     assert first.author_id is None
-    assert str(author.pk).encode() not in bytes(first.author_sealed)
+    assert [q.pk for q in selectors.mine(author)] == [first.pk]
+    assert [q.pk for q in selectors.mine(other)] == [second.pk]
     # A sealed author copied onto another question does not open there: the id is bound in.
-    Question.objects.filter(pk=second.pk).update(author_sealed=first.author_sealed,
-                                                 author_key=None)
-    Question.objects.filter(pk=first.pk).update(author_key=None)
-    Question.objects.filter(pk=second.pk).update(author_key=first.author_key)
-    assert [q.pk for q in selectors.mine(author)] == []
+    Question.objects.filter(pk=second.pk).update(author_sealed=first.author_sealed)
+    assert [q.pk for q in selectors.mine(author)] == [first.pk]
     assert [q.pk for q in selectors.mine(other)] == []
 
 
@@ -164,8 +163,9 @@ def test_the_author_is_sealed_to_the_question_and_opens_for_nobody_else() -> Non
 def test_a_question_keeps_only_its_day() -> None:
     question = questions.ask(person=make_person(), text="A?", anonymous=True)
 
-    stored = Question.objects.select_related("author_key").get(pk=question.pk)
-    for moment in (stored.created_at, stored.author_key.created_at):
+    stored = Question.objects.get(pk=question.pk)
+    keys = QuestionKeys.objects.select_related("participants", "authors").get()
+    for moment in (stored.created_at, keys.authors.created_at, keys.participants.created_at):
         assert (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
     assert stored.created_at.date() == datetime.now(tz=stored.created_at.tzinfo).date()
 
@@ -263,14 +263,10 @@ def _activity(dump: dict[str, list[dict[str, Any]]]) -> dict[int, list[datetime]
 
 
 def _post_times(dump: dict[str, list[dict[str, Any]]], question_id: int) -> list[datetime]:
-    """The times the dump gives for the asking of a question: its row's created_at, and that
-    of the key made for its author (moderation and answers are other people's acts)."""
+    """The time the dump gives for the asking of a question: its row's created_at (moderation
+    and answers are other people's acts)."""
     row = next(r for r in dump[Question._meta.db_table] if r["id"] == question_id)
-    key = str(row.get("author_key_id") or "").replace("-", "")
-    key_rows = [r for r in dump.get(DataKey._meta.db_table, [])
-                if key and str(r["id"]).replace("-", "") == key]
-    return _times({"created_at": row["created_at"]}) + [
-        t for key_row in key_rows for t in _times({"created_at": key_row["created_at"]})]
+    return _times({"created_at": row["created_at"]})
 
 
 def _timing_guess(activity: dict[int, list[datetime]], posted: list[datetime]) -> set[int]:
@@ -377,9 +373,10 @@ def test_a_database_thief_cannot_tie_an_anonymous_question_to_its_author(
     crypto.master_keys.cache_clear()
     crypto.forget_cached_keys()
     try:
-        sample = Question.objects.select_related("author_key").get(pk=next(iter(asked)))
+        sample = Question.objects.get(pk=next(iter(asked)))
+        authors = QuestionKeys.objects.select_related("authors").get().authors
         with pytest.raises(ImproperlyConfigured, match="not in HAVEN_MASTER_KEYS"):
-            crypto.open_sealed(sample.author_key, sample.author_sealed,
+            crypto.open_sealed(authors, sample.author_sealed,
                                aad=questions.author_aad(sample.pk))
     finally:
         settings.HAVEN_MASTER_KEYS = django_settings.HAVEN_MASTER_KEYS

@@ -35,7 +35,7 @@ def rekey(apps, schema_editor):
         return  # a new install: nothing to move, and no key made before it is needed
     QuestionVote = apps.get_model("connect", "QuestionVote")
     QuestionParticipant = apps.get_model("connect", "QuestionParticipant")
-    QuestionParticipantsKey = apps.get_model("connect", "QuestionParticipantsKey")
+    QuestionKeys = apps.get_model("connect", "QuestionKeys")
     DataKey = apps.get_model("vault", "DataKey")
     Person = apps.get_model(settings.AUTH_USER_MODEL)
 
@@ -49,6 +49,10 @@ def rekey(apps, schema_editor):
     # migration ends. An author no longer in the directory is simply not found; the question
     # stays, and no longer appears in anyone's own list.
     by_old_hash = {_old_author_hash(pk): pk for pk in Person.objects.values_list("pk", flat=True)}
+    first_day = _day(Question.objects.order_by("created_at").first().created_at)
+    participants_key, participants_raw = new_key("question-participants", first_day)
+    authors_key, authors_raw = new_key("question-authors", first_day)
+    QuestionKeys.objects.create(pk=1, participants=participants_key, authors=authors_key)
     # Tag and seal formats must match haven.connect.questions (tests/connect/
     # test_questions_migration.py checks migrated rows against the live code).
     people = set()
@@ -57,9 +61,8 @@ def rekey(apps, schema_editor):
         if question.anonymous:
             author_id = by_old_hash.get(question.author_hash)
             if author_id is not None:
-                question.author_key, raw = new_key("question-author", question.created_at)
                 question.author_sealed = crypto.seal_with(
-                    raw, str(author_id), aad=f"question-author:{question.pk}")
+                    authors_raw, str(author_id), aad=f"question-author:{question.pk}")
                 people.add(author_id)
         elif question.author_id is not None:
             people.add(question.author_id)
@@ -76,11 +79,9 @@ def rekey(apps, schema_editor):
         else:  # closed: the count is all that stays
             QuestionVote.objects.filter(question=question).delete()
         question.save()
-    first_day = _day(Question.objects.order_by("created_at").first().created_at)
-    data_key, raw = new_key("question-participants", first_day)
-    QuestionParticipantsKey.objects.create(pk=1, data_key=data_key)
     QuestionParticipant.objects.bulk_create(
-        [QuestionParticipant(tag=crypto.keyed_tag_with(raw, f"participant:{person_id}"))
+        [QuestionParticipant(tag=crypto.keyed_tag_with(participants_raw,
+                                                       f"participant:{person_id}"))
          for person_id in people])
 
 
@@ -100,19 +101,16 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.CreateModel(
-            name='QuestionParticipantsKey',
+            name='QuestionKeys',
             fields=[
                 ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('data_key', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='vault.datakey')),
+                ('participants', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='vault.datakey')),
+                ('authors', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='vault.datakey')),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='question_participants_key_one_row')],
+                'verbose_name_plural': 'question keys',
+                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='question_keys_one_row')],
             },
-        ),
-        migrations.AddField(
-            model_name='question',
-            name='author_key',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='vault.datakey'),
         ),
         migrations.AddField(
             model_name='question',
