@@ -1,5 +1,6 @@
 """Reads for activities and open questions. Nothing here returns who asked an anonymous
-question: the author's own list is found by the keyed hash, and the board counts people."""
+question: the author's own list is found by opening each sealed author, and the board counts
+people by their participant pseudonyms."""
 
 from __future__ import annotations
 
@@ -16,13 +17,16 @@ from haven.connect.activity_models import (
     ActivitySettings,
     ActivitySignup,
     Question,
+    QuestionKeys,
+    QuestionParticipant,
     QuestionStatus,
     QuestionVote,
     SignupStatus,
 )
-from haven.connect.questions import participant_hash
+from haven.connect.questions import author_aad, voter_tag
 from haven.core.models import Person
 from haven.core.selectors import MAX_ID
+from haven.vault import crypto
 
 PAST_SHOWN = 20
 
@@ -118,14 +122,8 @@ def going_names(activity: Activity) -> list[str]:
 
 def participants() -> int:
     """Distinct people who have asked a question (any state) or voted, counted by pseudonym so
-    that an anonymous author and their own votes count once."""
-    people: set[str] = set(Question.objects.filter(anonymous=True)
-                           .values_list("author_hash", flat=True))
-    ids = set(Question.objects.filter(anonymous=False, author__isnull=False)
-              .values_list("author_id", flat=True))
-    ids |= set(QuestionVote.objects.values_list("voter_id", flat=True).distinct())
-    people |= {participant_hash(person_id) for person_id in ids}
-    return len(people)
+    that an author and their own votes count once."""
+    return QuestionParticipant.objects.count()
 
 
 @dataclass(frozen=True)
@@ -136,22 +134,34 @@ class Board:
     anonymous_hidden: bool  # anonymous questions exist but wait for enough participants
 
 
+def _mark_my_votes(shown: list[Question], viewer: Person) -> None:
+    """Sets i_voted on each question: the viewer's pseudonym under each open question's vote
+    key, looked up in one query. A closed question's key is gone, so nobody can tell."""
+    tags = {question.pk: voter_tag(question.vote_key, viewer.pk) for question in shown
+            if question.voting_open and question.vote_key is not None
+            and not question.vote_key.is_shredded}
+    voted = set(QuestionVote.objects.filter(question_id__in=tags.keys(),
+                                            voter_tag__in=tags.values())
+                .values_list("question_id", "voter_tag")) if tags else set()
+    for question in shown:
+        question.i_voted = (question.pk, tags.get(question.pk)) in voted
+
+
 def board(*, viewer: Person) -> Board:
     """Published questions, most votes first. Anonymous ones appear only once at least
     HAVEN_MIN_GROUP_SIZE people take part: in a smaller crowd, who asked is a guess away."""
     least = settings.HAVEN_MIN_GROUP_SIZE
     count = participants()
     shown = (Question.objects.filter(status=QuestionStatus.PUBLISHED)
-             .select_related("author", "answered_by")
-             .annotate(vote_count=Count("votes"),
-                       i_voted=Exists(QuestionVote.objects.filter(question=OuterRef("pk"),
-                                                                  voter=viewer)))
+             .select_related("author", "answered_by", "vote_key")
              .order_by("-vote_count", "-created_at", "-id"))
     hidden = False
     if count < least:
         hidden = Question.objects.filter(status=QuestionStatus.PUBLISHED, anonymous=True).exists()
         shown = shown.filter(anonymous=False)
-    return Board(questions=list(shown), participants=count, least=least,
+    questions = list(shown)
+    _mark_my_votes(questions, viewer)
+    return Board(questions=questions, participants=count, least=least,
                  anonymous_hidden=hidden)
 
 
@@ -174,11 +184,23 @@ def question_for_moderation(question_id: int) -> Question:
 
 
 def mine(person: Person) -> list[Question]:
-    """PERSON's own questions, named and anonymous, with votes; for their eyes only."""
-    return list(Question.objects
-                .filter(Q(author=person) | Q(anonymous=True,
-                                             author_hash=participant_hash(person.pk)))
-                .annotate(vote_count=Count("votes")).order_by("-created_at", "-id"))
+    """PERSON's own questions, named and anonymous; for their eyes only. An anonymous question
+    has no searchable link to its author, so each sealed author is opened and compared: one
+    decryption per anonymous question, in memory (docs/connect.md gives the cost)."""
+    keys = QuestionKeys.objects.select_related("authors").filter(pk=1).first()
+    anonymous = []
+    if keys is not None and not keys.authors.is_shredded:
+        for question_id, sealed in (Question.objects.filter(anonymous=True,
+                                                            author_sealed__isnull=False)
+                                    .values_list("pk", "author_sealed")):
+            try:
+                opened = crypto.open_sealed(keys.authors, sealed, aad=author_aad(question_id))
+            except crypto.CannotOpen:
+                continue
+            if opened == str(person.pk):
+                anonymous.append(question_id)
+    return list(Question.objects.filter(Q(author=person) | Q(pk__in=anonymous))
+                .order_by("-created_at", "-id"))
 
 
 def moderation_queue() -> list[Question]:

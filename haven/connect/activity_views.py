@@ -30,6 +30,7 @@ from haven.connect.activity_forms import (
 )
 from haven.connect.activity_models import Activity, SignupStatus
 from haven.connect.invitations import activity_ics
+from haven.core.middleware import leave_session_untouched, leaves_session_untouched
 from haven.core.models import Role
 from haven.core.views import _form_errors_to
 
@@ -256,6 +257,7 @@ def question_board(request: HttpRequest) -> HttpResponse:
 def question_ask(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
+        leave_session_untouched(request)  # the session row must not record when one asked
         form = QuestionForm(request.POST)
         if form.is_valid():
             try:
@@ -284,6 +286,7 @@ def questions_mine(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@leaves_session_untouched  # the session row must not record when one voted
 def question_vote(request: HttpRequest, question_id: int) -> HttpResponse:
     question = selectors.published_question(question_id)
     try:

@@ -1,23 +1,60 @@
-"""Request middleware: each person's own time zone, the access table, and required MFA."""
+"""Request middleware: sessions that some requests leave untouched, each person's own time
+zone, the access table, and required MFA."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import zoneinfo
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from haven.core.access import CLOSED, MFA_SETUP_ROUTES, allows, rule_for
 
 logger = logging.getLogger(__name__)
 GetResponse = Callable[[HttpRequest], HttpResponse]
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+_UNTOUCHED = "_haven_session_untouched"
+
+
+def leave_session_untouched(request: HttpRequest) -> None:
+    """This request must not re-save the session. With SESSION_SAVE_EVERY_REQUEST every
+    request writes now + the idle timeout into the session row, so the row would record the
+    instant of, say, an anonymous post; the row keeps the time of the request before."""
+    setattr(request, _UNTOUCHED, True)
+
+
+def leaves_session_untouched(view: View) -> View:
+    """leave_session_untouched for every request to VIEW."""
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        leave_session_untouched(request)
+        return view(request, *args, **kwargs)
+    return wrapped  # type: ignore[return-value]
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except that a request marked by leave_session_untouched does not save an
+    unchanged session. A session the request did change (signing in or out, a message that
+    overflowed its cookie) is saved as usual: losing that change would be worse."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if (getattr(request, _UNTOUCHED, False) and session is not None
+                and not session.modified and not session.is_empty()):
+            if session.accessed:
+                patch_vary_headers(response, ("Cookie",))
+            return response
+        return super().process_response(request, response)
 
 
 class PersonTimezoneMiddleware:

@@ -11,6 +11,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -94,19 +95,31 @@ class _KeyCache:
 _cache = _KeyCache()
 
 
-def create_data_key(*, purpose: str, model: type[DataKey] = DataKey) -> DataKey:
-    """A new data key, wrapped under this process's current master key. Raises
-    MasterKeyUnavailable (and tells the operator) when that key is retired or is not the key
-    the database knows under its id: nothing is then wrapped where it could be lost. MODEL is
-    for data migrations, which must use the historical DataKey model."""
+def wrap_new_key(key_id: str) -> tuple[str, bytes, bytes]:
+    """A fresh data key for the DataKey row KEY_ID: (master key id, wrapped, raw), wrapped
+    under this process's current master key. Raises MasterKeyUnavailable (and tells the
+    operator) when that key is retired or is not the key the database knows under its id:
+    nothing is then wrapped where it could be lost. Call it inside a transaction, which holds
+    the key's claim until the row is saved; a data migration calls it directly to write the row
+    with its historical model."""
     keys = master_keys()
     raw = AESGCM.generate_key(bit_length=256)
+    master_key_id = claim_for_wrapping(keys)
+    nonce = os.urandom(NONCE_BYTES)
+    wrapped = nonce + AESGCM(keys.get(master_key_id)).encrypt(nonce, raw, _wrap_aad(key_id))
+    return master_key_id, wrapped, raw
+
+
+def create_data_key(*, purpose: str, model: type[DataKey] = DataKey,
+                    created_at: datetime | None = None) -> DataKey:
+    """A new data key. MODEL is for data migrations (the historical DataKey model); CREATED_AT
+    lets a caller store a coarser time than now, where the moment a key was made would itself
+    say something (an anonymous question's)."""
+    record = model(purpose=purpose)
+    if created_at is not None:
+        record.created_at = created_at
     with transaction.atomic():
-        key_id = claim_for_wrapping(keys)
-        record = model(purpose=purpose, master_key_id=key_id)
-        nonce = os.urandom(NONCE_BYTES)
-        record.wrapped = nonce + AESGCM(keys.get(key_id)).encrypt(
-            nonce, raw, _wrap_aad(str(record.id)))
+        record.master_key_id, record.wrapped, raw = wrap_new_key(str(record.id))
         record.save(force_insert=True)
     _cache.put(str(record.id), raw)
     return record
@@ -152,9 +165,7 @@ def _data_key(record: DataKey) -> bytes:
 
 def seal(record: DataKey, plaintext: str, *, aad: str) -> bytes:
     """Encrypt PLAINTEXT under the record's key, bound to AAD (e.g. "message:<uuid>")."""
-    nonce = os.urandom(NONCE_BYTES)
-    return FORMAT_VERSION + nonce + AESGCM(_data_key(record)).encrypt(
-        nonce, plaintext.encode("utf-8"), aad.encode())
+    return seal_with(_data_key(record), plaintext, aad=aad)
 
 
 def open_sealed(record: DataKey, sealed: bytes | memoryview, *, aad: str) -> str:
@@ -169,6 +180,27 @@ def open_sealed(record: DataKey, sealed: bytes | memoryview, *, aad: str) -> str
                         .decode("utf-8"))
     except InvalidTag:
         raise CannotOpen("ciphertext does not match its record") from None
+
+
+def keyed_tag_with(raw: bytes, message: str) -> str:
+    """keyed_tag for a data key already in hand (a data migration's)."""
+    tag_key = hmac.new(raw, b"haven:tag-key", hashlib.sha256).digest()
+    return hmac.new(tag_key, message.encode(), hashlib.sha256).hexdigest()
+
+
+def keyed_tag(record: DataKey, message: str) -> str:
+    """A pseudonym for MESSAGE (e.g. "voter:<person id>") under the record's key: the same
+    record and message give the same tag, so it can be looked up; without the data key
+    (that is, without a master key, or after shredding) nobody can test a guess against it.
+    The key that makes tags is derived from the data key, apart from the one that seals."""
+    return keyed_tag_with(_data_key(record), message)
+
+
+def seal_with(raw: bytes, plaintext: str, *, aad: str) -> bytes:
+    """seal for a data key already in hand (a data migration's)."""
+    nonce = os.urandom(NONCE_BYTES)
+    return FORMAT_VERSION + nonce + AESGCM(raw).encrypt(nonce, plaintext.encode("utf-8"),
+                                                        aad.encode())
 
 
 def shred(record: DataKey) -> None:
@@ -223,5 +255,4 @@ def keyed_pseudonym(record: DataKey, value: str) -> str:
     """A stable stand-in for VALUE (a person's id, say) among the records of one key: an HMAC
     under a key derived from the record's data key. Whoever lacks that key — and everyone,
     once it is shredded — cannot tell whose it is."""
-    derived = hmac.new(_data_key(record), b"haven:pseudonym", hashlib.sha256).digest()
-    return hmac.new(derived, value.encode(), hashlib.sha256).hexdigest()[:16]
+    return keyed_tag(record, value)[:16]

@@ -100,6 +100,23 @@ def test_answering_a_published_question(as_administrator: Client,
     assert Question.objects.get(pk=question.pk).answer == "In March."
 
 
+def test_an_answer_closes_voting_and_the_board_says_so(as_administrator: Client) -> None:
+    question = published()
+    _send(as_administrator, "post", f"{BASE}/{question.pk}/vote")
+    before = {q["id"]: q for q in as_administrator.get(BASE).json()["questions"]}
+    assert (before[question.pk]["voting_open"], before[question.pk]["i_voted"]) == (True, True)
+
+    _send(as_administrator, "put", f"{BASE}/{question.pk}/answer", {"text": "In March."})
+
+    after = {q["id"]: q for q in as_administrator.get(BASE).json()["questions"]}
+    assert (after[question.pk]["voting_open"], after[question.pk]["i_voted"],
+            after[question.pk]["votes"]) == (False, False, 1)
+    late = _send(as_administrator, "post", f"{BASE}/{question.pk}/vote")
+    assert late.status_code == 422
+    assert late.json()["errors"][0]["message"] == (
+        "Voting has closed: this question has been answered.")
+
+
 def test_colleagues_cannot_moderate_or_answer(as_colleague: Client) -> None:
     waiting = questions.ask(person=make_person(), text="Budget?", anonymous=False)
     out = published()
@@ -123,7 +140,7 @@ def test_no_question_endpoint_names_an_anonymous_author(settings: Any) -> None:
     moderator = signed_in(make_person(Role.COORDINATOR))
     asked = _send(as_author, "post", BASE, {"text": "Why the rota change?", "anonymous": True})
     question_id = asked.json()["id"]
-    hashed = Question.objects.get(pk=question_id).author_hash
+    sealed = bytes(Question.objects.get(pk=question_id).author_sealed).hex()
 
     responses = [
         asked,
@@ -142,4 +159,4 @@ def test_no_question_endpoint_names_an_anonymous_author(settings: Any) -> None:
     assert any(item["id"] == question_id for item in moderator.get(BASE).json()["questions"])
     for response in responses:
         text = response.content.decode().lower()
-        assert "hildegard" not in text and "vance" not in text and hashed not in text
+        assert "hildegard" not in text and "vance" not in text and sealed not in text

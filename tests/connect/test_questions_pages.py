@@ -71,7 +71,7 @@ def test_voting_twice_gets_a_clear_answer(colleague: Person, as_colleague: Clien
     body = as_colleague.post(f"/questions/{question.pk}/vote/", follow=True).content.decode()
 
     assert "You have already voted for this question." in body
-    assert QuestionVote.objects.filter(voter=colleague).count() == 1
+    assert QuestionVote.objects.filter(question=question).count() == 1
 
 
 def test_votes_for_unpublished_questions_are_404(as_colleague: Client) -> None:

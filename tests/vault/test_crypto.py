@@ -133,6 +133,56 @@ def test_a_wrapped_key_moved_to_another_record_fails() -> None:
         crypto.open_sealed(_fresh(second), sealed, aad="a")
 
 
+# --- keyed tags --------------------------------------------------------------------------------
+
+def test_a_keyed_tag_is_stable_per_key_and_differs_between_keys() -> None:
+    first = crypto.create_data_key(purpose="question-votes")
+    second = crypto.create_data_key(purpose="question-votes")
+
+    tag = crypto.keyed_tag(first, "voter:7")
+
+    assert crypto.keyed_tag(_fresh(first), "voter:7") == tag
+    assert crypto.keyed_tag(first, "voter:8") != tag
+    assert crypto.keyed_tag(second, "voter:7") != tag
+    assert len(tag) == 64 and int(tag, 16) >= 0  # a SHA-256 hex digest
+
+
+def test_a_keyed_tag_cannot_be_recomputed_with_the_secret_key(settings) -> None:
+    import hashlib
+    import hmac
+
+    record = crypto.create_data_key(purpose="question-votes")
+    tag = crypto.keyed_tag(record, "voter:7")
+
+    guesses = {hmac.new(settings.SECRET_KEY.encode(), message.encode(), hashlib.sha256)
+               .hexdigest() for message in ("voter:7", "7")}
+    assert tag not in guesses
+    assert tag != hmac.new(bytes(record.wrapped), b"voter:7", hashlib.sha256).hexdigest()
+
+
+def test_a_shredded_key_makes_no_more_tags() -> None:
+    record = crypto.create_data_key(purpose="question-votes")
+    crypto.keyed_tag(record, "voter:7")
+    crypto.shred(record)
+
+    with pytest.raises(KeyShredded):
+        crypto.keyed_tag(record, "voter:7")
+    with pytest.raises(KeyShredded):
+        crypto.keyed_tag(_fresh(record), "voter:7")
+
+
+def test_a_data_key_may_be_stamped_with_a_coarser_time() -> None:
+    from datetime import UTC, datetime
+
+    day = datetime(2026, 3, 4, tzinfo=UTC)
+
+    record = crypto.create_data_key(purpose="question-author", created_at=day)
+
+    assert _fresh(record).created_at == day
+    sealed = crypto.seal(record, "42", aad="question-author:1")
+    assert crypto.open_sealed(_fresh(record), sealed, aad="question-author:1") == "42"
+
+
 # --- shredding -------------------------------------------------------------------------------
 
 def test_shredding_makes_content_unreadable_here() -> None:

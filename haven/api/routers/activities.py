@@ -17,6 +17,7 @@ from haven.api.schemas import ErrorOut
 from haven.connect import activities, questions
 from haven.connect import activity_selectors as selectors
 from haven.connect.activity_models import QUESTION_MAX, Activity, Question
+from haven.core.middleware import leave_session_untouched
 
 router = Router(tags=["connect"])
 
@@ -95,7 +96,8 @@ class QuestionOut(Schema):
     anonymous: bool
     asked_by: str | None = Field(description="The author's name; null for anonymous questions")
     votes: int
-    i_voted: bool
+    i_voted: bool = Field(description="False once voting has closed: who voted is forgotten")
+    voting_open: bool = Field(description="Until the question is answered")
     answer: str
     answered_at: datetime | None
 
@@ -244,7 +246,8 @@ def _question_out(question: Question) -> QuestionOut:
     return QuestionOut(
         id=question.pk, text=question.text, anonymous=question.anonymous,
         asked_by=None if question.anonymous or question.author is None else question.author.name,
-        votes=question.vote_count, i_voted=question.i_voted, answer=question.answer,
+        votes=question.vote_count, i_voted=question.i_voted, voting_open=question.voting_open,
+        answer=question.answer,
         answered_at=question.answered_at)
 
 
@@ -260,6 +263,7 @@ def board(request: HttpRequest) -> BoardOut:
 @router.post("/questions", response={201: AskedOut, 422: ErrorOut}, url_name="connect_questions")
 def ask(request: HttpRequest, payload: QuestionIn) -> Status:
     """A new question, published once a coordinator approves it."""
+    leave_session_untouched(request)  # the session row must not record when one asked
     question = questions.ask(person=request.user, text=payload.text,
                              anonymous=payload.anonymous)
     return Status(201, AskedOut(id=question.pk, status=question.status,
@@ -270,6 +274,8 @@ def ask(request: HttpRequest, payload: QuestionIn) -> Status:
                                                          422: ErrorOut},
              url_name="connect_question_vote")
 def vote(request: HttpRequest, question_id: int) -> Status:
+    """One vote per person, while the question is unanswered."""
+    leave_session_untouched(request)  # the session row must not record when one voted
     questions.vote(person=request.user, question=selectors.published_question(question_id))
     return Status(204, None)
 
