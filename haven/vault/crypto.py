@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from haven.core.confidential import Withheld
+from haven.core.text import bad_character, describe
 from haven.vault.masterkeys import MasterKeys, parse_master_keys
 from haven.vault.models import DataKey
 
@@ -32,6 +33,11 @@ class KeyShredded(Exception):
 
 class CannotOpen(Exception):
     """Ciphertext failed authentication: it was altered, or sealed for another record."""
+
+
+class UnstorableText(ValueError):
+    """The plaintext holds a character Haven never stores (haven.core.text): refused before
+    encoding. Its message names the character and its position, never the text."""
 
 
 @lru_cache(maxsize=1)
@@ -128,7 +134,14 @@ def _data_key(record: DataKey) -> bytes:
 
 
 def seal(record: DataKey, plaintext: str, *, aad: str) -> bytes:
-    """Encrypt PLAINTEXT under the record's key, bound to AAD (e.g. "message:<uuid>")."""
+    """Encrypt PLAINTEXT under the record's key, bound to AAD (e.g. "message:<uuid>").
+    Raises UnstorableText for text the inputs should have refused: an unpaired surrogate
+    cannot be encoded at all, and UnicodeEncodeError would carry the whole text with it."""
+    found = bad_character(plaintext)
+    if found is not None:
+        position, char = found
+        raise UnstorableText(f"cannot seal text holding {describe(char)} at position "
+                             f"{position}")
     nonce = os.urandom(NONCE_BYTES)
     return FORMAT_VERSION + nonce + AESGCM(_data_key(record)).encrypt(
         nonce, plaintext.encode("utf-8"), aad.encode())
