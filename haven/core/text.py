@@ -130,6 +130,13 @@ _HEADER_UNSAFE = re.compile("(?:[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
                             + _NON_CHARACTERS + "])+")
 
 
+def without_unstorable(text: str) -> str:
+    """TEXT without what refusal() names in multi-line text (lines and tabs stay): for text
+    made from values stored before input was checked, on its way out (an e-mail body, a
+    calendar description)."""
+    return _NEVER.sub("", text)
+
+
 def one_line(text: str) -> str:
     """TEXT for an e-mail header or a calendar property: every run of line breaks and other
     characters refusal() names becomes one space. For values stored before input was checked,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -19,8 +19,6 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
-from django_tasks import TaskResultStatus
-from django_tasks.signals import task_finished
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -213,20 +211,6 @@ ROUTES: dict[tuple[str, str], Callable[[World], Call]] = {
 def world(db: None) -> World:
     return World(colleague=make_person(), supporter=make_person(Role.SUPPORTER),
                  coordinator=make_person(Role.COORDINATOR))
-
-
-@pytest.fixture
-def failed_tasks() -> Iterator[list[str]]:
-    """The tasks (e-mail) that failed while the test ran, by their exception's class."""
-    failed: list[str] = []
-
-    def record(sender: object, task_result: Any, **kwargs: object) -> None:
-        if task_result.status == TaskResultStatus.FAILED:
-            failed.extend(error.exception_class_path for error in task_result.errors)
-
-    task_finished.connect(record)
-    yield failed
-    task_finished.disconnect(record)
 
 
 def received(field: TextField, value: str) -> str:
