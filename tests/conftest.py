@@ -1,10 +1,15 @@
-"""Shared fixtures: one person per role, and clients signed in as them."""
+"""Shared fixtures: one person per role, clients signed in as them, and failed tasks."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django_tasks import TaskResultStatus
+from django_tasks.signals import task_finished
 
 from haven.core.models import Person, Role
 from tests.factories import make_person
@@ -17,6 +22,21 @@ pytest_plugins = ["tests.browser.plugin"]
 def _fresh_cache() -> None:
     # Rate limits and used TOTP codes live in the cache; each test starts clean.
     cache.clear()
+
+
+@pytest.fixture
+def failed_tasks() -> Iterator[list[str]]:
+    """The tasks (e-mail) that failed while the test ran, by their exception's class. Tasks run
+    at once in tests, and a failure is recorded on its result, not raised to the caller."""
+    failed: list[str] = []
+
+    def record(sender: object, task_result: Any, **kwargs: object) -> None:
+        if task_result.status == TaskResultStatus.FAILED:
+            failed.extend(error.exception_class_path for error in task_result.errors)
+
+    task_finished.connect(record)
+    yield failed
+    task_finished.disconnect(record)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.coach.analysis import MAX_CHARS
 from haven.core.selectors import MAX_ID
+from haven.core.text import HavenForm
 
 
 def _check_length(text: str) -> str:
@@ -25,6 +26,8 @@ class _TextField(forms.CharField):
     """Free text up to the coach's limit, with the limit's own clear message. No `maxlength`
     attribute: a browser would cut a pasted reply silently instead of saying why."""
 
+    multiline = True  # replies have lines, even when a form carries one in a hidden input
+
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)  # an empty reply gets a gentle note, not an error
         kwargs.setdefault("strip", False)  # the coach's offsets are into the text as written
@@ -34,7 +37,7 @@ class _TextField(forms.CharField):
         return _check_length(super().clean(value))
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(HavenForm):
     """The live coach: a draft reply and, outside conversations, what the colleague said."""
 
     reply = _TextField(label=_("Your reply"))
@@ -42,13 +45,13 @@ class FeedbackForm(forms.Form):
     scenario = forms.SlugField(required=False, max_length=60)
 
 
-class ConversationFeedbackForm(forms.Form):
+class ConversationFeedbackForm(HavenForm):
     """The live coach in a conversation: the colleague's message is read on the server."""
 
     reply = _TextField(label=_("Your reply"))
 
 
-class TryForm(forms.Form):
+class TryForm(HavenForm):
     seeker = _TextField(label=_("What the colleague wrote"), widget=forms.Textarea(attrs={
         "rows": 4}), help_text=_("Write or paste a message a colleague might send."))
     reply = _TextField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 6}),
@@ -56,7 +59,7 @@ class TryForm(forms.Form):
                                    "you write here is stored."))
 
 
-class PracticeForm(forms.Form):
+class PracticeForm(HavenForm):
     reply = _TextField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 7}),
                        help_text=_("Feedback appears as you type; submit to record your score. "
                                    "Your text is never stored."))
@@ -64,7 +67,7 @@ class PracticeForm(forms.Form):
                                  widget=forms.HiddenInput)
 
 
-class FinishForm(forms.Form):
+class FinishForm(HavenForm):
     attempt = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     # The final reply comes back only to be shown beside the example; it is never stored.
     reply = _TextField(widget=forms.HiddenInput)

@@ -32,6 +32,7 @@ from haven.connect.invitations import activity_ics
 from haven.core.audit import audit
 from haven.core.models import AuditAction, Person, Role, validate_time_zone
 from haven.core.tasks import send_email
+from haven.core.text import check_text
 
 CAPACITY_MAX = 10_000
 REMINDER_AHEAD = timedelta(days=1)
@@ -70,10 +71,13 @@ def update_activity_settings(*, actor: Person, colleagues_may_propose: bool,
     return current
 
 
-def _clean_text(value: str, *, field: str, limit: int, required: bool) -> str:
+def _clean_text(value: str, *, field: str, limit: int, required: bool,
+                multiline: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
         raise ValidationError({field: _("This cannot be empty.")})
+    # A title or place goes into e-mail subjects and calendar fields: one line, always.
+    check_text(value, multiline=multiline, field=field)
     if len(value) > limit:
         raise ValidationError({field: _("Keep it to %(limit)d characters or fewer.")
                                % {"limit": limit}})
@@ -90,13 +94,14 @@ def _validated(*, title: str, description: str, starts_at: datetime, ends_at: da
                time_zone: str, place: str, online_link: str, capacity: int,
                accessibility: str, now: datetime) -> dict[str, object]:
     """The fields of an activity, cleaned, or a ValidationError naming the field."""
-    title = _clean_text(title, field="title", limit=TITLE_MAX, required=True)
+    title = _clean_text(title, field="title", limit=TITLE_MAX, required=True, multiline=False)
     description = _clean_text(description, field="description", limit=DESCRIPTION_MAX,
                               required=False)
     accessibility = _clean_text(accessibility, field="accessibility", limit=DESCRIPTION_MAX,
                                 required=False)
-    place = _clean_text(place, field="place", limit=200, required=False)
-    online_link = (online_link or "").strip()
+    place = _clean_text(place, field="place", limit=200, required=False, multiline=False)
+    online_link = _clean_text(online_link, field="online_link", limit=500, required=False,
+                              multiline=False)
     try:
         validate_time_zone(time_zone)
     except ValidationError:

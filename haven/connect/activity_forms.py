@@ -17,11 +17,12 @@ from haven.connect.activity_models import (
     TITLE_MAX,
     Activity,
 )
+from haven.core.text import HavenForm
 
 _LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(HavenForm):
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}),
                                   required=False, max_length=4000)
@@ -72,13 +73,13 @@ class ActivityForm(forms.Form):
                 "accessibility": activity.accessibility}
 
 
-class CancelPlaceForm(forms.Form):
+class CancelPlaceForm(HavenForm):
     confirm = forms.BooleanField(
         label=_("Yes, give up my place"),
         error_messages={"required": _("Tick the box to confirm.")})
 
 
-class CallOffForm(forms.Form):
+class CallOffForm(HavenForm):
     note = forms.CharField(
         label=_("A note to the people signed up (optional)"), required=False,
         max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 3}),
@@ -89,13 +90,13 @@ class CallOffForm(forms.Form):
         error_messages={"required": _("Tick the box to confirm; the activity is still on.")})
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(HavenForm):
     score = forms.TypedChoiceField(
         label=_("How was it?"), widget=forms.RadioSelect, coerce=int,
         choices=[(5, _("5 — very good")), (4, "4"), (3, "3"), (2, "2"), (1, _("1 — poor"))])
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(HavenForm):
     text = forms.CharField(label=_("Your question"), widget=forms.Textarea(attrs={"rows": 4}),
                            max_length=QUESTION_MAX,
                            help_text=_("A coordinator reads it before it is published."))
@@ -105,7 +106,7 @@ class QuestionForm(forms.Form):
                                ("yes", _("Anonymously: nobody is shown who asked"))])
 
 
-class ModerationForm(forms.Form):
+class ModerationForm(HavenForm):
     decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
                                  choices=[("publish", _("Publish")),
                                           ("reject", _("Do not publish"))])
@@ -113,12 +114,12 @@ class ModerationForm(forms.Form):
                              max_length=REASON_MAX, required=False)
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(HavenForm):
     answer = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4}),
                              max_length=ANSWER_MAX)
 
 
-class ActivitySettingsForm(forms.Form):
+class ActivitySettingsForm(HavenForm):
     """The administrators' activity settings. The service checks the value again."""
 
     colleagues_may_propose = forms.TypedChoiceField(

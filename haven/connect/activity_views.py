@@ -245,12 +245,20 @@ def activity_feedback(request: HttpRequest, activity_id: int) -> HttpResponse:
 
 # Open questions -------------------------------------------------------------------------------
 
-@require_GET
-def question_board(request: HttpRequest) -> HttpResponse:
+def _board_page(request: HttpRequest, failed: dict[str, Any] | None = None,
+                status: int = 200) -> HttpResponse:
+    """The board. FAILED names the answer that was refused (the question's pk), with the
+    text as typed and the reason, so the moderator corrects it in place."""
     return render(request, "connect/questions/board.html", {
         "board": selectors.board(viewer=request.user),
         "may_answer": bool(request.user.roles & {Role.COORDINATOR, Role.ADMINISTRATOR}),
-    })
+        "failed": failed or {},
+    }, status=status)
+
+
+@require_GET
+def question_board(request: HttpRequest) -> HttpResponse:
+    return _board_page(request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -298,26 +306,41 @@ def question_vote(request: HttpRequest, question_id: int) -> HttpResponse:
     return redirect("questions")
 
 
+def _moderation_page(request: HttpRequest, failed: dict[str, Any] | None = None,
+                     status: int = 200) -> HttpResponse:
+    """The queue. FAILED names the decision that was refused (the question's pk), with the
+    decision and reason as typed and why, so the moderator corrects it in place."""
+    return render(request, "connect/questions/moderation.html",
+                  {"queue": selectors.moderation_queue(), "form": ModerationForm(),
+                   "failed": failed or {}}, status=status)
+
+
 @require_GET
 def question_moderation(request: HttpRequest) -> HttpResponse:
-    return render(request, "connect/questions/moderation.html",
-                  {"queue": selectors.moderation_queue(), "form": ModerationForm()})
+    return _moderation_page(request)
 
 
 @require_POST
 def question_moderate(request: HttpRequest, question_id: int) -> HttpResponse:
     question = selectors.question_for_moderation(question_id)
     form = ModerationForm(request.POST)
+    failed = {"pk": question.pk, "decision": form.data.get("decision", ""),
+              "reason": form.data.get("reason", "")}
     if not form.is_valid():
-        messages.error(request, _("Choose to publish it or not."))
-        return redirect("questions_moderation")
+        failed["error"] = " ".join(
+            str(message) if name == "reason" else _("Choose to publish it or not.")
+            for name, errors in form.errors.items() for message in errors)
+        return _moderation_page(request, failed, status=400)
     publish = form.cleaned_data["decision"] == "publish"
     try:
         questions.moderate(moderator=request.user, question=question, publish=publish,
                            reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        messages.error(request, _("Give a reason the author will see.")
-                       if "reason" in getattr(error, "error_dict", {}) else _first_error(error))
+        if "reason" not in getattr(error, "error_dict", {}):
+            messages.error(request, _first_error(error))
+            return redirect("questions_moderation")
+        failed["error"] = _("Give a reason the author will see.")
+        return _moderation_page(request, failed, status=400)
     else:
         messages.success(request, _("Published.") if publish else
                          _("Not published; the author sees your reason."))
@@ -328,14 +351,18 @@ def question_moderate(request: HttpRequest, question_id: int) -> HttpResponse:
 def question_answer(request: HttpRequest, question_id: int) -> HttpResponse:
     question = selectors.published_question(question_id)
     form = AnswerForm(request.POST)
+    # A refused answer comes back in its box, with why: nothing written is lost.
+    failed = {"pk": question.pk, "answer": form.data.get("answer", "")}
     if not form.is_valid():
-        messages.error(request, _("Write an answer of at most 4000 characters."))
-        return redirect("questions")
+        failed["error"] = " ".join(str(message) for errors in form.errors.values()
+                                   for message in errors)
+        return _board_page(request, failed, status=400)
     try:
         questions.answer(leader=request.user, question=question,
                          text=form.cleaned_data["answer"])
     except ValidationError as error:
-        messages.error(request, _first_error(error))
+        failed["error"] = _first_error(error)
+        return _board_page(request, failed, status=400)
     else:
         messages.success(request, _("Your answer is published."))
     return redirect("questions")

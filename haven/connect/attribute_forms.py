@@ -16,12 +16,13 @@ from haven.connect.attributes import (
     field_name,
 )
 from haven.connect.models import SharedAttribute
+from haven.core.text import HavenForm
 
 # Generous bounds on what is read at all; the service gives the precise messages.
 OPTIONS_TEXT_MAX = MAX_OPTIONS * (OPTION_MAX + 2) * 2
 
 
-class AttributeForm(forms.Form):
+class AttributeForm(HavenForm):
     name = forms.CharField(
         label=_("Name"), max_length=NAME_MAX,
         help_text=_("The heading of its table in the inclusion insight, e.g. “Working pattern”."))
@@ -51,12 +52,12 @@ class EditAttributeForm(AttributeForm):
                             "options": "\n".join(attribute.options)})
 
 
-class AttributeActiveForm(forms.Form):
+class AttributeActiveForm(HavenForm):
     active = forms.TypedChoiceField(coerce=lambda value: value == "yes",
                                     choices=[("yes", "yes"), ("no", "no")])
 
 
-class AnswersForm(forms.Form):
+class AnswersForm(HavenForm):
     """One optional question per attribute on offer; "Prefer not to say" (empty) stores
     nothing."""
 
@@ -76,6 +77,6 @@ class AnswersForm(forms.Form):
                 for attribute in self.attributes}
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(HavenForm):
     attribute = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     everything = forms.BooleanField(label=_("Yes, withdraw all my answers"), required=False)

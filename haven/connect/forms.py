@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.connect.models import Frequency, MeetingMode
 from haven.core.models import Location
+from haven.core.text import HavenForm
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(HavenForm):
     active = forms.TypedChoiceField(
         label=_("Coffee pairings"), widget=forms.RadioSelect,
         coerce=lambda value: value == "yes", initial="yes",
@@ -34,20 +35,20 @@ class ProfileForm(forms.Form):
         self.fields["location"].queryset = Location.objects.order_by("name")
 
 
-class BlockForm(forms.Form):
+class BlockForm(HavenForm):
     email = forms.EmailField(
         label=_("Their work e-mail"), max_length=254,
         help_text=_("You will never be paired with them. Nobody is told, they least of all."))
 
 
-class MetForm(forms.Form):
+class MetForm(HavenForm):
     met = forms.TypedChoiceField(
         label=_("Did you meet?"), widget=forms.RadioSelect,
         coerce=lambda value: value == "yes",
         choices=[("yes", _("Yes, we met")), ("no", _("No, not this time"))])
 
 
-class RunRoundForm(forms.Form):
+class RunRoundForm(HavenForm):
     confirm = forms.BooleanField(
         label=_("Yes, pair everyone who is due now and send the introductions"),
         error_messages={"required": _("Tick the box to confirm that a round should run now.")})
@@ -58,7 +59,7 @@ WEEKDAYS = [(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thu
             (4, _("Friday")), (5, _("Saturday")), (6, _("Sunday"))]
 
 
-class CoffeeSettingsForm(forms.Form):
+class CoffeeSettingsForm(HavenForm):
     """The administrators' coffee settings. The service checks the same bounds again."""
 
     schedule_enabled = forms.TypedChoiceField(

@@ -17,6 +17,7 @@ from haven.connect.activity_models import Activity
 from haven.connect.models import CoffeeGroup, MeetingMode
 from haven.connect.starters import starter_texts
 from haven.core.models import Person
+from haven.core.text import one_line, without_unstorable
 
 MEETING_LENGTH = timedelta(minutes=30)
 
@@ -60,9 +61,9 @@ def invitation_ics(group: CoffeeGroup, members: Sequence[Person]) -> bytes:
     calendar, event = _new_event("Coffee pairings", str(group.calendar_uid), group.time_zone,
                                  group.meet_at, group.meet_at + MEETING_LENGTH)
     names = ", ".join(member.name for member in members)
-    event.add("summary", _("Coffee with %(names)s") % {"names": names})
+    event.add("summary", one_line(_("Coffee with %(names)s") % {"names": names}))
     if group.mode == MeetingMode.IN_PERSON and group.location:
-        event.add("location", group.location.name)
+        event.add("location", one_line(group.location.name))
     else:
         event.add("location", _("Video call (choose a link together)"))
     description = [
@@ -72,7 +73,7 @@ def invitation_ics(group: CoffeeGroup, members: Sequence[Person]) -> bytes:
         _("Something to talk about:"),
         *[f"- {text}" for text in starter_texts(group.starters)],
     ]
-    event.add("description", "\n".join(str(line) for line in description))
+    event.add("description", without_unstorable("\n".join(str(line) for line in description)))
     for member in members:
         event.add("attendee", _attendee(member), encode=False)
     return _finish(calendar, event, group.time_zone, group.meet_at)
@@ -80,7 +81,7 @@ def invitation_ics(group: CoffeeGroup, members: Sequence[Person]) -> bytes:
 
 def _attendee(person: Person) -> vCalAddress:
     attendee = vCalAddress(f"mailto:{person.email}")
-    attendee.params["cn"] = person.name
+    attendee.params["cn"] = one_line(person.name)
     attendee.params["role"] = "REQ-PARTICIPANT"
     attendee.params["partstat"] = "NEEDS-ACTION"
     return attendee
@@ -91,7 +92,7 @@ def _haven_organiser(activity: Activity) -> vCalAddress:
     should not land in the organiser's inbox), named after the organiser."""
     organiser = vCalAddress("mailto:" + (parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
                                          or "haven@" + _domain()))
-    organiser.params["cn"] = activity.organiser.name if activity.organiser else "Haven"
+    organiser.params["cn"] = one_line(activity.organiser.name) if activity.organiser else "Haven"
     return organiser
 
 
@@ -110,13 +111,16 @@ def activity_ics(activity: Activity, *, method: str | None = None,
         attendee = _attendee(recipient)
         attendee.params["rsvp"] = "FALSE"
         event.add("attendee", attendee, encode=False)
-    event.add("summary", activity.title)
-    where = [part for part in (activity.place, activity.online_link) if part]
+    # Titles and places are checked as one line when typed; one stored before that may
+    # still hold a line break or a control character, which a calendar field must not.
+    event.add("summary", one_line(activity.title))
+    where = [one_line(part) for part in (activity.place, activity.online_link) if part]
     event.add("location", " · ".join(where))
     if activity.online_link:
-        event.add("url", activity.online_link)
+        event.add("url", one_line(activity.online_link))
     description = [activity.description]
     if activity.accessibility:
         description += ["", _("Accessibility: %(notes)s") % {"notes": activity.accessibility}]
-    event.add("description", "\n".join(str(line) for line in description).strip())
+    event.add("description", without_unstorable(
+        "\n".join(str(line) for line in description).strip()))
     return _finish(calendar, event, activity.time_zone, activity.starts_at)

@@ -15,9 +15,10 @@ from haven.connect.recognition_models import (
     ReactionKind,
 )
 from haven.core.models import Team
+from haven.core.text import HavenForm
 
 
-class GiveForm(forms.Form):
+class GiveForm(HavenForm):
     recipient_email = forms.EmailField(
         label=_("Colleague's work e-mail"), max_length=254, required=False,
         help_text=_("Leave empty to recognise a whole team instead."))
@@ -41,35 +42,35 @@ class GiveForm(forms.Form):
             active=True)
 
 
-class ReactForm(forms.Form):
+class ReactForm(HavenForm):
     kind = forms.ChoiceField(choices=ReactionKind.choices)
 
 
-class ModerateForm(forms.Form):
+class ModerateForm(HavenForm):
     decision = forms.ChoiceField(choices=[("publish", _("Publish")), ("reject", _("Reject"))])
     # Checked by the service (required to reject, at most 200 characters), so that the
     # page and the service give the same message.
     reason = forms.CharField(required=False, strip=False)
 
 
-class CommentForm(forms.Form):
+class CommentForm(HavenForm):
     message = forms.CharField(
         label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 3}), strip=False,
         required=False, help_text=_("Up to %(n)d characters. Everyone who can see the "
                                     "recognition can read it.") % {"n": COMMENT_MAX_LENGTH})
 
 
-class ValueForm(forms.Form):
+class ValueForm(HavenForm):
     name = forms.CharField(label=_("Name"), max_length=60)
     description = forms.CharField(label=_("What it means"), max_length=200, required=False)
 
 
-class ValueActiveForm(forms.Form):
+class ValueActiveForm(HavenForm):
     active = forms.TypedChoiceField(coerce=lambda value: value == "yes",
                                     choices=[("yes", "yes"), ("no", "no")])
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(HavenForm):
     celebrate_milestones = forms.BooleanField(
         label=_("Celebrate my work anniversaries with the organisation"), required=False)
     weekly_digest = forms.BooleanField(

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from haven.core import selectors
 from haven.core.models import AuditAction, Person, Role
 from haven.core.selectors import MAX_ID, MAX_PEOPLE_MATCHES, MAX_SEARCH
+from haven.core.text import HavenForm
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(HavenForm):
     pronouns = forms.CharField(label=_("Pronouns (optional)"), max_length=40, required=False,
                                help_text=_("Shown beside your name, e.g. she/her, they/them."))
     languages = forms.CharField(
@@ -22,18 +23,18 @@ class ProfileForm(forms.Form):
         help_text=_("Language codes separated by commas, e.g. en, fr, pt-BR."))
 
 
-class RolesForm(forms.Form):
+class RolesForm(HavenForm):
     roles = forms.MultipleChoiceField(
         label=_("Roles besides colleague"), choices=Role.choices, required=False,
         widget=forms.CheckboxSelectMultiple)
 
 
-class PersonActiveForm(forms.Form):
+class PersonActiveForm(HavenForm):
     active = forms.TypedChoiceField(choices=[("1", _("Active")), ("0", _("Deactivated"))],
                                     coerce=lambda value: value == "1")
 
 
-class AccessTokenForm(forms.Form):
+class AccessTokenForm(HavenForm):
     name = forms.CharField(label=_("Token name"), max_length=80,
                            help_text=_("What will use it, e.g. “HR sync script”."))
     days = forms.TypedChoiceField(
@@ -41,12 +42,12 @@ class AccessTokenForm(forms.Form):
         choices=[(30, _("30 days")), (90, _("90 days")), (365, _("1 year"))])
 
 
-class ImportPeopleForm(forms.Form):
+class ImportPeopleForm(HavenForm):
     file = forms.FileField(label=_("CSV file of people"),
                            help_text=_("UTF-8 CSV with a header row; see the columns below."))
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(HavenForm):
     password1 = forms.CharField(label=_("Choose a password"), strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label=_("Type it again"), strip=False,
@@ -81,7 +82,7 @@ def _validate_log_date(value: date) -> None:
             params={"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()})
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(HavenForm):
     """The audit page's filters. A person is found by e-mail or name; links may name them by
     id (`actor`), which also finds people no longer in the directory."""
 

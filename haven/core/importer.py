@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from haven.core.audit import audit
 from haven.core.models import AuditAction, Department, Location, Person, Role, RoleGrant, Team
 from haven.core.services import clean_languages, set_person_active, set_roles
+from haven.core.text import LINE_BREAKS_AND_TAB, bad_character, describe
 
 # Semicolons separate items inside one cell, so a list never needs CSV quoting.
 LIST_SEPARATOR = ";"
@@ -70,7 +71,6 @@ MAX_LENGTHS = {"email": 254, "name": 150, "pronouns": 40, "team": 120, "departme
 ROLE_NAMES = frozenset(Role.values)
 ACTIVE_VALUES = {"yes": True, "no": False}
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -268,12 +268,18 @@ def _parse_row(line: int, cells: list[str], columns: list[str],
     raw = {name: cell.strip() for name, cell in zip(columns, cells, strict=True)}
     reported: set[str] = set()  # columns already reported; their empty value says no more
     for name, value in raw.items():
-        if CONTROL_CHARACTERS.search(value):
+        # Every value is one line (a name, a team, an e-mail …), and holds nothing that
+        # cannot be stored: the rule of every other input (haven.core.text).
+        found = bad_character(value, multiline=False)
+        if found is not None:
             reported.add(name)
-            # Line breaks have no place in these fields, and PostgreSQL cannot store NUL.
-            errors.append(RowError(line, _(
-                "%(column)s contains a line break or another control character.")
-                % {"column": name}))
+            position, char = found
+            errors.append(RowError(line, (
+                _("%(column)s contains %(what)s at position %(position)d; a value must be "
+                  "on one line.") if char in LINE_BREAKS_AND_TAB else
+                _("%(column)s contains a character that cannot be stored: %(what)s at "
+                  "position %(position)d.")) % {"column": name, "what": describe(char),
+                                               "position": position}))
             raw[name] = ""
 
     def fail(message: str, **params: object) -> None:

@@ -31,6 +31,7 @@ from haven.core.forms import (
 )
 from haven.core.importer import COLUMNS, ImportRejected, import_people
 from haven.core.models import AuditAction, Person, Role
+from haven.core.text import refusal
 
 PAGE_SIZE = 50
 
@@ -113,17 +114,23 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
-    search = selectors.clean_search(request.GET.get("q", ""))
+    typed = request.GET.get("q", "")
+    # A search that cannot be typed is explained beside the field and lists nobody; what
+    # was typed stays in the field.
+    search_error = refusal(typed, multiline=False)
+    search = typed if search_error else selectors.clean_search(typed)
     role = request.GET.get("role", "")
     role = role if role in Role.values else ""
     team_id = selectors.parse_id(request.GET.get("team", ""))
     people = selectors.people_for_directory(viewer=request.user, search=search, role=role,
                                             team_id=team_id)
+    if search_error:
+        people = people.none()
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "core/directory.html", {
-        "page": page, "q": search, "role": role, "team_id": team_id,
+        "page": page, "q": search, "q_error": search_error, "role": role, "team_id": team_id,
         "query": query.urlencode(),
         "roles": Role.choices, "teams": selectors.teams(viewer=request.user),
         "can_manage": request.user.has_role(Role.ADMINISTRATOR),

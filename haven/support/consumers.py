@@ -41,9 +41,11 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from haven.support import conversations, live, selectors
 from haven.support.models import Conversation
+from haven.vault import crypto
 from haven.vault.masterkeys import MasterKeyUnavailable
 from haven.vault.middleware import refusal_text
 
@@ -164,7 +166,16 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         try:
             sent = await self._store(client_id, text)
         except ValidationError as error:
+            # Refused as it is (bad text, a closed conversation …): the socket stays open, and
+            # the page gives the text back to its writer rather than sending it again.
             await self._error(" ".join(error.messages), client_id)
+            return
+        except crypto.UnstorableText:
+            # The services refuse such text first; should one ever miss it, the sender still
+            # gets an answer and the socket lives (a crash here would make the page resend
+            # the same text on every reconnect).
+            await self._error(_("This message holds a character that cannot be stored."),
+                              client_id)
             return
         except Http404:
             await self._leave(NOT_PARTICIPANT_NOW)

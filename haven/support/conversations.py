@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.core.models import AuditAction, Person
+from haven.core.text import check_text
 from haven.support.access_history import audit_conversation
 from haven.support.models import Commitment, Conversation, Message, Offer, SupportRequest
 from haven.support.safety import signals_crisis
@@ -54,6 +55,9 @@ def broadcast(conversation_id: int, event: dict[str, Any]) -> None:
 def check_message_text(text: str, *, field: str = "text") -> None:
     if not text or not text.strip():
         raise ValidationError({field: _("Write a message before sending.")})
+    # Every way in (page, API, live chat) ends here: what cannot be sealed is refused, not
+    # left to fail in the vault.
+    check_text(text, field=field)
     if len(text) > MAX_MESSAGE_CHARS:
         raise ValidationError({field: _(
             "A message can be at most %(max)d characters; this one has %(n)d. Split it in "

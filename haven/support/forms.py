@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.models import Location, Person
+from haven.core.text import HavenForm
 from haven.support.models import SupportRequest
 
 LANGUAGE_CHOICES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish")),
@@ -25,7 +26,7 @@ def person_by_email(email: str | None) -> Person | None:
     return person
 
 
-class RequestForm(forms.Form):
+class RequestForm(HavenForm):
     topic = forms.ChoiceField(label=_("What is it about?"))
     mode = forms.ChoiceField(label=_("How would you like to talk?"),
                              choices=SupportRequest.Mode.choices, widget=forms.RadioSelect,
@@ -63,26 +64,26 @@ class RequestForm(forms.Form):
         return person_by_email(self.cleaned_data.get("person_of_concern"))
 
 
-class MessageForm(forms.Form):
+class MessageForm(HavenForm):
     text = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 3}),
                            max_length=10_000)
     client_id = forms.UUIDField(widget=forms.HiddenInput)
 
 
-class CommitmentForm(forms.Form):
+class CommitmentForm(HavenForm):
     what = forms.CharField(label=_("What will you do?"), max_length=500,
                            help_text=_("e.g. “Check in with you on Friday”."))
     due_at = forms.DateTimeField(label=_("By when?"), widget=forms.DateTimeInput(
         attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
 
 
-class RenegotiateForm(forms.Form):
+class RenegotiateForm(HavenForm):
     due_at = forms.DateTimeField(label=_("New time"), widget=forms.DateTimeInput(
         attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
     note = forms.CharField(label=_("A note for your colleague"), max_length=500)
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(HavenForm):
     felt_heard = forms.TypedChoiceField(
         label=_("Did you feel heard?"), coerce=int, widget=forms.RadioSelect,
         choices=[(1, _("1 — not at all")), (2, "2"), (3, "3"), (4, "4"),
@@ -93,7 +94,7 @@ class FeedbackForm(forms.Form):
         choices=[("yes", _("Yes")), ("no", _("No"))])
 
 
-class SupporterProfileForm(forms.Form):
+class SupporterProfileForm(HavenForm):
     active = forms.BooleanField(label=_("Taking new requests"), required=False)
     capacity = forms.IntegerField(label=_("Most open conversations at once"), min_value=1,
                                   max_value=20)
@@ -115,7 +116,7 @@ class SupporterProfileForm(forms.Form):
         self.fields["topics"].choices = topics
 
 
-class ProgrammeSettingsForm(forms.Form):
+class ProgrammeSettingsForm(HavenForm):
     topics = forms.CharField(
         label=_("Request topics"), widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("One topic a line: a short code, a colon, then the label people see, e.g. "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -248,6 +249,16 @@ def add_commitment(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return render(request, "support/conversation.html", context, status=400)
 
 
+def _renegotiation_refused(request: HttpRequest, conversation_id: int,
+                           failed: dict[str, Any]) -> HttpResponse:
+    """The conversation again, the refused renegotiation open with what was typed and why."""
+    conversation = selectors.conversation_for(viewer=request.user,
+                                              conversation_id=conversation_id)
+    context = _conversation_context(request, conversation)
+    context["renegotiation"] = failed
+    return render(request, "support/conversation.html", context, status=400)
+
+
 @require_POST
 def settle_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse:
     commitment = selectors.commitment_for(supporter=request.user, commitment_id=commitment_id)
@@ -258,11 +269,20 @@ def settle_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse:
                                              kept=outcome == "kept")
         elif outcome == "renegotiate":
             form = RenegotiateForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(_("Give a new time in the future and a note."))
-            conversations.renegotiate_commitment(
-                commitment=commitment, supporter=request.user,
-                due_at=form.cleaned_data["due_at"], note=form.cleaned_data["note"])
+            try:
+                if not form.is_valid():
+                    # What is wrong with the note itself (say, a character that cannot be
+                    # stored) is said as it is; anything else with the usual words.
+                    raise ValidationError(
+                        ("due_at" not in form.errors and form.errors.get("note"))
+                        or _("Give a new time in the future and a note."))
+                conversations.renegotiate_commitment(
+                    commitment=commitment, supporter=request.user,
+                    due_at=form.cleaned_data["due_at"], note=form.cleaned_data["note"])
+            except ValidationError as error:
+                return _renegotiation_refused(request, commitment.conversation_id, {
+                    "pk": commitment.pk, "due_at": form.data.get("due_at", ""),
+                    "note": form.data.get("note", ""), "error": " ".join(error.messages)})
         else:
             raise ValidationError(_("Choose kept, missed or a new time."))
     except ValidationError as error:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from haven.core.confidential import Withheld
+from haven.core.text import bad_character, describe
 from haven.vault.keyring import claim_for_wrapping, this_process
 from haven.vault.masterkeys import (
     MasterKeyMissing,
@@ -44,6 +45,11 @@ class KeyShredded(Exception):
 
 class CannotOpen(Exception):
     """Ciphertext failed authentication: it was altered, or sealed for another record."""
+
+
+class UnstorableText(ValueError):
+    """The plaintext holds a character Haven never stores (haven.core.text): refused before
+    encoding. Its message names the character and its position, never the text."""
 
 
 def _wrap_aad(key_id: str) -> bytes:
@@ -164,7 +170,9 @@ def _data_key(record: DataKey) -> bytes:
 
 
 def seal(record: DataKey, plaintext: str, *, aad: str) -> bytes:
-    """Encrypt PLAINTEXT under the record's key, bound to AAD (e.g. "message:<uuid>")."""
+    """Encrypt PLAINTEXT under the record's key, bound to AAD (e.g. "message:<uuid>").
+    Raises UnstorableText for text the inputs should have refused: an unpaired surrogate
+    cannot be encoded at all, and UnicodeEncodeError would carry the whole text with it."""
     return seal_with(_data_key(record), plaintext, aad=aad)
 
 
@@ -198,6 +206,11 @@ def keyed_tag(record: DataKey, message: str) -> str:
 
 def seal_with(raw: bytes, plaintext: str, *, aad: str) -> bytes:
     """seal for a data key already in hand (a data migration's)."""
+    found = bad_character(plaintext)
+    if found is not None:
+        position, char = found
+        raise UnstorableText(f"cannot seal text holding {describe(char)} at position "
+                             f"{position}")
     nonce = os.urandom(NONCE_BYTES)
     return FORMAT_VERSION + nonce + AESGCM(raw).encrypt(nonce, plaintext.encode("utf-8"),
                                                         aad.encode())

@@ -243,3 +243,35 @@ def test_signing_out_in_another_tab_ends_the_live_chat_and_keeps_what_was_writte
     expect(them.box).to_have_value(unsent)
     assert them.still_the_same_page()
     assert [text for _id, _client_id, text in stored_texts(chat)] == ["Hello"]
+
+
+def test_a_message_the_server_refuses_comes_back_with_the_reason_and_is_never_resent(
+        open_side: Callable[[Person, Conversation], Side], asgi_live_server: AsgiServer,
+        browser_errors: BrowserErrors, colleague: Person, supporter: Person) -> None:
+    # An unpaired surrogate (a JavaScript string may hold one; JSON.stringify escapes it)
+    # used to crash the server's consumer, and the page sent it again on every reconnect.
+    browser_errors.allow("WebSocket connection to")
+    chat = new_chat(colleague, supporter, "Hello")
+    them = open_side(colleague, chat)
+    written = "Please read this \\ud800 carefully"  # built in the page: a JS string literal
+    them.box.evaluate(f'(box) => {{ box.value = "{written}"; }}')
+    them.composer.get_by_role("button", name="Send").click()
+
+    expect(them.page.locator("#connection")).to_have_text(
+        "The text contains a character that cannot be stored: an unpaired surrogate (U+D800) "
+        "at position 18. Remove it and try again.")
+    assert them.box.evaluate(f'(box) => box.value === "{written}"'), "the text was not kept"
+    expect(them.page.locator(".bubble--pending")).to_have_count(0)
+    expect(them.composer).to_have_attribute("data-connection", "ready")  # still connected
+
+    asgi_live_server.stop()
+    expect(them.composer).not_to_have_attribute("data-connection", "ready")
+    asgi_live_server.start()
+    them.expect_live(timeout=RECONNECT_MS)
+    them.box.fill("Please read this carefully")
+    them.composer.get_by_role("button", name="Send").click()
+    expect(them.message("Please read this carefully")).not_to_have_class(
+        re.compile(r"\bbubble--pending\b"))
+    assert [text for _id, _client_id, text in stored_texts(chat)] == [
+        "Hello", "Please read this carefully"]
+    assert them.still_the_same_page()

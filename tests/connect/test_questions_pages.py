@@ -114,8 +114,11 @@ def test_moderation_and_answers_by_a_coordinator(as_coordinator: Client) -> None
 
     queue = as_coordinator.get("/questions/moderation/").content.decode()
     assert "Office move?" in queue
-    assert as_coordinator.post(f"/questions/{question.pk}/moderate/",
-                               {"decision": "reject"}, follow=True).status_code == 200
+    refused = as_coordinator.post(f"/questions/{question.pk}/moderate/",
+                                  {"decision": "reject"})
+    assert refused.status_code == 400  # the queue again, the decision kept, with why
+    assert "Give a reason the author will see." in refused.content.decode()
+    assert 'value="reject" checked' in refused.content.decode()
     question.refresh_from_db()
     assert question.status == "pending"  # declining without a reason changes nothing
 

@@ -137,6 +137,24 @@ def test_no_match_says_so_keeps_the_text_and_lists_nothing(
     assert "No events are listed until the filters marked above are corrected." in body
 
 
+@pytest.mark.parametrize(("typed", "message"), [
+    ("lovelace\x00", "The text contains a character that cannot be stored: NUL (U+0000) at "
+                      "position 9. Remove it and try again."),
+    ("love\x85lace", "The text contains a character that cannot be stored: the control "
+                      "character U+0085 at position 5. Remove it and try again."),
+    ("love\tlace", "This must be a single line: it contains a tab at position 5."),
+])
+def test_a_character_that_cannot_be_typed_is_explained_and_lists_nothing(
+        as_administrator: Client, events: dict[str, AuditEvent], typed: str,
+        message: str) -> None:
+    response = as_administrator.get("/audit/", {"person": typed})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["person"] == [message]
+    assert _listed(response) == []
+    assert f'value="{typed}"' in response.content.decode()
+
+
 def test_a_person_combines_with_the_action_filter(
         as_administrator: Client, events: dict[str, AuditEvent]) -> None:
     response = as_administrator.get("/audit/", {"person": "lovelace",

@@ -468,15 +468,38 @@ def test_line_numbers_are_physical_lines_of_the_file() -> None:
     errors = problems('email,name,pronouns\nkai@example.org,"Kai\nMoreau",\n\n'
                       "lea@example.org,Lea,they/them/theirs/xe/xem/xyr/and/more/besides\n")
 
-    assert errors == ["Line 2: name contains a line break or another control character.",
+    assert errors == ["Line 2: name contains a line break (U+000A) at position 4; a value "
+                      "must be on one line.",
                       "Line 5: pronouns is longer than 40 characters."]
 
 
 def test_it_rejects_control_characters_which_postgresql_cannot_store() -> None:
     errors = problems("email,name,team\nkai@example.org,Kai,Plat\0form\n")
 
-    assert errors == ["Line 2: team contains a line break or another control character."]
+    assert errors == ["Line 2: team contains a character that cannot be stored: NUL (U+0000) "
+                      "at position 5."]
     assert not Team.objects.exists()
+
+
+@pytest.mark.parametrize(("cell", "what"), [
+    ("Kai\ufffe", "the non-character U+FFFE at position 4"),
+    ("Kai\U0001ffff", "the non-character U+1FFFF at position 4"),
+    ("K\u0085ai", "the control character U+0085 at position 2"),
+    ("K\x1bai", "the control character U+001B at position 2"),
+    ("K\ud800ai", "an unpaired surrogate (U+D800) at position 2"),
+])
+def test_it_names_the_character_that_cannot_be_stored_and_imports_nobody(cell: str,
+                                                                          what: str) -> None:
+    errors = problems(f"email,name\nann@example.org,Ann\nkai@example.org,{cell}\n")
+
+    assert errors == [f"Line 3: name contains a character that cannot be stored: {what}."]
+    assert not Person.objects.exists()
+
+
+def test_a_tab_inside_a_value_is_refused_as_more_than_one_line() -> None:
+    errors = problems("email,name,team\nkai@example.org,Kai,\"Plat\tform\"\n")
+
+    assert errors == ["Line 2: team contains a tab at position 5; a value must be on one line."]
 
 
 def test_a_valid_row_is_not_imported_when_another_row_is_bad() -> None:

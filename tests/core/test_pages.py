@@ -255,6 +255,27 @@ def test_odd_directory_filters_never_fail(as_coordinator: Client, query: dict) -
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize(("typed", "message"), [
+    ("Hiro\x00", "The text contains a character that cannot be stored: NUL (U+0000) at "
+                  "position 5."),
+    ("Hiro\ufffe", "The text contains a character that cannot be stored: the non-character "
+                    "U+FFFE at position 5."),
+    ("Hiro\tTanaka", "This must be a single line: it contains a tab at position 5."),
+])
+def test_a_search_with_a_character_that_cannot_be_typed_says_why_and_lists_nobody(
+        as_coordinator: Client, typed: str, message: str) -> None:
+    make_person(name="Hiro Tanaka")
+
+    response = as_coordinator.get("/directory/", {"q": typed})
+
+    assert response.status_code == 200
+    assert _listed_names(response) == []
+    page = response.content.decode()
+    assert message in page
+    assert 'aria-describedby="q-error"' in page
+    assert f'value="{typed}"' in page  # what was typed stays in the field
+
+
 def test_the_directory_pagination_links_keep_every_filter(as_coordinator: Client) -> None:
     team = TeamFactory(name="Warehouse North")
     for n in range(55):

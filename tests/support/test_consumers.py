@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from haven.asgi import application
 from haven.core.models import AuditAction, AuditEvent, Person, Role
+from haven.core.text import refusal
 from haven.support import conversations
 from haven.support.consumers import NOT_FOUND, NOT_PARTICIPANT_NOW, NOT_SIGNED_IN
 from haven.support.models import Conversation, Message
@@ -439,6 +440,67 @@ def test_an_empty_or_too_long_message_is_refused_and_nothing_stored(
 
     run(scenario)
     assert Message.objects.filter(conversation=chat).count() == 1
+
+
+UNSTORABLE = [("a lone surrogate", "My manager \ud800 again"), ("NUL", "a\x00b"),
+              ("a non-character", "\ufffe"), ("a control character", "bell\x07"),
+              ("a C1 control character", "x\x85y")]
+
+
+@pytest.mark.parametrize("second", [False, True], ids=["first-message", "later-message"])
+@pytest.mark.parametrize("text", [text for _name, text in UNSTORABLE],
+                         ids=[name for name, _text in UNSTORABLE])
+def test_a_character_that_cannot_be_stored_gets_an_error_and_the_socket_stays_open(
+        chat: Conversation, colleague: Person, text: str, second: bool) -> None:
+    # A lone surrogate used to crash the consumer in the vault: the socket died without a
+    # close code, and the page sent the same text again on every reconnect.
+    session = cookie_of(colleague)
+    client_id = str(uuid.uuid4())
+
+    async def scenario() -> None:
+        socket = Socket(chat.pk, session=session)
+        await socket.open()
+        if second:  # the live writer's one-statement path, not the first message's
+            await socket.send_text(str(uuid.uuid4()), "hello")
+            assert {f["type"] for f in await socket.frames(2)} == {"ack", "message"}
+        await socket.send_text(client_id, text)
+        error = await socket.frame()
+        assert error == {"type": "error", "client_id": client_id,
+                         "message": refusal(text)}
+        await socket.nothing_more()  # not closed: nothing more comes, and the socket is open
+        assert await message_count(chat) == (1 if second else 0)
+        await socket.send_text(client_id, "the same message, corrected")
+        ack = next(f for f in await socket.frames(2) if f["type"] == "ack")
+        assert ack["client_id"] == client_id and ack["duplicate"] is False
+        await socket.disconnect()
+
+    run(scenario)
+    assert [stored for _id, _client_id, stored in stored_texts(chat)][-1] == (
+        "the same message, corrected")
+
+
+def test_text_the_services_let_through_is_still_refused_by_the_vault_not_a_crash(
+        chat: Conversation, colleague: Person, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Defence in depth: were the services' check ever to miss such text, the vault refuses
+    # to seal it and the sender still hears why, on a socket that stays open.
+    monkeypatch.setattr(conversations, "check_text", lambda *args, **kwargs: None)
+    session = cookie_of(colleague)
+    client_id = str(uuid.uuid4())
+
+    async def scenario() -> None:
+        socket = Socket(chat.pk, session=session)
+        await socket.open()
+        await socket.send_text(client_id, "secret \ud800 words")
+        error = await socket.frame()
+        assert error == {"type": "error", "client_id": client_id,
+                         "message": "This message holds a character that cannot be stored."}
+        await socket.nothing_more()
+        await socket.send_text(str(uuid.uuid4()), "still here")
+        assert "ack" in {f["type"] for f in await socket.frames(2)}
+        await socket.disconnect()
+
+    run(scenario)
+    assert [text for _id, _client_id, text in stored_texts(chat)] == ["still here"]
 
 
 BAD_FRAMES: list[tuple[str, dict[str, Any]]] = [

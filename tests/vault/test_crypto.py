@@ -46,6 +46,32 @@ def test_unicode_and_empty_text_round_trip() -> None:
         assert crypto.open_sealed(record, crypto.seal(record, text, aad="a"), aad="a") == text
 
 
+@pytest.mark.parametrize(("text", "what"), [
+    (SECRET + "\ud800", f"an unpaired surrogate (U+D800) at position {len(SECRET) + 1}"),
+    ("worthless\x00", "NUL (U+0000) at position 10"),
+    ("\ufffe worthless", "the non-character U+FFFE at position 1"),
+])
+def test_text_that_cannot_be_stored_is_refused_clearly_without_the_text(text: str,
+                                                                        what: str) -> None:
+    record = crypto.create_data_key(purpose="conversation")
+
+    with pytest.raises(crypto.UnstorableText) as refused:
+        crypto.seal(record, text, aad="a")
+
+    assert isinstance(refused.value, ValueError)
+    assert str(refused.value) == f"cannot seal text holding {what}"
+    # Unlike UnicodeEncodeError, the exception carries nothing of what was written.
+    assert "worthless" not in repr(refused.value.args)
+    assert refused.value.__cause__ is None and refused.value.__context__ is None
+
+
+def test_lines_and_tabs_are_sealed_as_they_are() -> None:
+    record = crypto.create_data_key(purpose="conversation")
+    text = "first line\r\nsecond\tline"
+
+    assert crypto.open_sealed(record, crypto.seal(record, text, aad="a"), aad="a") == text
+
+
 def test_ciphertext_holds_no_plaintext() -> None:
     record = crypto.create_data_key(purpose="conversation")
 

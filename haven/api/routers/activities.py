@@ -11,9 +11,9 @@ from typing import Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from pydantic import AwareDatetime, ConfigDict, StrictBool, StrictInt, StrictStr
+from pydantic import AwareDatetime, ConfigDict, StrictBool, StrictInt
 
-from haven.api.schemas import ErrorOut
+from haven.api.schemas import ErrorOut, Line, Text
 from haven.connect import activities, questions
 from haven.connect import activity_selectors as selectors
 from haven.connect.activity_models import QUESTION_MAX, Activity, Question
@@ -49,33 +49,33 @@ class ActivityOut(Schema):
 class ActivityIn(StrictIn):
     """A new activity, with the same rules as the page."""
 
-    title: StrictStr = Field(description="Up to 150 characters.")
-    description: StrictStr = ""
+    title: Line = Field(description="Up to 150 characters, on one line.")
+    description: Text = ""
     starts_at: AwareDatetime = Field(description="ISO 8601 with a time zone; in the future.")
     ends_at: AwareDatetime = Field(description="ISO 8601 with a time zone; after the start.")
-    time_zone: StrictStr = Field(description="IANA zone the times are shown in.")
-    place: StrictStr = Field("", description="A place, an online link, or both.")
-    online_link: StrictStr = Field("", description="An https:// link.")
+    time_zone: Line = Field(description="IANA zone the times are shown in.")
+    place: Line = Field("", description="A place, an online link, or both.")
+    online_link: Line = Field("", description="An https:// link.")
     capacity: StrictInt = Field(description="1 to 10,000 places; then a waitlist.")
-    accessibility: StrictStr = ""
+    accessibility: Text = ""
 
 
 class ActivityChangeIn(StrictIn):
     """The fields to change; those left out keep their value. The same rules as the page."""
 
-    title: StrictStr | None = None
-    description: StrictStr | None = None
+    title: Line | None = None
+    description: Text | None = None
     starts_at: AwareDatetime | None = Field(None, description="ISO 8601 with a time zone.")
     ends_at: AwareDatetime | None = Field(None, description="ISO 8601 with a time zone.")
-    time_zone: StrictStr | None = Field(None, description="IANA zone the times are shown in.")
-    place: StrictStr | None = None
-    online_link: StrictStr | None = None
+    time_zone: Line | None = Field(None, description="IANA zone the times are shown in.")
+    place: Line | None = None
+    online_link: Line | None = None
     capacity: StrictInt | None = Field(None, description="Not fewer than the people going.")
-    accessibility: StrictStr | None = None
+    accessibility: Text | None = None
 
 
 class CallOffIn(StrictIn):
-    note: StrictStr = Field("", description="Up to 300 characters, e-mailed to those signed up.")
+    note: Text = Field("", description="Up to 300 characters, e-mailed to those signed up.")
 
 
 class FeedbackIn(StrictIn):
@@ -110,7 +110,7 @@ class BoardOut(Schema):
 
 
 class QuestionIn(StrictIn):
-    text: StrictStr = Field(description=f"Up to {QUESTION_MAX} characters.")
+    text: Text = Field(description=f"Up to {QUESTION_MAX} characters.")
     anonymous: StrictBool = False
 
 
@@ -134,11 +134,11 @@ class ModerationItemOut(Schema):
 
 class ModerationIn(StrictIn):
     decision: Literal["publish", "reject"]
-    reason: StrictStr = Field("", description="Required to reject; the author sees it.")
+    reason: Line = Field("", description="Required to reject; the author sees it.")
 
 
 class AnswerIn(StrictIn):
-    text: StrictStr = Field(description="Up to 4,000 characters; replaces an earlier answer.")
+    text: Text = Field(description="Up to 4,000 characters; replaces an earlier answer.")
 
 
 class AnswerOut(Schema):

@@ -10,9 +10,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict, StrictInt, StrictStr
+from pydantic import ConfigDict, StrictInt
 
-from haven.api.schemas import ErrorOut
+from haven.api.schemas import Email, ErrorOut, Text
 from haven.connect import recognition, recognition_comments
 from haven.connect import recognition_selectors as selectors
 from haven.connect.recognition_models import Audience, RecognitionComment
@@ -42,7 +42,7 @@ class CommentOut(Schema):
 class CommentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    message: StrictStr = Field(max_length=5000, description="Up to 500 characters.")
+    message: Text = Field(max_length=5000, description="Up to 500 characters.")
 
 
 class RecognitionOut(Schema):
@@ -68,10 +68,10 @@ class RecognitionIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    recipient_email: StrictStr | None = Field(None, max_length=254)
+    recipient_email: Email | None = None
     team_id: StrictInt | None = Field(None, gt=0, le=MAX_ID)
     value_ids: list[StrictInt] = Field(default_factory=list, max_length=20)
-    message: StrictStr = Field(max_length=5000, description="Up to 1,000 characters.")
+    message: Text = Field(max_length=5000, description="Up to 1,000 characters.")
     audience: Audience
 
 

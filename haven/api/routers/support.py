@@ -15,9 +15,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AwareDatetime, ConfigDict, StrictBool, StrictStr, field_validator
+from pydantic import AwareDatetime, ConfigDict, StrictBool, field_validator
 
-from haven.api.schemas import ErrorOut
+from haven.api.schemas import Email, ErrorOut, Line, Text
 from haven.core.selectors import MAX_ID
 from haven.support import conversations, selectors, services
 from haven.support.models import Conversation, SupportRequest
@@ -32,19 +32,19 @@ class SupportRequestIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    topic: StrictStr = Field(max_length=40, description="A topic slug from the programme.")
+    topic: Line = Field(max_length=40, description="A topic slug from the programme.")
     mode: SupportRequest.Mode
     use_pseudonym: StrictBool = False
-    language: StrictStr = Field("en", max_length=20, description="e.g. en, fr or pt-BR.")
+    language: Line = Field("en", max_length=20, description="e.g. en, fr or pt-BR.")
     avoid_my_team: StrictBool = True
     avoid_my_department: StrictBool = False
-    person_of_concern_email: StrictStr | None = Field(
-        None, max_length=254,
+    person_of_concern_email: Email | None = Field(
+        None,
         description="Their work e-mail; never shown to anyone, used only to avoid a supporter "
                     "close to them.")
     acknowledged_confidentiality: StrictBool = Field(
         description="Must be true: the limits of confidentiality were shown and read.")
-    message: StrictStr = Field(description="The first message, up to 10,000 characters.")
+    message: Text = Field(description="The first message, up to 10,000 characters.")
     submission_id: uuid.UUID = Field(
         description="Made by the client once per request: sending it again opens nothing new.")
 
@@ -151,7 +151,7 @@ class MessageIn(Schema):
 
     client_id: uuid.UUID = Field(description="Made by the client per message: resending it "
                                              "stores nothing new.")
-    text: StrictStr = Field(description="Up to 10,000 characters.")
+    text: Text = Field(description="Up to 10,000 characters.")
 
 
 class MessageOut(Schema):
@@ -180,7 +180,8 @@ class MessagesQuery(Schema):
 class CommitmentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    what: StrictStr = Field(description="What the supporter will do, up to 500 characters.")
+    what: Line = Field(description="What the supporter will do, up to 500 characters, on one "
+                                   "line.")
     due_at: AwareDatetime = Field(description="ISO 8601 with a time zone, in the future.")
 
 

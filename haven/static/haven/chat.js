@@ -19,6 +19,13 @@
   const label = (name, fallback) => form.dataset[name] || fallback;
 
   const pending = new Map(); // client_id -> text, until the server has stored it
+  // A message the server refuses comes back as an error frame naming it, and is given back
+  // to its writer, never sent again. One that instead ends the connection each time it is
+  // sent (a server fault) is given back after MAX_LOST_SENDS such ends, so a reconnect never
+  // repeats it for ever.
+  const MAX_LOST_SENDS = 3;
+  const lostSends = new Map(); // client_id -> connections that ended while it was unanswered
+  let unanswered = new Set(); // client_ids sent on the current connection, not yet answered
   let lastId = Number(list.dataset.lastId || 0); // the highest id received as a message
   let socket = null;
   let ready = false;       // the server has sent the backlog and takes messages
@@ -117,6 +124,7 @@
   };
 
   const send = (clientId, text) => {
+    unanswered.add(clientId);
     socket.send(JSON.stringify({type: "send", client_id: clientId, text}));
   };
 
@@ -125,6 +133,8 @@
   const giveBack = (clientId) => {
     const text = pending.get(clientId);
     pending.delete(clientId);
+    unanswered.delete(clientId);
+    lostSends.delete(clientId);
     const item = byClientId(clientId);
     if (item) item.remove();
     if (text !== undefined) textarea.value = textarea.value ? `${textarea.value}\n\n${text}` : text;
@@ -141,6 +151,8 @@
       for (const [clientId, text] of pending) send(clientId, text); // in the order written
     } else if (data.type === "message") {
       pending.delete(data.client_id);
+      unanswered.delete(data.client_id);
+      lostSends.delete(data.client_id);
       bubble(data);
       lastId = Math.max(lastId, data.id);
       if (data.crisis) showCrisis();
@@ -148,10 +160,14 @@
       // Stored. The resume point moves only with "message" frames: an ack can overtake
       // a message stored just before it, which a reconnect must still fetch.
       pending.delete(data.client_id);
+      unanswered.delete(data.client_id);
+      lostSends.delete(data.client_id);
       const item = byClientId(data.client_id);
       if (item) stored(item, data.id);
       if (data.crisis) showCrisis();
     } else if (data.type === "error") {
+      // Refused (e.g. a character that cannot be stored): back in the box with the reason,
+      // and out of the messages a reconnect sends again.
       if (data.client_id && pending.has(data.client_id)) giveBack(data.client_id);
       setStatus(data.message);
     } else if (data.type === "typing") {
@@ -198,8 +214,18 @@
         giveBackPending();
         return;
       }
+      const lost = [...unanswered].filter((clientId) => pending.has(clientId));
+      unanswered = new Set();
+      let givenBack = false;
+      for (const clientId of lost) {
+        const times = (lostSends.get(clientId) || 0) + 1;
+        lostSends.set(clientId, times);
+        if (times >= MAX_LOST_SENDS) { giveBack(clientId); givenBack = true; }
+      }
       setState("offline");
-      setStatus(label("labelReconnecting", "Reconnecting…"));
+      setStatus(givenBack
+        ? label("labelNotSent", "A message could not be sent and is back in the box. Reconnecting…")
+        : label("labelReconnecting", "Reconnecting…"));
       scheduleReconnect();
     });
   };
