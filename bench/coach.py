@@ -25,7 +25,7 @@ TARGET_START_UP_S = 5.0
 
 def drafts() -> list[tuple[str, str]]:
     """(seeker, reply) pairs from the corpus: real lengths and registers, from terse to long."""
-    from haven.coach.training import load_corpus
+    from haven.coach.lab.training import load_corpus
 
     return [(record.seeker, record.response) for record in load_corpus()]
 
@@ -36,7 +36,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def single_draft(pairs: list[tuple[str, str]], runs: int) -> dict[str, float]:
-    from haven.coach.analysis import analyse
+    from haven.coach.engine.analysis import analyse
 
     for seeker, response in pairs[:50]:  # warm-up: model loaded, patterns compiled
         analyse(response, seeker)

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from haven.coach.analysis import DraftTooLong, analyse, error_line, to_contract
-from haven.coach.model import ARTEFACT_PATH, ArtefactError, shipped_model
+from haven.coach.engine.analysis import DraftTooLong, analyse, error_line, to_contract
+from haven.coach.engine.model import ARTEFACT_PATH, ArtefactError, shipped_model
 
 PROG = "haven coach"
 
@@ -135,8 +135,8 @@ def score_line(raw: bytes, number: int, errors: IO[str], model: Any = None) -> d
 # evaluate, train, compare ----------------------------------------------------------------------
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from haven.coach.evaluation import format_report
-    from haven.coach.training import CORPUS_DIR, PROBE_PATH, evaluate_model, load_corpus, split
+    from haven.coach.lab.evaluation import format_report
+    from haven.coach.lab.training import CORPUS_DIR, PROBE_PATH, evaluate_model, load_corpus, split
 
     records = (load_corpus(PROBE_PATH) if args.split == "probe" else
                split(load_corpus(args.corpus or CORPUS_DIR), args.split))
@@ -153,7 +153,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from haven.coach.training import (
+    from haven.coach.lab.training import (
         CORPUS_DIR,
         SHIPPED_VARIANT,
         load_corpus,
@@ -176,7 +176,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from haven.coach.comparison import run_comparison
+    from haven.coach.lab.comparison import run_comparison
 
     return run_comparison(args.split, embeddings=args.embeddings, corpus=args.corpus)
 

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from haven.coach.analysis import MAX_CHARS
+from haven.coach.engine.analysis import MAX_CHARS
 from haven.core.selectors import MAX_ID
 from haven.core.text import HavenForm
 

@@ -32,7 +32,7 @@ def record_practice(*, supporter: Person, scenario: str, analysis: Any,
                     attempt_id: int | None = None) -> PracticeResult:
     """Store the levels and flags of one submitted revision of a practice reply.
 
-    ANALYSIS is the coach's reading of the reply (haven.coach.analysis.Analysis); only its
+    ANALYSIS is the coach's reading of the reply (haven.coach.engine.analysis.Analysis); only its
     numbers and flags are kept. With ATTEMPT_ID naming this supporter's unfinished attempt of
     the same scenario, the revision replaces that attempt's final values; otherwise a new
     attempt starts. Certifies the supporter when the rules are met."""

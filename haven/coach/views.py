@@ -19,7 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haven.coach import selectors, services
-from haven.coach.analysis import MAX_CHARS, Analysis, DraftTooLong, analyse
+from haven.coach.engine.analysis import MAX_CHARS, Analysis, DraftTooLong, analyse
 from haven.coach.forms import (
     ConversationFeedbackForm,
     FeedbackForm,

@@ -10,7 +10,7 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 
 from haven.coach import services
-from haven.coach.analysis import Analysis
+from haven.coach.engine.analysis import Analysis
 from haven.coach.models import PracticeAttempt
 from haven.coach.scenarios import SCENARIOS
 from haven.core.models import Person

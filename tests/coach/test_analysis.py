@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from haven.coach.analysis import (
+from haven.coach.engine.analysis import (
     MAX_CHARS,
     Analysis,
     DraftTooLong,

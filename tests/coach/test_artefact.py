@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from haven.coach.features import FEATURES_VERSION
-from haven.coach.model import ARTEFACT_PATH, ArtefactError, features_digest, shipped_model
-from haven.coach.training import (
+from haven.coach.engine.features import FEATURES_VERSION
+from haven.coach.engine.model import ARTEFACT_PATH, ArtefactError, features_digest, shipped_model
+from haven.coach.lab.training import (
     SHIPPED_VARIANT,
     corpus_digest,
     load_corpus,

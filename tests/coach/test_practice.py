@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils.html import escape
 
-from haven.coach.analysis import analyse
+from haven.coach.engine.analysis import analyse
 from haven.coach.models import RISK_FLAGS, PracticeAttempt
 from haven.coach.scenarios import KINDS, SCENARIOS, next_scenario, scenario_for
 from haven.core.models import Person, Role

@@ -1,7 +1,7 @@
 """Training and evaluation on the project's corpus (haven/coach/data/corpus/*.jsonl).
 
 Training needs scikit-learn (in the dev extras, or `pip install -e .[coach-train]`); the
-trained weights are written as plain JSON that haven.coach.model reads without it."""
+trained weights are written as plain JSON that haven.coach.engine.model reads without it."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from haven.coach.features import DEFAULT_GROUPS, FEATURES_VERSION, featurise, seeker_features
-from haven.coach.model import DATA_DIR, FLAGS, FORMAT, MECHANISMS, features_digest
+from haven.coach.engine.features import DEFAULT_GROUPS, FEATURES_VERSION, featurise, seeker_features
+from haven.coach.engine.model import DATA_DIR, FLAGS, FORMAT, MECHANISMS, features_digest
 
 CORPUS_DIR = DATA_DIR / "corpus"
 # A small set written for Haven away from work (Reddit-like, casual): a check of how the coach
@@ -226,8 +226,8 @@ def gold_spans(record: Record) -> list[tuple[str, int, int]]:
 def evaluate_model(model: Any, records: Sequence[Record]) -> tuple[dict[str, Any],
                                                                      dict[str, float]]:
     """Run the whole coach (labels and findings) on RECORDS; the label report and span scores."""
-    from haven.coach.analysis import analyse
-    from haven.coach.evaluation import evaluate, span_scores
+    from haven.coach.engine.analysis import analyse
+    from haven.coach.lab.evaluation import evaluate, span_scores
 
     predicted, predicted_spans = [], []
     for record in records:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from haven.coach.model import MECHANISMS
+from haven.coach.engine.model import MECHANISMS
 
 FLAG_LABELS = ("advice", "unsolicited_advice", "judgement", "minimising", "self_focus",
                "secrecy_promise")

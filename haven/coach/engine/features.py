@@ -9,9 +9,9 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-from haven.coach import lexicon
-from haven.coach.cues import CONFIDENTIALITY_LIMIT, CueMatch, find_cues
-from haven.coach.text import Segment, Token, normalise, sentences, tokens
+from haven.coach.engine import lexicon
+from haven.coach.engine.cues import CONFIDENTIALITY_LIMIT, CueMatch, find_cues
+from haven.coach.engine.text import Segment, Token, normalise, sentences, tokens
 
 # Bump when the features change in a way the shipped model must be retrained for; the
 # artefact's freshness test also hashes this module, the cues and the lexicon.

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from haven.coach import feedback
-from haven.coach.cues import CONFIDENTIALITY_LIMIT, CueMatch, find_cues
-from haven.coach.model import FLAGS, MECHANISMS, Model, shipped_model
-from haven.coach.text import Segment, clauses, normalise, sentences, tokens
+from haven.coach.engine import feedback
+from haven.coach.engine.cues import CONFIDENTIALITY_LIMIT, CueMatch, find_cues
+from haven.coach.engine.model import FLAGS, MECHANISMS, Model, shipped_model
+from haven.coach.engine.text import Segment, clauses, normalise, sentences, tokens
 
 MAX_CHARS = 10_000
 CONTRACT_FLAGS = ("advice", "unsolicited_advice", "judgement", "minimising", "self_focus",
@@ -132,7 +132,7 @@ def language_problem(text: str) -> str | None:
     words = [token.text for token in tokens(text) if token.text.isalpha()]
     if len(words) < 4:
         return None
-    from haven.coach.lexicon import FOREIGN_FUNCTION_WORDS, FUNCTION_WORDS, KEEP_WORDS
+    from haven.coach.engine.lexicon import FOREIGN_FUNCTION_WORDS, FUNCTION_WORDS, KEEP_WORDS
 
     english = sum(word in FUNCTION_WORDS for word in words)
     foreign = sum(word in FOREIGN_FUNCTION_WORDS for word in words)

@@ -14,10 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from haven.coach.evaluation import evaluate
-from haven.coach.features import featurise, seeker_features
-from haven.coach.model import Model
-from haven.coach.training import (
+from haven.coach.engine.features import featurise, seeker_features
+from haven.coach.engine.model import Model
+from haven.coach.lab.evaluation import evaluate
+from haven.coach.lab.training import (
     CORPUS_DIR,
     PROBE_PATH,
     Record,

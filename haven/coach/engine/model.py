@@ -12,10 +12,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from haven.coach.cues import CueMatch
-from haven.coach.features import featurise, seeker_features
+from haven.coach.engine.cues import CueMatch
+from haven.coach.engine.features import featurise, seeker_features
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 ARTEFACT_PATH = DATA_DIR / "model.json"
 FORMAT = 1
 MECHANISMS = ("emotional_reactions", "interpretations", "explorations")

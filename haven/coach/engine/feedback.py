@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from haven.coach import lexicon
-from haven.coach.text import tokens
+from haven.coach.engine import lexicon
+from haven.coach.engine.text import tokens
 
 # Words in the feelings lexicon too ambiguous to quote back as "feeling X".
 _NOT_QUOTABLE = lexicon.word_set("""

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from haven.coach.lexicon import FEELINGS, IMPERATIVE_VERBS, POSITIVE_FEELINGS
-from haven.coach.text import normalise
+from haven.coach.engine.lexicon import FEELINGS, IMPERATIVE_VERBS, POSITIVE_FEELINGS
+from haven.coach.engine.text import normalise
 
 _FEELING_WORDS = sorted(FEELINGS | POSITIVE_FEELINGS, key=len, reverse=True)
 _IMPERATIVES = sorted(IMPERATIVE_VERBS - {"don't", "let", "think", "remember"}, key=len,
