@@ -59,6 +59,15 @@ def _wait_for(condition: Callable[[], bool], what: str) -> None:
         time.sleep(0.05)
 
 
+@pytest.fixture(autouse=True)
+def only_this_tests_processes() -> None:
+    """The test database is a file other tests' servers also use; a heartbeat one of them
+    left (killed, or still stopping) would count here as a live process for up to a minute."""
+    from haven.vault.models import KeyHolder
+
+    KeyHolder.objects.all().delete()
+
+
 @pytest.fixture
 def use_keys(settings):  # type: ignore[no-untyped-def]
     def switch(value: str) -> None:
