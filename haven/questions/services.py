@@ -20,13 +20,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.activities.models import REASON_MAX
 from haven.core.audit import audit
 from haven.core.models import AuditAction, Person
 from haven.core.moderation import screen
 from haven.questions.models import (
     ANSWER_MAX,
     QUESTION_MAX,
+    REASON_MAX,
     Question,
     QuestionKeys,
     QuestionParticipant,
