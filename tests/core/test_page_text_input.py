@@ -36,6 +36,7 @@ from haven.core import forms as core_forms
 from haven.core import services as core_services
 from haven.core.models import Location, Person, Role
 from haven.core.text import refusal
+from haven.questions import forms as question_forms
 from haven.questions import services as questions
 from haven.recognition import forms as recognition_forms
 from haven.recognition import services as recognition
@@ -206,12 +207,12 @@ PAGES: dict[type[forms.BaseForm] | str, Page] = {
     activity_forms.CallOffForm: Page(lambda w: Call(
         w.client(w.lead), f"/activities/{_signed_up_activity(w)}/call-off/",
         {"note": "The hall is flooded.", "confirm": "on"})),
-    activity_forms.QuestionForm: Page(lambda w: Call(
+    question_forms.QuestionForm: Page(lambda w: Call(
         w.client(w.colleague), "/questions/ask/", {"text": "Why the rota?", "anonymous": "no"})),
-    activity_forms.ModerationForm: Page(lambda w: Call(
+    question_forms.ModerationForm: Page(lambda w: Call(
         w.client(w.lead), f"/questions/{_waiting_question(w)}/moderate/",
         {"decision": "reject", "reason": "Asked last week."})),
-    activity_forms.AnswerForm: Page(lambda w: Call(
+    question_forms.AnswerForm: Page(lambda w: Call(
         w.client(w.lead), f"/questions/{_published_question(w)}/answer/",
         {"answer": "On the 3rd."})),
     # recognition
