@@ -1,4 +1,4 @@
-"""Coffee pairings: how close haven.connect.pairing comes to the exact optimum (networkx's
+"""Coffee pairings: how close haven.coffee.pairing comes to the exact optimum (networkx's
 maximum-weight matching over every allowed pair) at 200 and 500 people, how much faster it is,
 and how long 100,000 people take with every hard constraint checked."""
 
@@ -10,8 +10,8 @@ import time
 from dataclasses import dataclass
 
 from bench import machine_description
-from haven.connect import pairing
-from haven.connect.pairing import IN_PERSON, REMOTE, Participant
+from haven.coffee import pairing
+from haven.coffee.pairing import IN_PERSON, REMOTE, Participant
 
 SEED = 20260301
 HISTORY_ROUNDS = 6

@@ -72,7 +72,13 @@ INSTALLED_APPS = [
     "haven.core",
     "haven.vault",
     "haven.support",
-    "haven.connect",
+    "haven.connect",  # migrations only: the history of the tables the apps below now own
+    "haven.coffee",
+    "haven.recognition",
+    "haven.activities",
+    "haven.questions",
+    "haven.attributes",
+    "haven.insight",
     "haven.coach",
     "haven.api",
 ]

@@ -7,9 +7,12 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("haven.core.urls")),
     path("", include("haven.support.urls")),
-    path("", include("haven.connect.urls")),
-    path("", include("haven.connect.activity_urls")),
-    path("", include("haven.connect.recognition_urls")),
+    path("", include("haven.coffee.urls")),
+    path("", include("haven.attributes.urls")),
+    path("", include("haven.activities.urls")),
+    path("", include("haven.questions.urls")),
+    path("", include("haven.recognition.urls")),
+    path("", include("haven.insight.urls")),
     path("", include("haven.coach.urls")),
 ]
 

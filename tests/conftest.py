@@ -83,3 +83,9 @@ def as_coordinator(coordinator: Person) -> Client:
 @pytest.fixture
 def as_administrator(administrator: Person) -> Client:
     return signed_in(administrator)
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks: Any) -> Any:
+    """`with commit(): …` runs the block's on-commit callbacks (e-mails, live events)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -15,7 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
 from haven.api.auth import API_AUTH
-from haven.api.routers import activities, directory, me, recognition, support
+from haven.api.routers import activities, directory, me, questions, recognition, support
 from haven.vault.masterkeys import MasterKeyUnavailable
 from haven.vault.middleware import KEY_UNAVAILABLE_STATUS, refusal_text
 
@@ -52,6 +52,7 @@ api.add_router("/me", me.router)
 api.add_router("/directory", directory.router)
 api.add_router("/support", support.router)
 api.add_router("/connect", activities.router)
+api.add_router("/connect", questions.router)
 api.add_router("/recognitions", recognition.router)
 
 

@@ -57,6 +57,12 @@ Line = Annotated[StrictStr, ONE_LINE]
 Email = Annotated[StrictStr, StringConstraints(max_length=254), ONE_LINE]
 
 
+class StrictIn(Schema):
+    """A request body: unknown fields are refused, so a client learns they changed nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class ErrorOut(Schema):
     message: str
     errors: list[dict[str, str]] = []

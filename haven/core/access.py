@@ -78,7 +78,7 @@ ROUTES: dict[str, Rule] = {
     "activity_rsvp": SIGNED_IN,
     "activity_cancel": SIGNED_IN,
     # Changing and calling off: further limited to the organiser, coordinators and
-    # administrators (haven.connect.activities.may_manage); 403 for anyone else.
+    # administrators (haven.activities.services.may_manage); 403 for anyone else.
     "activity_edit": SIGNED_IN,
     "activity_call_off": SIGNED_IN,
     "activity_invitation": SIGNED_IN,

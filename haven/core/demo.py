@@ -162,7 +162,7 @@ def _seed_support(rng: random.Random) -> None:
 def _seed_shared_attributes() -> None:
     """One attribute people may share, answered by about two in three demo people (never the
     demo colleague, who can try the page), so the inclusion insight has a breakdown to show."""
-    from haven.connect.models import PersonAttribute, SharedAttribute
+    from haven.attributes.models import PersonAttribute, SharedAttribute
 
     options = ["Full time", "Part time", "Compressed hours"]
     attribute = SharedAttribute.objects.get_or_create(name="Working pattern", defaults={

@@ -21,10 +21,10 @@ PERIODIC_JOBS = [
     "haven.support.jobs.remind_commitments",
     "haven.support.jobs.mark_missed_commitments",
     "haven.support.jobs.shred_expired_conversations",
-    "haven.connect.jobs.run_due_coffee_round",
-    "haven.connect.recognition.post_work_anniversaries",
-    "haven.connect.recognition.send_weekly_digests",
-    "haven.connect.jobs.remind_activities",
+    "haven.coffee.jobs.run_due_coffee_round",
+    "haven.recognition.jobs.post_work_anniversaries",
+    "haven.recognition.jobs.send_weekly_digests",
+    "haven.activities.jobs.remind_activities",
 ]
 
 

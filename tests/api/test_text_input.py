@@ -22,14 +22,16 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from haven.activities import services as activities
+from haven.activities.models import Activity
 from haven.api.api import api
-from haven.connect import activities, questions, recognition
-from haven.connect.activity_models import Activity
 from haven.core.models import Person, Role
 from haven.core.text import refusal
+from haven.questions import services as questions
+from haven.recognition import services as recognition
 from haven.support.services import programme_settings
+from tests.activities.test_activities import an_activity
 from tests.conftest import signed_in
-from tests.connect.test_activities import an_activity
 from tests.factories import make_person
 from tests.support.chat_setup import open_chat
 

@@ -12,11 +12,12 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from haven.connect import activities, questions
-from haven.connect.activity_models import Activity, ActivitySignup
+from haven.activities import services as activities
+from haven.activities.models import Activity, ActivitySignup
 from haven.core.models import AuditAction, AuditEvent, Role
+from haven.questions import services as questions
+from tests.activities.test_activities import an_activity
 from tests.browser.helpers import AxeChecker, BrowserErrors, expect_heading, sign_in
-from tests.connect.test_activities import an_activity
 from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db(transaction=True)

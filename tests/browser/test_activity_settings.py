@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from haven.connect.activity_selectors import activity_settings
+from haven.activities.selectors import activity_settings
 from haven.core.models import AuditEvent, Role
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.helpers import AxeChecker, BrowserErrors, expect_heading, sign_in

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from haven.connect import selectors, services
-from haven.connect.models import CoffeeProfile
+from haven.coffee import selectors, services
+from haven.coffee.models import CoffeeProfile
 from haven.core.models import Role
 from tests.browser.helpers import AxeChecker, BrowserErrors, expect_heading, path_of, sign_in
 from tests.factories import LocationFactory, make_person

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from haven.connect import recognition
-from haven.connect.recognition_models import Recognition
 from haven.core.models import Role
+from haven.recognition import services as recognition
+from haven.recognition.models import Recognition
 from tests.browser.helpers import AxeChecker, BrowserErrors, expect_heading, path_of, sign_in
 from tests.factories import make_person
 

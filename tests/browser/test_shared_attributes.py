@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from haven.connect import attributes
-from haven.connect.models import PersonAttribute, SharedAttribute
+from haven.attributes import services as attributes
+from haven.attributes.models import PersonAttribute, SharedAttribute
 from haven.core.models import Role
 from tests.browser.helpers import AxeChecker, BrowserErrors, expect_heading, path_of, sign_in
 from tests.factories import make_person

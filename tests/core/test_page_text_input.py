@@ -25,30 +25,29 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from haven.activities import forms as activity_forms
+from haven.activities import services as activities
+from haven.attributes import forms as attribute_forms
+from haven.attributes import services as attributes
 from haven.coach import forms as coach_forms
 from haven.coach.scenarios import SCENARIOS
-from haven.connect import (
-    activities,
-    activity_forms,
-    attribute_forms,
-    attributes,
-    questions,
-    recognition,
-    recognition_forms,
-)
-from haven.connect import forms as coffee_forms
-from haven.connect.recognition_models import Recognition, RecognitionStatus
+from haven.coffee import forms as coffee_forms
 from haven.core import forms as core_forms
 from haven.core import services as core_services
 from haven.core.models import Location, Person, Role
 from haven.core.text import refusal
+from haven.questions import forms as question_forms
+from haven.questions import services as questions
+from haven.recognition import forms as recognition_forms
+from haven.recognition import services as recognition
+from haven.recognition.models import Recognition, RecognitionStatus
 from haven.support import conversations
 from haven.support import forms as support_forms
 from haven.support.services import programme_settings
+from tests.activities.test_activities import an_activity
+from tests.activities.test_activities_pages import _form as activity_form
 from tests.coach.practice_helpers import practise
 from tests.conftest import signed_in
-from tests.connect.test_activities import an_activity
-from tests.connect.test_activities_pages import _form as activity_form
 from tests.core.test_text import _form_modules
 from tests.factories import make_person
 from tests.support.chat_setup import open_chat
@@ -208,12 +207,12 @@ PAGES: dict[type[forms.BaseForm] | str, Page] = {
     activity_forms.CallOffForm: Page(lambda w: Call(
         w.client(w.lead), f"/activities/{_signed_up_activity(w)}/call-off/",
         {"note": "The hall is flooded.", "confirm": "on"})),
-    activity_forms.QuestionForm: Page(lambda w: Call(
+    question_forms.QuestionForm: Page(lambda w: Call(
         w.client(w.colleague), "/questions/ask/", {"text": "Why the rota?", "anonymous": "no"})),
-    activity_forms.ModerationForm: Page(lambda w: Call(
+    question_forms.ModerationForm: Page(lambda w: Call(
         w.client(w.lead), f"/questions/{_waiting_question(w)}/moderate/",
         {"decision": "reject", "reason": "Asked last week."})),
-    activity_forms.AnswerForm: Page(lambda w: Call(
+    question_forms.AnswerForm: Page(lambda w: Call(
         w.client(w.lead), f"/questions/{_published_question(w)}/answer/",
         {"answer": "On the 3rd."})),
     # recognition

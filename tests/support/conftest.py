@@ -7,8 +7,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from haven.core.models import Person, Role
 from haven.support import services
 from haven.support.models import SupporterProfile, SupportRequest
@@ -58,9 +56,3 @@ def open_request(requester: Person, **overrides: Any) -> SupportRequest:
     }
     fields.update(overrides)
     return services.open_request(requester=requester, **fields)
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks: Any) -> Any:
-    """`with commit(): …` runs the block's on-commit callbacks (e-mails, live events)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)

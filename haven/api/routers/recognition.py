@@ -13,11 +13,12 @@ from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict, StrictInt
 
 from haven.api.schemas import Email, ErrorOut, Text
-from haven.connect import recognition, recognition_comments
-from haven.connect import recognition_selectors as selectors
-from haven.connect.recognition_models import Audience, RecognitionComment
 from haven.core.models import Team
 from haven.core.selectors import MAX_ID
+from haven.recognition import comments as recognition_comments
+from haven.recognition import selectors
+from haven.recognition import services as recognition
+from haven.recognition.models import Audience, RecognitionComment
 
 router = Router(tags=["recognition"])
 

@@ -3,7 +3,7 @@
 
 from django.db import migrations, models
 
-import haven.connect.activity_models
+import haven.questions.models
 
 
 def refuse_to_undo(apps, schema_editor):
@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='question',
             name='created_at',
-            field=models.DateTimeField(default=haven.connect.activity_models.start_of_day),
+            field=models.DateTimeField(default=haven.questions.models.start_of_day),
         ),
         migrations.AddConstraint(
             model_name='question',

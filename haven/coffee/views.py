@@ -1,0 +1,169 @@
+"""Pages for coffee pairings: thin views over services and selectors."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from haven.coffee import selectors, services
+from haven.coffee.forms import BlockForm, CoffeeSettingsForm, MetForm, ProfileForm, RunRoundForm
+from haven.coffee.invitations import invitation_ics
+from haven.core.models import Role
+from haven.core.views import _form_errors_to
+
+
+@require_GET
+def coffee_home(request: HttpRequest) -> HttpResponse:
+    profile = selectors.profile_of(request.user)
+    return render(request, "coffee/home.html", {
+        "profile": profile,
+        "groups": selectors.my_groups(person=request.user, now=timezone.now()),
+        # Only for someone still taking part: "the next round includes you" must be true.
+        "unpaired": selectors.latest_skip(request.user) if profile and profile.active else None,
+        "met_form": MetForm(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def coffee_settings(request: HttpRequest) -> HttpResponse:
+    profile = selectors.profile_of(request.user)
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.save_profile(person=request.user, active=data["active"],
+                                      frequency=data["frequency"], mode=data["mode"],
+                                      location=data["location"])
+            except ValidationError as error:
+                _form_errors_to(form, error)
+            else:
+                messages.success(request, _("You are taking part in coffee pairings.")
+                                 if data["active"] else
+                                 _("You are not taking part in coffee pairings for now."))
+                return redirect("coffee_home")
+        status = 400
+    else:
+        initial = {"location": request.user.location_id}
+        if profile is not None:
+            initial = {"active": "yes" if profile.active else "no",
+                       "frequency": profile.frequency, "mode": profile.mode,
+                       "location": profile.location_id or request.user.location_id}
+        form = ProfileForm(initial=initial)
+        status = 200
+    return render(request, "coffee/settings.html", {"form": form, "profile": profile},
+                  status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def blocks(request: HttpRequest) -> HttpResponse:
+    status = 200
+    if request.method == "POST":
+        form = BlockForm(request.POST)
+        if form.is_valid():
+            try:
+                services.block(person=request.user, email=form.cleaned_data["email"])
+            except ValidationError as error:
+                _form_errors_to(form, error)
+            else:
+                messages.success(request, _("Done. You will not be paired with them."))
+                return redirect("coffee_blocks")
+        status = 400
+    else:
+        form = BlockForm()
+    return render(request, "coffee/blocks.html",
+                  {"form": form, "blocks": selectors.blocks_of(request.user)}, status=status)
+
+
+@require_POST
+def unblock(request: HttpRequest, block_id: int) -> HttpResponse:
+    if services.unblock(person=request.user, block_id=block_id):
+        messages.success(request, _("Removed from your list."))
+    return redirect("coffee_blocks")
+
+
+@require_GET
+def invitation(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = selectors.group_for(viewer=request.user, group_id=group_id)
+    response = HttpResponse(invitation_ics(group, selectors.members_of(group)),
+                            content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="coffee-{group.pk}.ics"'
+    return response
+
+
+@require_POST
+def met(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = selectors.group_for(viewer=request.user, group_id=group_id)
+    form = MetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose yes or no."))
+        return redirect("coffee_home")
+    services.answer_met(person=request.user, group=group, met=form.cleaned_data["met"])
+    messages.success(request, _("Thank you for letting us know."))
+    return redirect("coffee_home")
+
+
+@require_http_methods(["GET", "POST"])
+def rounds(request: HttpRequest) -> HttpResponse:
+    status = 200
+    if request.method == "POST":
+        form = RunRoundForm(request.POST)
+        if form.is_valid():
+            pairing_round = services.run_round(
+                run_by=request.user, submission_id=str(form.cleaned_data["submission_id"]))
+            groups = ngettext("%(n)d group made", "%(n)d groups made",
+                              pairing_round.groups_made) % {"n": pairing_round.groups_made}
+            unpaired = ngettext("%(n)d person unpaired", "%(n)d people unpaired",
+                                pairing_round.unpaired) % {"n": pairing_round.unpaired}
+            messages.success(request, _("The round has run: %(groups)s, %(unpaired)s.")
+                             % {"groups": groups, "unpaired": unpaired})
+            return redirect("coffee_rounds")
+        status = 400
+        if "submission_id" in form.errors:
+            del form.errors["submission_id"]
+            form.data = form.data.copy()
+            form.data["submission_id"] = str(uuid.uuid4())
+    else:
+        form = RunRoundForm(initial={"submission_id": uuid.uuid4()})
+    return render(request, "coffee/rounds.html", {
+        "form": form, "participation": selectors.participation(),
+        "summaries": selectors.round_summaries(),
+        "next_round": selectors.next_scheduled_round(timezone.now()),
+        "zone": settings.TIME_ZONE,
+        "may_change_settings": request.user.has_role(Role.ADMINISTRATOR)}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def round_settings(request: HttpRequest) -> HttpResponse:
+    """The administrators' coffee settings: the schedule and the no-repeat window."""
+    status = 200
+    if request.method == "POST":
+        form = CoffeeSettingsForm(request.POST, zone=settings.TIME_ZONE)
+        if form.is_valid():
+            try:
+                services.update_coffee_settings(actor=request.user, request=request,
+                                                **form.cleaned_data)
+            except ValidationError as error:
+                _form_errors_to(form, error)
+            else:
+                messages.success(request, _("Coffee settings saved."))
+                return redirect("coffee_round_settings")
+        status = 400
+    else:
+        current = selectors.coffee_settings()
+        form = CoffeeSettingsForm(zone=settings.TIME_ZONE, initial={
+            "schedule_enabled": "yes" if current.schedule_enabled else "no",
+            "weekday": current.weekday, "hour": current.hour,
+            "no_repeat_rounds": current.no_repeat_rounds})
+    return render(request, "coffee/round_settings.html", {
+        "form": form, "next_round": selectors.next_scheduled_round(timezone.now()),
+        "zone": settings.TIME_ZONE}, status=status)
