@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "haven.insight",
     "haven.coach",
     "haven.api",
+    "haven.demo",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from haven.coffee import services
+from haven.core.scheduler import periodic
 
 
+@periodic
 def run_due_coffee_round() -> int:
     return services.run_due_round()

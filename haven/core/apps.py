@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Organisation directory"
 
     def ready(self) -> None:
-        from haven.core import checks, receivers  # noqa: F401  (registers signal handlers, checks)
+        from haven.core import checks, jobs, receivers  # noqa: F401  (handlers, checks, jobs)

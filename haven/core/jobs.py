@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from haven.core.scheduler import periodic
 from haven.core.tasks import send_email
 
 # A queued e-mail's row holds its recipient and subject — "a peer supporter has joined your
@@ -17,6 +18,7 @@ from haven.core.tasks import send_email
 FAILED_EMAIL_KEPT = timedelta(days=7)
 
 
+@periodic
 def forget_sent_email(*, now: timezone.datetime | None = None) -> int:
     now = now or timezone.now()
     finished = DBTaskResult.objects.filter(task_path=send_email.module_path).filter(

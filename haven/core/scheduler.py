@@ -1,6 +1,6 @@
-"""Periodic jobs the worker runs every minute: offer expiry, reminders, retention, …
-Each job is idempotent (it updates rows with a filter), so running it from several workers,
-or twice, is harmless."""
+"""The worker's scheduler: every minute it runs the periodic jobs apps register with @periodic
+(offer expiry, reminders, retention, …). Each job is idempotent (it updates rows with a
+filter), so running it from several workers, or twice, is harmless."""
 
 from __future__ import annotations
 
@@ -13,19 +13,18 @@ from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
-PERIODIC_JOBS = [
-    "haven.core.jobs.forget_sent_email",
-    "haven.support.jobs.expire_offers",
-    "haven.support.jobs.retry_waiting_requests",
-    "haven.support.jobs.alert_missed_first_responses",
-    "haven.support.jobs.remind_commitments",
-    "haven.support.jobs.mark_missed_commitments",
-    "haven.support.jobs.shred_expired_conversations",
-    "haven.coffee.jobs.run_due_coffee_round",
-    "haven.recognition.jobs.post_work_anniversaries",
-    "haven.recognition.jobs.send_weekly_digests",
-    "haven.activities.jobs.remind_activities",
-]
+# Filled by each app's jobs module through @periodic (imported from its AppConfig.ready()):
+# core knows no app's jobs. Dotted paths, in the order the apps are installed.
+PERIODIC_JOBS: list[str] = []
+
+
+def periodic(job: Callable[[], int]) -> Callable[[], int]:
+    """Mark JOB (no arguments; returns how many records it changed) for the worker to run
+    every minute. It must be idempotent: several workers may run it at once."""
+    path = f"{job.__module__}.{job.__qualname__}"
+    if path not in PERIODIC_JOBS:
+        PERIODIC_JOBS.append(path)
+    return job
 
 
 def run_periodic_jobs() -> dict[str, int]:

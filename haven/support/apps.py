@@ -7,4 +7,4 @@ class SupportConfig(AppConfig):
     verbose_name = "Peer support"
 
     def ready(self) -> None:
-        from haven.support import receivers  # noqa: F401  (connects the signal handlers)
+        from haven.support import jobs, receivers  # noqa: F401  (signal handlers, periodic jobs)

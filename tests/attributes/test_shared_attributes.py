@@ -418,7 +418,7 @@ def test_stopping_and_offering_again_on_the_page(as_administrator: Client) -> No
 
 
 def test_the_demo_shares_a_working_pattern_but_not_for_the_demo_colleague() -> None:
-    from haven.core.demo import DEMO_ACCOUNTS, seed_demo
+    from haven.demo.seed import DEMO_ACCOUNTS, seed_demo
     from haven.insight.report import inclusion_report
 
     seed_demo()

@@ -24,8 +24,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
-from haven.core.demo import DEMO_ACCOUNTS, DEMO_TOTP_SECRET, seed_demo
 from haven.core.models import Person, Role
+from haven.demo.seed import DEMO_ACCOUNTS, DEMO_TOTP_SECRET, seed_demo
 from haven.vault import crypto, mfa
 from haven.vault.crypto import CannotOpen
 from haven.vault.masterkeys import generate_master_key

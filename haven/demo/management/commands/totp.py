@@ -5,8 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from haven.core.demo import current_totp_code
 from haven.core.models import Person
+from haven.demo.seed import current_totp_code
 
 
 class Command(BaseCommand):

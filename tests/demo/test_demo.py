@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from haven.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, current_totp_code, seed_demo
 from haven.core.models import AuditEvent, Location, Person, Role, RoleGrant, Team
+from haven.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, current_totp_code, seed_demo
 
 pytestmark = pytest.mark.django_db
 

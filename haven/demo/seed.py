@@ -14,8 +14,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from haven.attributes.models import PersonAttribute, SharedAttribute
 from haven.core.models import Department, Location, Person, Role, Team
 from haven.core.services import set_roles
+from haven.support.models import ProgrammeSettings, SupporterProfile
 
 DOMAIN = "brightwater.example"
 DEMO_PASSWORD = "haven-demo-2026"
@@ -141,8 +143,6 @@ def seed_demo() -> int:
 
 def _seed_support(rng: random.Random) -> None:
     """Approved supporter profiles with office-hours availability, and a safety contact."""
-    from haven.support.models import ProgrammeSettings, SupporterProfile
-
     topics = ["bullying", "conflict", "excluded", "workload", "other"]
     for person in Person.objects.filter(role_grants__role=Role.SUPPORTER).order_by("email"):
         start, end = rng.choice([("08:00", "16:00"), ("09:00", "17:00"), ("10:00", "18:00")])
@@ -162,8 +162,6 @@ def _seed_support(rng: random.Random) -> None:
 def _seed_shared_attributes() -> None:
     """One attribute people may share, answered by about two in three demo people (never the
     demo colleague, who can try the page), so the inclusion insight has a breakdown to show."""
-    from haven.attributes.models import PersonAttribute, SharedAttribute
-
     options = ["Full time", "Part time", "Compressed hours"]
     attribute = SharedAttribute.objects.get_or_create(name="Working pattern", defaults={
         "question": "How do you usually work?", "options": options})[0]
