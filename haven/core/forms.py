@@ -7,12 +7,22 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from haven.core import selectors
 from haven.core.models import AuditAction, Person, Role
 from haven.core.selectors import MAX_ID, MAX_PEOPLE_MATCHES, MAX_SEARCH
 from haven.core.text import HavenForm
+
+
+def errors_to_form(form: forms.Form, error: ValidationError) -> None:
+    """Attach a service's ValidationError to FORM, field by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
 
 
 class ProfileForm(HavenForm):

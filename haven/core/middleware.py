@@ -9,7 +9,6 @@ import zoneinfo
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from haven.core.access import CLOSED, MFA_SETUP_ROUTES, allows, rule_for
+from haven.core.selectors import needs_mfa_setup
 
 logger = logging.getLogger(__name__)
 GetResponse = Callable[[HttpRequest], HttpResponse]
@@ -114,11 +114,11 @@ class RequireMfaMiddleware(_ViewMiddleware):
     def process_view(self, request: HttpRequest, view_func: Any, args: Any,
                      kwargs: Any) -> HttpResponse | None:
         user = request.user
-        if not user.is_authenticated or not (user.roles & settings.HAVEN_MFA_REQUIRED_ROLES):
+        if not user.is_authenticated:
             return None
         match = request.resolver_match
         if match is None or match.view_name in MFA_SETUP_ROUTES or match.namespace == "api-1":
             return None
-        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        if not needs_mfa_setup(user):
             return None
         return redirect("mfa_activate_totp")

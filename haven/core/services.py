@@ -27,6 +27,8 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from haven.core.audit import audit
+from haven.core.links import absolute_url
+from haven.core.mail import email_after_commit
 from haven.core.models import (
     AuditAction,
     Person,
@@ -35,7 +37,6 @@ from haven.core.models import (
     RoleGrant,
 )
 from haven.core.signals import person_deactivated
-from haven.core.tasks import send_email
 
 TOKEN_PREFIX = "hvn_"
 MAX_LANGUAGES = 12
@@ -77,7 +78,7 @@ def invitation_url(person: Person) -> str:
     uid = urlsafe_base64_encode(force_bytes(person.pk))
     token = invitation_tokens.make_token(person)
     path = reverse("accept_invitation", kwargs={"uidb64": uid, "token": token})
-    return f"{settings.HAVEN_BASE_URL.rstrip('/')}{path}"
+    return absolute_url(path)
 
 
 def send_invitation(*, person: Person, actor: Person | None,
@@ -134,12 +135,10 @@ def send_sign_in_lock_notice(*, person: Person, at: datetime) -> None:
     zone = zoneinfo.ZoneInfo(person.time_zone or settings.TIME_ZONE)
     local = timezone.localtime(at, zone)
     context = {"when": f"{date_format(local, 'j F Y, H:i')} ({zone.key})",
-               "reset_url": f"{settings.HAVEN_BASE_URL.rstrip('/')}"
-                            f"{reverse('account_reset_password')}"}
+               "reset_url": absolute_url(reverse("account_reset_password"))}
     subject = render_to_string("core/email/sign_in_locked_subject.txt", context).strip()
     body = render_to_string("core/email/sign_in_locked_body.txt", context)
-    recipients = [person.email]
-    transaction.on_commit(lambda: send_email.enqueue(subject, body, recipients))
+    email_after_commit(recipients=[person.email], subject=subject, body=body)
 
 
 def update_profile(*, person: Person, pronouns: str | None = None,

@@ -3,27 +3,27 @@ records it changed."""
 
 from __future__ import annotations
 
-from haven.support import conversations, services
+from haven.support import commitments, conversations, offers
 
 
 def expire_offers() -> int:
-    return services.expire_offers()
+    return offers.expire_offers()
 
 
 def retry_waiting_requests() -> int:
-    return services.retry_waiting_requests()
+    return offers.retry_waiting_requests()
 
 
 def alert_missed_first_responses() -> int:
-    return services.alert_missed_first_responses()
+    return offers.alert_missed_first_responses()
 
 
 def remind_commitments() -> int:
-    return conversations.remind_commitments()
+    return commitments.remind_commitments()
 
 
 def mark_missed_commitments() -> int:
-    return conversations.mark_missed_commitments()
+    return commitments.mark_missed_commitments()
 
 
 def shred_expired_conversations() -> int:

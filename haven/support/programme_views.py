@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from haven.core import kanon
 from haven.core.charts import bar_chart
+from haven.core.forms import errors_to_form
 from haven.core.models import Location, Person, Role
-from haven.core.views import _form_errors_to
-from haven.support import selectors, services
+from haven.support import offers, profiles, selectors
 from haven.support.forms import ProgrammeSettingsForm
 from haven.support.models import Conversation, Offer, SupporterProfile, SupportRequest
+from haven.support.programme import programme_settings, update_programme_settings
 
 RESPONSE_BUCKETS = [(timedelta(hours=1), "< 1 h"), (timedelta(hours=4), "1–4 h"),
                     (timedelta(hours=8), "4–8 h"), (timedelta(hours=24), "8–24 h"),
@@ -80,13 +81,13 @@ def programme(request: HttpRequest) -> HttpResponse:
     # reveal what the hidden by-state cells hide.
     outstanding = kanon.tabulate(
         ("outstanding", requester) for requester in Offer.objects.filter(
-            services.open_offer_filter()).values_list("request__requester_id", flat=True))
+            offers.open_offer_filter()).values_list("request__requester_id", flat=True))
     past_target = kanon.tabulate(
         ("past target", requester) for requester in SupportRequest.objects.filter(
             Q(state=SupportRequest.State.WAITING) | Q(state=SupportRequest.State.OFFERED),
             first_response_due__lt=timezone.now()).values_list("requester_id", flat=True))
     recent_offers = Offer.objects.select_related("supporter").order_by("-offered_at")[:20]
-    topic_labels = {**dict(services.programme_settings().topic_choices()),
+    topic_labels = {**dict(programme_settings().topic_choices()),
                     "": _("Erased conversations")}
     return render(request, "support/programme.html", {
         "requests_by_state": [(SupportRequest.State(key).label, cell)
@@ -114,7 +115,7 @@ def approve(request: HttpRequest, person_id: int) -> HttpResponse:
                                               person__role_grants__role=Role.SUPPORTER).first()
     if profile is None:
         raise Http404
-    services.approve_supporter(profile=profile, actor=request.user, request=request)
+    profiles.approve_supporter(profile=profile, actor=request.user, request=request)
     messages.success(request, _("%(name)s is approved to take requests.")
                      % {"name": profile.person.name})
     return redirect("programme")
@@ -122,16 +123,16 @@ def approve(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def programme_settings_page(request: HttpRequest) -> HttpResponse:
-    current = services.programme_settings()
+    current = programme_settings()
     locations = list(Location.objects.all())
     if request.method == "POST":
         form = ProgrammeSettingsForm(request.POST, locations=locations)
         if form.is_valid():
             try:
-                services.update_programme_settings(actor=request.user, request=request,
+                update_programme_settings(actor=request.user, request=request,
                                                    **form.cleaned_data)
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("Programme settings saved."))
                 return redirect("programme_settings")

@@ -288,3 +288,10 @@ def concern_pairs(people: set[int]) -> list[tuple[int, int]]:
         if concern in people and support_request.requester_id is not None:
             pairs.append((support_request.requester_id, concern))
     return pairs
+
+
+def open_conversations_per_supporter() -> dict[int, int]:
+    """How many open conversations each supporter holds now (supporters with none absent)."""
+    return dict(Conversation.objects.filter(state=Conversation.State.OPEN,
+                                            supporter__isnull=False)
+                .values("supporter").annotate(n=Count("id")).values_list("supporter", "n"))

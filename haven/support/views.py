@@ -13,10 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from haven.core.forms import errors_to_form
 from haven.core.models import Role
-from haven.core.views import _form_errors_to
 from haven.support import access_history as conversation_access
-from haven.support import conversations, selectors, services
+from haven.support import commitments, conversations, offers, profiles, programme, selectors
+from haven.support import requests as support_requests
 from haven.support.forms import (
     CommitmentForm,
     FeedbackForm,
@@ -36,14 +37,14 @@ def support_home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def new_request(request: HttpRequest) -> HttpResponse:
-    settings_ = services.programme_settings()
+    settings_ = programme.programme_settings()
     topics = settings_.topic_choices()
     if request.method == "POST":
         form = RequestForm(request.POST, topics=topics)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                support_request = services.open_request(
+                support_request = support_requests.open_request(
                     requester=request.user, topic=data["topic"], mode=data["mode"],
                     use_pseudonym=data["use_pseudonym"], language=data["language"],
                     avoid_my_team=data["avoid_my_team"],
@@ -52,7 +53,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
                     acknowledged_confidentiality=data["acknowledged"],
                     first_message=data["message"], submission_id=str(data["submission_id"]))
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 return redirect("conversation", support_request.conversation.pk)
     else:
@@ -77,7 +78,7 @@ def _renew_hidden_id(form: forms.Form, field: str) -> None:
 
 
 def _conversation_context(request: HttpRequest, conversation: Conversation) -> dict[str, object]:
-    settings_ = services.programme_settings()
+    settings_ = programme.programme_settings()
     role = conversation.participant_role(request.user.pk)
     shown = selectors.read_messages(viewer=request.user, conversation=conversation,
                                     request=request)
@@ -120,7 +121,7 @@ def send_message(request: HttpRequest, conversation_id: int) -> HttpResponse:
                 conversation=conversation, sender=request.user,
                 client_id=form.cleaned_data["client_id"], text=form.cleaned_data["text"])
         except ValidationError as error:
-            _form_errors_to(form, error)
+            errors_to_form(form, error)
         else:
             if sent.crisis:
                 messages.warning(request, _("If you are in danger, please use the crisis "
@@ -236,11 +237,11 @@ def add_commitment(request: HttpRequest, conversation_id: int) -> HttpResponse:
     form = CommitmentForm(request.POST)
     if form.is_valid():
         try:
-            conversations.record_commitment(conversation=conversation, supporter=request.user,
+            commitments.record_commitment(conversation=conversation, supporter=request.user,
                                             what=form.cleaned_data["what"],
                                             due_at=form.cleaned_data["due_at"])
         except ValidationError as error:
-            _form_errors_to(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Commitment recorded; Haven will remind you."))
             return redirect("conversation", conversation.pk)
@@ -265,7 +266,7 @@ def settle_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse:
     outcome = request.POST.get("outcome")
     try:
         if outcome in ("kept", "missed"):
-            conversations.resolve_commitment(commitment=commitment, supporter=request.user,
+            commitments.resolve_commitment(commitment=commitment, supporter=request.user,
                                              kept=outcome == "kept")
         elif outcome == "renegotiate":
             form = RenegotiateForm(request.POST)
@@ -276,7 +277,7 @@ def settle_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse:
                     raise ValidationError(
                         ("due_at" not in form.errors and form.errors.get("note"))
                         or _("Give a new time in the future and a note."))
-                conversations.renegotiate_commitment(
+                commitments.renegotiate_commitment(
                     commitment=commitment, supporter=request.user,
                     due_at=form.cleaned_data["due_at"], note=form.cleaned_data["note"])
             except ValidationError as error:
@@ -295,7 +296,7 @@ def settle_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse:
 @require_GET
 def supporter_home(request: HttpRequest) -> HttpResponse:
     kept, settled = selectors.follow_through(supporter_id=request.user.pk)
-    topics = dict(services.programme_settings().topic_choices())
+    topics = dict(programme.programme_settings().topic_choices())
     offers = list(selectors.pending_offers_for(supporter=request.user))
     for offer in offers:  # the topic's label ("Bullying or harassment"), not its slug
         topic = offer.request.details.topic
@@ -316,11 +317,11 @@ def answer_offer(request: HttpRequest, offer_id: int) -> HttpResponse:
     answer = request.POST.get("answer")
     try:
         if answer == "accept":
-            conversation = services.accept_offer(offer=offer, supporter=request.user)
+            conversation = offers.accept_offer(offer=offer, supporter=request.user)
             return redirect("conversation", conversation.pk)
         if answer != "decline":  # a missing answer must not decline on the supporter's behalf
             raise ValidationError(_("Choose accept or decline."))
-        services.decline_offer(offer=offer, supporter=request.user)
+        offers.decline_offer(offer=offer, supporter=request.user)
         messages.info(request, _("Declined. The request goes to another supporter."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -329,20 +330,20 @@ def answer_offer(request: HttpRequest, offer_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def supporter_profile(request: HttpRequest) -> HttpResponse:
-    topics = services.programme_settings().topic_choices()
+    topics = programme.programme_settings().topic_choices()
     profile = selectors.profile_of(person=request.user)
     if request.method == "POST":
         form = SupporterProfileForm(request.POST, topics=topics)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.save_supporter_profile(
+                profiles.save_supporter_profile(
                     person=request.user, active=data["active"], capacity=data["capacity"],
                     languages=data["languages"].split(","), topics=data["topics"],
-                    availability=services.parse_availability(data["availability"]),
+                    availability=profiles.parse_availability(data["availability"]),
                     away_from=data["away_from"], away_until=data["away_until"])
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("Your supporter profile is saved."))
                 return redirect("supporter_home")

@@ -27,7 +27,7 @@ from haven.connect import activities, questions, recognition
 from haven.connect.activity_models import Activity
 from haven.core.models import Person, Role
 from haven.core.text import refusal
-from haven.support.services import programme_settings
+from haven.support.programme import programme_settings
 from tests.conftest import signed_in
 from tests.connect.test_activities import an_activity
 from tests.factories import make_person

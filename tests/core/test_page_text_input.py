@@ -42,9 +42,9 @@ from haven.core import forms as core_forms
 from haven.core import services as core_services
 from haven.core.models import Location, Person, Role
 from haven.core.text import refusal
-from haven.support import conversations
+from haven.support import commitments
 from haven.support import forms as support_forms
-from haven.support.services import programme_settings
+from haven.support.programme import programme_settings
 from tests.coach.practice_helpers import practise
 from tests.conftest import signed_in
 from tests.connect.test_activities import an_activity
@@ -96,7 +96,7 @@ def _chat(world: World) -> int:
 
 def _commitment(world: World) -> int:
     chat = open_chat(world.colleague, world.supporter)
-    return conversations.record_commitment(
+    return commitments.record_commitment(
         conversation=chat, supporter=world.supporter, what="Call on Friday",
         due_at=timezone.now() + timedelta(days=2)).pk
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from haven.core.models import AuditAction, AuditEvent, Person, Role
-from haven.support import conversations, services
+from haven.support import commitments, conversations, offers
 from haven.support.models import Commitment, Conversation, Message, Offer, SupportRequest
 from haven.vault.crypto import keyed_pseudonym
 from tests.conftest import signed_in
@@ -33,11 +33,11 @@ def setting() -> dict[str, object]:
     colleague = make_person(manager=manager)
     supporter = make_supporter()
     support_request = open_request(colleague, first_message=SECRET, use_pseudonym=True)
-    conversation = services.accept_offer(offer=support_request.offers.get(),
+    conversation = offers.accept_offer(offer=support_request.offers.get(),
                                          supporter=supporter)
     conversations.send_message(conversation=conversation, sender=supporter,
                                client_id=uuid.uuid4(), text=REPLY)
-    commitment = conversations.record_commitment(
+    commitment = commitments.record_commitment(
         conversation=conversation, supporter=supporter, what=PROMISE,
         due_at=timezone.now() + timedelta(days=2))
     return {"colleague": colleague, "supporter": supporter, "manager": manager,

@@ -16,7 +16,7 @@ from haven.core.audit import audit
 from haven.core.jobs import forget_sent_email
 from haven.core.models import AuditAction, AuditEvent, Person, Role
 from haven.core.tasks import send_email
-from haven.support import conversations, services
+from haven.support import conversations, programme
 from haven.support.access_history import audit_conversation
 from haven.support.models import Conversation, Offer, SupportRequest
 from haven.vault.crypto import KeyShredded, keyed_pseudonym
@@ -53,7 +53,7 @@ def scene(django_capture_on_commit_callbacks) -> dict:  # type: ignore[no-untype
     """A colleague under a pseudonym asks about a named person; both sides read and act."""
     canary = Canaries()
     administrator = make_person(Role.ADMINISTRATOR)
-    services.update_programme_settings(actor=administrator, safety_contact=make_person())
+    programme.update_programme_settings(actor=administrator, safety_contact=make_person())
     supporter = make_supporter(topics=["bullying"])
     colleague = make_person(name=canary.new("asker"), email=f"{canary.new('a')}@example.org")
     concern = make_person(name=canary.new("concern"), email=f"{canary.new('c')}@example.org")

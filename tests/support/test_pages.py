@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from haven.core.models import AuditAction, AuditEvent, Person, Role
-from haven.support import conversations, services
+from haven.support import commitments, conversations, offers, programme
 from haven.support.models import (
     Commitment,
     Conversation,
@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 
 def _talking(colleague: Person, supporter: Person, **overrides: object) -> Conversation:
     support_request = open_request(colleague, **overrides)
-    return services.accept_offer(offer=support_request.offers.get(), supporter=supporter)
+    return offers.accept_offer(offer=support_request.offers.get(), supporter=supporter)
 
 
 def _form(**overrides: str) -> dict[str, str]:
@@ -50,7 +50,7 @@ def _form(**overrides: str) -> dict[str, str]:
 # --- asking for support ----------------------------------------------------------------------
 
 def test_the_request_form_shows_the_limits_of_confidentiality_first(colleague: Person) -> None:
-    services.update_programme_settings(actor=make_person(Role.ADMINISTRATOR),
+    programme.update_programme_settings(actor=make_person(Role.ADMINISTRATOR),
                                        confidentiality_text="Only a risk to life is shared.")
 
     body = signed_in(colleague).get("/support/new/").content.decode()
@@ -176,7 +176,7 @@ def test_the_fallback_form_keeps_the_client_id_so_a_resend_is_not_doubled(
 
 def test_a_crisis_message_shows_the_crisis_resources_of_the_colleagues_location(
         colleague: Person) -> None:
-    services.update_programme_settings(
+    programme.update_programme_settings(
         actor=make_person(Role.ADMINISTRATOR),
         crisis_by_location={str(colleague.location_id): "Call the Leeds line: 0800 000"})
     supporter = make_supporter()
@@ -433,7 +433,7 @@ def _add_supporter_rows(supporter: Person, rows: int) -> None:
         support_request = open_request(make_person(), use_pseudonym=i % 3 == 0)
         offer = support_request.offers.get()
         if i % 2 == 0:
-            services.accept_offer(offer=offer, supporter=supporter)
+            offers.accept_offer(offer=offer, supporter=supporter)
 
 
 def test_the_supporter_home_costs_the_same_queries_for_many_rows(
@@ -458,11 +458,11 @@ def _add_programme_rows(rows: int) -> None:
         colleague = make_person()
         support_request = open_request(colleague, use_pseudonym=bool(i % 2))
         offer = support_request.offers.get()
-        conversation = services.accept_offer(offer=offer, supporter=offer.supporter)
-        commitment = conversations.record_commitment(
+        conversation = offers.accept_offer(offer=offer, supporter=offer.supporter)
+        commitment = commitments.record_commitment(
             conversation=conversation, supporter=offer.supporter, what="Call back",
             due_at=timezone.now() + timedelta(days=1))
-        conversations.resolve_commitment(commitment=commitment, supporter=offer.supporter,
+        commitments.resolve_commitment(commitment=commitment, supporter=offer.supporter,
                                          kept=bool(i % 3))
         conversations.send_message(conversation=conversation, sender=offer.supporter,
                                    client_id=uuid.uuid4(), text="Hello")

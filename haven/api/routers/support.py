@@ -19,7 +19,8 @@ from pydantic import AwareDatetime, ConfigDict, StrictBool, field_validator
 
 from haven.api.schemas import Email, ErrorOut, Line, Text
 from haven.core.selectors import MAX_ID
-from haven.support import conversations, selectors, services
+from haven.support import commitments, conversations, selectors
+from haven.support import requests as support_requests
 from haven.support.models import Conversation, SupportRequest
 
 router = Router(tags=["support"])
@@ -241,7 +242,7 @@ def open_request(request: HttpRequest, payload: SupportRequestIn
                 "Nobody in the directory has that e-mail.")})
     with _fields_named(acknowledged="acknowledged_confidentiality", text="message",
                        person_of_concern="person_of_concern_email", languages="language"):
-        support_request = services.open_request(
+        support_request = support_requests.open_request(
             requester=request.user, topic=payload.topic, mode=payload.mode,
             use_pseudonym=payload.use_pseudonym, language=payload.language,
             avoid_my_team=payload.avoid_my_team,
@@ -314,7 +315,7 @@ def add_commitment(request: HttpRequest, conversation_id: int,
                                               conversation_id=conversation_id)
     if conversation.supporter_id != request.user.pk:
         raise PermissionDenied  # the colleague takes part but does not record commitments
-    commitment = conversations.record_commitment(
+    commitment = commitments.record_commitment(
         conversation=conversation, supporter=request.user, what=payload.what,
         due_at=payload.due_at)
     return Status(201, {"id": commitment.pk, "conversation_id": conversation.pk,
