@@ -16,6 +16,7 @@ from haven.coach import selectors
 from haven.coach.models import MECHANISMS, RISK_FLAGS, PracticeAttempt
 from haven.coach.scenarios import scenario_for
 from haven.core.audit import audit
+from haven.core.errors import Refused
 from haven.core.models import AuditAction, Person, Role
 from haven.support.models import SupporterProfile
 
@@ -37,7 +38,7 @@ def record_practice(*, supporter: Person, scenario: str, analysis: Any,
     the same scenario, the revision replaces that attempt's final values; otherwise a new
     attempt starts. Certifies the supporter when the rules are met."""
     if not supporter.has_role(Role.SUPPORTER):
-        raise ValidationError(_("Only peer supporters practise with the coach."))
+        raise Refused(_("Only peer supporters practise with the coach."))
     if scenario_for(scenario) is None:
         raise Http404
     if not getattr(analysis, "judged", True):
@@ -100,8 +101,7 @@ def certify_if_ready(*, supporter: Person) -> bool:
     return True
 
 
-def certify_by_hand(*, supporter_id: int, coordinator: Person,
-                    request: Any = None) -> SupporterProfile:
+def certify_by_hand(*, supporter_id: int, coordinator: Person) -> SupporterProfile:
     """A coordinator certifies a supporter whatever their practice record. Audited."""
     supporter = (Person.objects.filter(pk=supporter_id, is_active=True,
                                        role_grants__role=Role.SUPPORTER).first())
@@ -116,5 +116,5 @@ def certify_by_hand(*, supporter_id: int, coordinator: Person,
         profile.certified_at = timezone.now()
         profile.save(update_fields=["certified_at", "updated_at"])
         audit(action=AuditAction.SUPPORTER_CERTIFIED, actor=coordinator, object_type="person",
-              object_id=supporter.pk, request=request, detail={"method": "coordinator"})
+              object_id=supporter.pk, detail={"method": "coordinator"})
     return profile

@@ -209,7 +209,7 @@ def conversation_feedback(request: HttpRequest, conversation_id: int) -> HttpRes
     try:
         message = support_selectors.colleague_last_message(
             supporter=request.user, conversation=conversation,
-            audited_message_id=audited.get(str(conversation.pk)), request=request)
+            audited_message_id=audited.get(str(conversation.pk)))
     except MasterKeyUnavailable:
         message = None  # the coach never blocks: it reads the draft without the context
     if message is not None and audited.get(str(conversation.pk)) != message.id:
@@ -330,8 +330,7 @@ def certify(request: HttpRequest, person_id: int) -> HttpResponse:
     if not 0 < person_id <= MAX_ID:
         raise Http404
     try:
-        profile = services.certify_by_hand(supporter_id=person_id, coordinator=request.user,
-                                           request=request)
+        profile = services.certify_by_hand(supporter_id=person_id, coordinator=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

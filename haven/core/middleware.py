@@ -1,5 +1,5 @@
-"""Request middleware: sessions that some requests leave untouched, each person's own time
-zone, the access table, and required MFA."""
+"""Request middleware: the audit context, sessions that some requests leave untouched, each
+person's own time zone, the access table, and required MFA."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from haven.core.access import CLOSED, MFA_SETUP_ROUTES, allows, rule_for
+from haven.core.audit import audit_context, ip_hash_of
+from haven.core.errors import Refused, refused_page
 from haven.core.selectors import needs_mfa_setup
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,34 @@ class SessionMiddleware(DjangoSessionMiddleware):
                 patch_vary_headers(response, ("Cookie",))
             return response
         return super().process_response(request, response)
+
+
+class AuditContextMiddleware:
+    """Every audit row written while answering a request (a page or the API) records the
+    keyed hash of its client address: services write rows without knowing the request."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with audit_context(ip_hash=ip_hash_of(request)):
+            return self.get_response(request)
+
+
+class RefusedMiddleware:
+    """A service's Refused becomes a 403 page that says why (the API translates its own)."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception
+                          ) -> HttpResponse | None:
+        if isinstance(exception, Refused):
+            return refused_page(request, exception)
+        return None
 
 
 class PersonTimezoneMiddleware:

@@ -19,23 +19,22 @@ from haven.core.models import AuditAction, Person
 
 @receiver(user_logged_in)
 def _signed_in(sender: Any, request: HttpRequest, user: Person, **kwargs: Any) -> None:
-    audit(action=AuditAction.SIGN_IN, actor=user, object_type="person", object_id=user.pk,
-          request=request)
+    audit(action=AuditAction.SIGN_IN, actor=user, object_type="person", object_id=user.pk)
 
 
 @receiver(user_logged_out)
 def _signed_out(sender: Any, request: HttpRequest, user: Person | None, **kwargs: Any) -> None:
     if user is not None:
         audit(action=AuditAction.SIGN_OUT, actor=user, object_type="person",
-              object_id=user.pk, request=request)
+              object_id=user.pk)
 
 
 @receiver(user_login_failed)
 def _sign_in_failed(
-    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+    sender: Any, credentials: dict[str, Any], **kwargs: Any
 ) -> None:
     login = str(credentials.get("email") or credentials.get("username") or "")
-    audit_failed_sign_in(login=login, request=request)
+    audit_failed_sign_in(login=login)
 
 
 @receiver(mfa_authentication_failed)
@@ -43,7 +42,7 @@ def _second_step_failed(sender: Any, request: HttpRequest, user: Person,
                         reauthentication: bool = False, **kwargs: Any) -> None:
     # The password was right and the code was not: worth seeing in the log.
     audit(action=AuditAction.SIGN_IN_FAILED, actor=user if reauthentication else None,
-          object_type="person", object_id=user.pk, request=request,
+          object_type="person", object_id=user.pk,
           detail={"reason": "wrong_mfa_code"})
     if not reauthentication:  # a signed-in person re-entering a code is not a stranger
         tell_if_locked(request, key=mfa_attempts_key(user), person=user)
@@ -52,20 +51,19 @@ def _second_step_failed(sender: Any, request: HttpRequest, user: Person,
 @receiver(password_changed)
 def _password_changed(sender: Any, request: HttpRequest, user: Person, **kwargs: Any) -> None:
     audit(action=AuditAction.PASSWORD_CHANGED, actor=user, object_type="person",
-          object_id=user.pk, request=request)
+          object_id=user.pk)
 
 
 @receiver(password_reset)
 def _password_reset(sender: Any, request: HttpRequest, user: Person, **kwargs: Any) -> None:
     audit(action=AuditAction.PASSWORD_RESET, actor=user, object_type="person",
-          object_id=user.pk, request=request)
+          object_id=user.pk)
 
 
 def _authenticator_event(action: AuditAction):  # type: ignore[no-untyped-def]
     def handler(sender: Any, request: HttpRequest, user: Person, authenticator: Any = None,
                 **kwargs: Any) -> None:
         audit(action=action, actor=user, object_type="person", object_id=user.pk,
-              request=request,
               detail={"type": getattr(authenticator, "type", None)})
     return handler
 

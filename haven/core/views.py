@@ -88,7 +88,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             try:
                 _token, new_secret = services.create_access_token(
                     person=person, name=form.cleaned_data["name"],
-                    days=form.cleaned_data["days"], request=request)
+                    days=form.cleaned_data["days"])
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
@@ -103,7 +103,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = selectors.access_token_of(person=request.user, token_id=token_id)
-    services.revoke_access_token(token=token, actor=request.user, request=request)
+    services.revoke_access_token(token=token, actor=request.user)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("tokens")
 
@@ -155,7 +155,7 @@ def person_roles(request: HttpRequest, person_id: int) -> HttpResponse:
                                   "ask another administrator."))
         return redirect("person_detail", person_id=person.pk)
     granted, revoked = services.set_roles(person=person, roles=form.cleaned_data["roles"],
-                                          actor=request.user, request=request)
+                                          actor=request.user)
     if granted or revoked:
         messages.success(request, _("Roles of %(name)s are saved.") % {"name": person.name})
     else:
@@ -167,7 +167,7 @@ def person_roles(request: HttpRequest, person_id: int) -> HttpResponse:
 def person_invite(request: HttpRequest, person_id: int) -> HttpResponse:
     person = selectors.person_for_directory(viewer=request.user, person_id=person_id)
     try:
-        services.send_invitation(person=person, actor=request.user, request=request)
+        services.send_invitation(person=person, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -203,7 +203,7 @@ def person_active(request: HttpRequest, person_id: int) -> HttpResponse:
     active = form.cleaned_data["active"]
     try:
         change = services.set_person_active(person=person, active=active, actor=request.user,
-                                            via="page", request=request)
+                                            via="page")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("person_detail", person_id=person.pk)
@@ -222,7 +222,7 @@ def person_active(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_POST
 def invite_all(request: HttpRequest) -> HttpResponse:
-    count = services.invite_everyone_waiting(actor=request.user, request=request)
+    count = services.invite_everyone_waiting(actor=request.user)
     messages.success(request, ngettext("%(count)d invitation sent.",
                                        "%(count)d invitations sent.", count) % {"count": count})
     return redirect("directory")
@@ -242,7 +242,7 @@ def import_people_view(request: HttpRequest) -> HttpResponse:
             else:
                 try:
                     text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
-                    result = import_people(source=text, actor=request.user, request=request)
+                    result = import_people(source=text, actor=request.user)
                     if sign_out_if_deactivated(request):
                         return redirect("account_login")
                 except ImportRejected as rejected:
@@ -270,8 +270,7 @@ def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResp
     if request.method == "POST" and form.is_valid():
         try:
             services.accept_invitation(person=person, token=token,
-                                       password=form.cleaned_data["password1"],
-                                       request=request)
+                                       password=form.cleaned_data["password1"])
         except ValidationError:  # used in the meantime, e.g. by a second click
             return render(request, "core/invitation_invalid.html", status=400)
         messages.success(request, _("Welcome, %(name)s. Sign in with your new password.")
@@ -299,7 +298,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     # Read the page before recording this view: a row written in between would push the
     # page's last event off it.
     page.object_list = list(page.object_list)
-    audit(action=AuditAction.AUDIT_VIEWED, actor=request.user, request=request,
+    audit(action=AuditAction.AUDIT_VIEWED, actor=request.user,
           detail=filters.as_detail())
     query = request.GET.copy()
     query.pop("page", None)

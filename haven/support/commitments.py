@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.core.errors import Refused
 from haven.core.links import absolute_url
 from haven.core.mail import notify
 from haven.core.models import Person
@@ -35,7 +36,7 @@ def _check_commitment(what: str, due_at: datetime) -> None:
 def record_commitment(*, conversation: Conversation, supporter: Person, what: str,
                       due_at: datetime) -> Commitment:
     if conversation.supporter_id != supporter.pk:
-        raise ValidationError(_("Only the supporter in this conversation records commitments."))
+        raise Refused(_("Only the supporter in this conversation records commitments."))
     if conversation.state != Conversation.State.OPEN:
         raise ValidationError(_("This conversation is closed."))
     _check_commitment(what, due_at)
@@ -49,7 +50,7 @@ def record_commitment(*, conversation: Conversation, supporter: Person, what: st
 
 def resolve_commitment(*, commitment: Commitment, supporter: Person, kept: bool) -> None:
     if commitment.supporter_id != supporter.pk:
-        raise ValidationError(_("This commitment is not yours."))
+        raise Refused(_("This commitment is not yours."))
     with transaction.atomic():
         updated = Commitment.objects.filter(pk=commitment.pk, state=Commitment.State.OPEN).update(
             state=Commitment.State.KEPT if kept else Commitment.State.MISSED,
@@ -62,7 +63,7 @@ def renegotiate_commitment(*, commitment: Commitment, supporter: Person, due_at:
                            note: str) -> Commitment:
     """Move a commitment to a new time, with a note the colleague sees."""
     if commitment.supporter_id != supporter.pk:
-        raise ValidationError(_("This commitment is not yours."))
+        raise Refused(_("This commitment is not yours."))
     if not note.strip():
         raise ValidationError({"note": _("Tell your colleague why the plan changes.")})
     if len(note) > MAX_COMMITMENT_CHARS:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.core.errors import Refused
 from haven.core.links import absolute_url
 from haven.core.mail import notify
 from haven.core.models import AuditAction, Person
@@ -233,7 +234,7 @@ def close_conversation(*, conversation: Conversation, by: Person) -> None:
 def give_feedback(*, conversation: Conversation, by: Person, felt_heard: int,
                   would_return: bool | None) -> None:
     if conversation.colleague_id != by.pk:
-        raise ValidationError(_("Only the colleague who asked gives feedback."))
+        raise Refused(_("Only the colleague who asked gives feedback."))
     if isinstance(felt_heard, bool) or not isinstance(felt_heard, int) \
             or not 1 <= felt_heard <= 5:
         raise ValidationError({"felt_heard": _("Choose from 1 to 5.")})
@@ -284,12 +285,11 @@ def consent_to_handover(*, conversation: Conversation, colleague: Person) -> Off
         broadcast(conversation.pk, {"type": "chat.handover"})
     return offer
 
-def escalate_to_safety_contact(*, conversation: Conversation, supporter: Person,
-                               request: Any = None) -> None:
+def escalate_to_safety_contact(*, conversation: Conversation, supporter: Person) -> None:
     """The explicit escalation step: the safety contact learns that there is a concern and
     whom to call (the supporter) — never what was said."""
     if conversation.supporter_id != supporter.pk:
-        raise ValidationError(_("Only the supporter in this conversation can escalate."))
+        raise Refused(_("Only the supporter in this conversation can escalate."))
     contact = programme_settings().safety_contact
     # A deactivated contact would be e-mailed nothing (notify skips inactive people): say so
     # now rather than let the supporter believe help is on its way.
@@ -298,7 +298,7 @@ def escalate_to_safety_contact(*, conversation: Conversation, supporter: Person,
                                 "and tell a coordinator at once."))
     with transaction.atomic():
         audit_conversation(action=AuditAction.SAFETY_ESCALATED, conversation=conversation,
-                           actor=supporter, request=request)
+                           actor=supporter)
         notify(people=[contact], subject=_("Haven: urgent safety escalation"),
                body=_("Peer supporter %(name)s (%(email)s) has escalated a safety concern "
                       "and needs you to contact them now.")
@@ -307,17 +307,17 @@ def escalate_to_safety_contact(*, conversation: Conversation, supporter: Person,
 
 # Erasure and retention ------------------------------------------------------------------------
 
-def erase_conversation(*, conversation: Conversation, by: Person, request: Any = None) -> None:
+def erase_conversation(*, conversation: Conversation, by: Person) -> None:
     """The colleague erases a conversation: its key is destroyed and its ciphertext deleted.
     Metrics keep only non-content fields."""
     if conversation.colleague_id != by.pk:
-        raise ValidationError(_("Only the colleague who asked can erase a conversation."))
+        raise Refused(_("Only the colleague who asked can erase a conversation."))
     if conversation.state == Conversation.State.SHREDDED:
         raise ValidationError(_("This conversation is already erased."))
     with transaction.atomic():
         # Recorded first, while the key that makes the colleague's pseudonym still exists.
         audit_conversation(action=AuditAction.CONVERSATION_ERASED, conversation=conversation,
-                           actor=by, request=request)
+                           actor=by)
         _shred(conversation)
 
 def _shred(conversation: Conversation) -> None:

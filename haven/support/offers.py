@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.core.errors import Refused
 from haven.core.links import absolute_url
 from haven.core.mail import notify
 from haven.core.models import Person, Role
@@ -145,7 +146,7 @@ def accept_offer(*, offer: Offer, supporter: Person) -> Conversation:
     with transaction.atomic():
         offer = Offer.objects.select_for_update().select_related("request").get(pk=offer.pk)
         if offer.supporter_id != supporter.pk:
-            raise ValidationError(_("This offer is not yours."))
+            raise Refused(_("This offer is not yours."))
         if offer.state != Offer.State.PENDING or offer.expires_at <= timezone.now():
             raise ValidationError(_("This offer is no longer open; it has gone to someone "
                                     "else."))

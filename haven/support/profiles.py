@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.core.audit import audit
+from haven.core.errors import Refused
 from haven.core.models import AuditAction, Person, Role
 from haven.core.services import clean_languages
 from haven.support.models import SupporterProfile
@@ -50,7 +51,7 @@ def save_supporter_profile(*, person: Person, active: bool, capacity: int,
                            availability: list[dict[str, Any]],
                            away_from: date | None, away_until: date | None) -> SupporterProfile:
     if not person.has_role(Role.SUPPORTER):
-        raise ValidationError(_("Only peer supporters have a supporter profile."))
+        raise Refused(_("Only peer supporters have a supporter profile."))
     if not 1 <= capacity <= 20:
         raise ValidationError({"capacity": _("Capacity must be between 1 and 20.")})
     if away_from and away_until and away_until < away_from:
@@ -71,9 +72,9 @@ def save_supporter_profile(*, person: Person, active: bool, capacity: int,
         profile.save()
     return profile
 
-def approve_supporter(*, profile: SupporterProfile, actor: Person, request: Any = None) -> None:
+def approve_supporter(*, profile: SupporterProfile, actor: Person) -> None:
     with transaction.atomic():
         SupporterProfile.objects.filter(pk=profile.pk).update(approved_at=timezone.now())
         audit(action=AuditAction.SUPPORTER_APPROVED, actor=actor, object_type="person",
-              object_id=profile.person_id, request=request)
+              object_id=profile.person_id)
     profile.refresh_from_db()

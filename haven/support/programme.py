@@ -17,7 +17,7 @@ from haven.support.models import ProgrammeSettings
 def programme_settings() -> ProgrammeSettings:
     return ProgrammeSettings.objects.get_or_create(pk=1)[0]
 
-def update_programme_settings(*, actor: Person, request: Any = None,
+def update_programme_settings(*, actor: Person,
                               **fields: Any) -> ProgrammeSettings:
     allowed = {"topics", "confidentiality_text", "crisis_text", "crisis_by_location",
                "response_target_hours", "offer_minutes", "retention_days", "safety_contact"}
@@ -31,6 +31,6 @@ def update_programme_settings(*, actor: Person, request: Any = None,
         current.full_clean()
         current.save()
         audit(action=AuditAction.PROGRAMME_SETTINGS_CHANGED, actor=actor,
-              object_type="programme_settings", object_id=1, request=request,
+              object_type="programme_settings", object_id=1,
               detail={"fields": ",".join(sorted(fields))[:64]})
     return current

@@ -115,7 +115,7 @@ def approve(request: HttpRequest, person_id: int) -> HttpResponse:
                                               person__role_grants__role=Role.SUPPORTER).first()
     if profile is None:
         raise Http404
-    profiles.approve_supporter(profile=profile, actor=request.user, request=request)
+    profiles.approve_supporter(profile=profile, actor=request.user)
     messages.success(request, _("%(name)s is approved to take requests.")
                      % {"name": profile.person.name})
     return redirect("programme")
@@ -129,7 +129,7 @@ def programme_settings_page(request: HttpRequest) -> HttpResponse:
         form = ProgrammeSettingsForm(request.POST, locations=locations)
         if form.is_valid():
             try:
-                update_programme_settings(actor=request.user, request=request,
+                update_programme_settings(actor=request.user,
                                                    **form.cleaned_data)
             except ValidationError as error:
                 errors_to_form(form, error)

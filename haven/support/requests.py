@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.core.errors import Refused
 from haven.core.models import Person
 from haven.core.services import clean_languages
 from haven.support import details as sealed_details
@@ -124,7 +125,7 @@ def cancel_request(*, support_request: SupportRequest, by: Person) -> None:
     """Withdraw a request nobody has taken yet. Its conversation closes like any other, so its
     content is destroyed after the retention period rather than kept for ever."""
     if support_request.requester_id != by.pk:
-        raise ValidationError(_("Only the person who asked can cancel a request."))
+        raise Refused(_("Only the person who asked can cancel a request."))
     now = timezone.now()
     with transaction.atomic():
         cancelled = SupportRequest.objects.filter(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 
 from haven.core.models import AuditAction, Person
@@ -62,8 +62,8 @@ class ShownMessage:
     crisis: bool
 
 
-def read_messages(*, viewer: Person, conversation: Conversation, after_id: int = 0,
-                  request: HttpRequest | None = None) -> list[ShownMessage]:
+def read_messages(*, viewer: Person, conversation: Conversation,
+                  after_id: int = 0) -> list[ShownMessage]:
     """Messages after AFTER_ID, decrypted for a participant. Audited."""
     if conversation.participant_role(viewer.pk) is None:
         raise Http404
@@ -83,13 +83,12 @@ def read_messages(*, viewer: Person, conversation: Conversation, after_id: int =
     ]
     if shown:  # a reconnect that finds nothing new has read no content
         audit_conversation(action=AuditAction.CONVERSATION_READ, conversation=conversation,
-                           actor=viewer, request=request, detail={"messages": len(shown)})
+                           actor=viewer, detail={"messages": len(shown)})
     return shown
 
 
 def colleague_last_message(*, supporter: Person, conversation: Conversation,
-                           audited_message_id: int | None = None,
-                           request: HttpRequest | None = None) -> ShownMessage | None:
+                           audited_message_id: int | None = None) -> ShownMessage | None:
     """The colleague's latest message, decrypted for the conversation's current supporter only,
     as the empathy coach's context. Audited, except when it is AUDITED_MESSAGE_ID: the caller
     already logged this person reading this very message (the coach asks on every pause in
@@ -109,7 +108,7 @@ def colleague_last_message(*, supporter: Person, conversation: Conversation,
                                 aad=Message.aad(conversation.pk, message.client_id)))
     if message.pk != audited_message_id:
         audit_conversation(action=AuditAction.CONVERSATION_READ, conversation=conversation,
-                           actor=supporter, request=request,
+                           actor=supporter,
                            detail={"messages": 1, "purpose": "coach"})
     return shown
 
@@ -155,8 +154,7 @@ class ListedCommitment:
     commitment: ShownCommitment
 
 
-def commitments_of(*, person: Person, request: HttpRequest | None = None
-                   ) -> list[ListedCommitment]:
+def commitments_of(*, person: Person) -> list[ListedCommitment]:
     """Commitments made to PERSON as a colleague, and those PERSON made as the conversation's
     current supporter, decrypted. Each conversation whose commitments are shown is audited.
     A conversation whose master key is not on this server is left out (the vault has told the
@@ -190,7 +188,7 @@ def commitments_of(*, person: Person, request: HttpRequest | None = None
     for conversation_id, count in sorted(shown_per_conversation.items()):
         audit_conversation(action=AuditAction.CONVERSATION_READ,
                            conversation=conversations[conversation_id], actor=person,
-                           request=request, detail={"commitments": count})
+                           detail={"commitments": count})
     return listed
 
 

@@ -80,8 +80,7 @@ def _renew_hidden_id(form: forms.Form, field: str) -> None:
 def _conversation_context(request: HttpRequest, conversation: Conversation) -> dict[str, object]:
     settings_ = programme.programme_settings()
     role = conversation.participant_role(request.user.pk)
-    shown = selectors.read_messages(viewer=request.user, conversation=conversation,
-                                    request=request)
+    shown = selectors.read_messages(viewer=request.user, conversation=conversation)
     return {
         "conversation": conversation,
         "support_request": conversation.request,
@@ -150,7 +149,7 @@ def _act(request: HttpRequest, conversation_id: int, action: str) -> HttpRespons
                                         "will see this conversation so far."))
         elif action == "escalate":
             conversations.escalate_to_safety_contact(conversation=conversation,
-                                                     supporter=request.user, request=request)
+                                                     supporter=request.user)
             messages.success(request, _("The safety contact has been alerted and will call "
                                         "you. Stay with your colleague."))
     except ValidationError as error:
@@ -210,8 +209,7 @@ def erase(request: HttpRequest, conversation_id: int) -> HttpResponse:
         return render(request, "403.html", status=403)
     if request.method == "POST":
         try:
-            conversations.erase_conversation(conversation=conversation, by=request.user,
-                                             request=request)
+            conversations.erase_conversation(conversation=conversation, by=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("conversation", conversation.pk)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 
+from haven.core.errors import Refused
 from haven.core.models import AuditAction, AuditEvent, Person, Role
 from haven.support import commitments, conversations, offers, profiles, programme, selectors
 from haven.support import requests as support_requests
@@ -227,7 +228,7 @@ def test_someone_else_cannot_decline_or_accept_an_offer(colleague: Person) -> No
 
     with pytest.raises(ValidationError):
         offers.decline_offer(offer=offer, supporter=other)
-    with pytest.raises(ValidationError, match="not yours"):
+    with pytest.raises(Refused, match="not yours"):
         offers.accept_offer(offer=offer, supporter=other)
 
     offer.refresh_from_db()
@@ -607,7 +608,7 @@ def test_only_the_supporter_escalates(colleague: Person, administrator: Person) 
     programme.update_programme_settings(actor=administrator, safety_contact=make_person())
     conversation = _talking(colleague, supporter)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refused):
         conversations.escalate_to_safety_contact(conversation=conversation,
                                                  supporter=colleague)
 
@@ -662,7 +663,7 @@ def test_only_the_conversations_supporter_records_commitments(colleague: Person)
     conversation = _talking(colleague, supporter)
 
     for someone in (colleague, make_supporter()):
-        with pytest.raises(ValidationError):
+        with pytest.raises(Refused):
             _commit_to(conversation, someone)
 
 
@@ -678,7 +679,7 @@ def test_a_commitment_is_kept_or_missed_once(colleague: Person) -> None:
         kept.pk: Commitment.State.KEPT, missed.pk: Commitment.State.MISSED}
     with pytest.raises(ValidationError, match="already settled"):
         commitments.resolve_commitment(commitment=kept, supporter=supporter, kept=False)
-    with pytest.raises(ValidationError, match="not yours"):
+    with pytest.raises(Refused, match="not yours"):
         commitments.resolve_commitment(commitment=kept, supporter=colleague, kept=True)
 
 
@@ -830,7 +831,7 @@ def test_feedback_is_given_by_the_colleague_after_closing(colleague: Person) -> 
     conversations.close_conversation(conversation=conversation, by=colleague)
     conversation.refresh_from_db()
 
-    with pytest.raises(ValidationError, match="Only the colleague"):
+    with pytest.raises(Refused, match="Only the colleague"):
         conversations.give_feedback(conversation=conversation, by=supporter, felt_heard=5,
                                     would_return=True)
     for bad in (0, 6, -1):
@@ -903,7 +904,7 @@ def test_expired_conversations_are_shredded_and_metrics_kept(colleague: Person) 
 def test_the_colleague_erases_a_conversation_and_it_is_audited(colleague: Person) -> None:
     supporter = make_supporter()
     conversation = _talking(colleague, supporter, first_message=FIRST)
-    with pytest.raises(ValidationError, match="Only the colleague"):
+    with pytest.raises(Refused, match="Only the colleague"):
         conversations.erase_conversation(conversation=conversation, by=supporter)
     assert Message.objects.count() == 1
 
@@ -1041,7 +1042,7 @@ def test_a_bad_profile_is_refused(supporter: Person, fields: dict[str, object],
 
 
 def test_only_supporters_have_a_profile(colleague: Person) -> None:
-    with pytest.raises(ValidationError, match="Only peer supporters"):
+    with pytest.raises(Refused, match="Only peer supporters"):
         profiles.save_supporter_profile(person=colleague, active=True, capacity=3,
                                         languages=["en"], topics=[], availability=[],
                                         away_from=None, away_until=None)
@@ -1126,7 +1127,7 @@ def test_cancelling_a_request_withdraws_its_offer_and_schedules_its_content_for_
         colleague: Person) -> None:
     make_supporter()
     support_request = open_request(colleague)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refused):
         support_requests.cancel_request(support_request=support_request, by=make_person())
 
     support_requests.cancel_request(support_request=support_request, by=colleague)

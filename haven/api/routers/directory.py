@@ -76,7 +76,7 @@ def set_person_active(request: HttpRequest, person_id: int,
     administrator cannot be deactivated (422)."""
     person = selectors.person_for_directory(viewer=request.user, person_id=person_id)
     change = services.set_person_active(person=person, active=payload.active,
-                                        actor=request.user, via="api", request=request)
+                                        actor=request.user, via="api")
     if person.pk == request.user.pk and not payload.active and hasattr(request, "session"):
         # Deactivated themselves over their browser session: its row is gone; saving it at
         # the end of this request would fail.

@@ -36,6 +36,7 @@ from django.db import close_old_connections
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from haven.core.audit import hash_identifier, set_audit_context
 from haven.support import conversations, selectors
 from haven.support.live import events
 from haven.support.live.session import SessionWatch
@@ -87,6 +88,10 @@ class ConversationConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         await self.accept()
+        # Audit rows written for this socket (its reads, its sends) say where it connected
+        # from, as a page's do; the context lives as long as this consumer's task.
+        client = self.scope.get("client") or ("",)
+        set_audit_context(ip_hash=hash_identifier(str(client[0] or "")))
         self.session = SessionWatch(self.scope)
         user = self.scope.get("user")
         self.conversation_id = int(self.scope["url_route"]["kwargs"]["conversation_id"])
