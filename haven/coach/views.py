@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,11 +28,9 @@ from haven.coach.forms import (
 )
 from haven.coach.models import MECHANISMS, RISK_FLAGS
 from haven.coach.scenarios import KINDS, SCENARIOS, Scenario, next_scenario, scenario_for
-from haven.core.audit import hash_identifier
 from haven.core.confidential import Withheld
 from haven.core.selectors import MAX_ID
 from haven.support import selectors as support_selectors
-from haven.vault.masterkeys import MasterKeyUnavailable
 
 LABELS = {
     "emotional_reactions": gettext_lazy("Warmth"),
@@ -57,13 +54,7 @@ MISSING = {
         "part?”"),
 }
 
-# Rate-limit bucket "coach_feedback": the live coach asks once per pause in typing (400 ms),
-# so even a fast typist stays well under 150 a minute; 300 leaves room for a second tab.
-FEEDBACK_LIMIT, FEEDBACK_WINDOW = 300, 60
-# The coach's audit memory per session: which colleague message each conversation's coach
-# has already read and logged (ids only), so a pause in typing is not an audit event each.
-SESSION_AUDITED = "coach_audited"
-SESSION_AUDITED_MAX = 20
+SESSION_AUDITED = "coach_audited"  # the session's key for selectors.colleague_context's memory
 
 
 
@@ -155,14 +146,7 @@ def _fragment(request: HttpRequest, feedback: Feedback, status: int = 200) -> Ht
 
 
 def _over_limit(request: HttpRequest) -> bool:
-    key = "ratelimit:coach_feedback:" + hash_identifier(str(request.user.pk))
-    cache.add(key, 0, timeout=FEEDBACK_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=FEEDBACK_WINDOW)
-        count = 1
-    return count > FEEDBACK_LIMIT
+    return services.over_feedback_limit(person=request.user)
 
 
 def _slow_down(request: HttpRequest) -> HttpResponse:
@@ -196,28 +180,19 @@ def feedback(request: HttpRequest) -> HttpResponse:
 def conversation_feedback(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """The live coach in a conversation, for its supporter only. The colleague's last message
     is read here, through the participants-only selector; the page never sends it back."""
-    conversation = support_selectors.conversation_for(viewer=request.user,
-                                                      conversation_id=conversation_id)
-    if conversation.participant_role(request.user.pk) != "supporter":
-        raise PermissionDenied  # the colleague's side gets no coaching
+    conversation = selectors.coached_conversation(viewer=request.user,
+                                                  conversation_id=conversation_id)
     if _over_limit(request):
         return _slow_down(request)
     form = ConversationFeedbackForm(request.POST)
     if not form.is_valid():
         return _fragment(request, _form_error(form), 400)
-    audited: dict[str, int] = dict(request.session.get(SESSION_AUDITED, {}))
-    try:
-        message = support_selectors.colleague_last_message(
-            supporter=request.user, conversation=conversation,
-            audited_message_id=audited.get(str(conversation.pk)))
-    except MasterKeyUnavailable:
-        message = None  # the coach never blocks: it reads the draft without the context
-    if message is not None and audited.get(str(conversation.pk)) != message.id:
-        audited.pop(str(conversation.pk), None)
-        audited[str(conversation.pk)] = message.id
-        request.session[SESSION_AUDITED] = dict(list(audited.items())[-SESSION_AUDITED_MAX:])
-    return _fragment(request, _analyse(form.cleaned_data["reply"],
-                                       message.text if message else ""))
+    audited = request.session.get(SESSION_AUDITED, {})
+    context = selectors.colleague_context(supporter=request.user, conversation=conversation,
+                                          audited=audited)
+    if context.audited != audited:
+        request.session[SESSION_AUDITED] = context.audited
+    return _fragment(request, _analyse(form.cleaned_data["reply"], context.text))
 
 
 @never_cache

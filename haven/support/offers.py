@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from haven.support.models import Conversation, Offer, SupporterProfile, SupportR
 from haven.support.org import ReportingLines
 from haven.support.programme import programme_settings
 from haven.support.reliability import add_working_hours
-from haven.support.selectors import open_conversations_per_supporter
+from haven.support.selectors import open_conversations_per_supporter, open_offer_filter
 
 
 def coordinators() -> list[Person]:
@@ -219,6 +219,3 @@ def alert_missed_first_responses(*, now: datetime | None = None) -> int:
                           "a reply. Open the programme page: %(url)s")
                    % {"n": len(ids), "url": absolute_url(reverse("programme"))})
     return len(ids)
-
-def open_offer_filter() -> Q:
-    return Q(state=Offer.State.PENDING, expires_at__gt=timezone.now())

@@ -78,3 +78,20 @@ def approve_supporter(*, profile: SupporterProfile, actor: Person) -> None:
         audit(action=AuditAction.SUPPORTER_APPROVED, actor=actor, object_type="person",
               object_id=profile.person_id)
     profile.refresh_from_db()
+
+
+def record_certification(*, person: Person, actor: Person, method: str) -> SupporterProfile | None:
+    """Mark PERSON's supporter profile certified (made if they have none yet), audited with
+    ACTOR and METHOD ("practice" or "coordinator"). None, changing nothing, if PERSON is
+    certified already: once certified, always. Called by the coach inside its transaction,
+    after it has decided that PERSON qualifies."""
+    with transaction.atomic():
+        profile, _created = SupporterProfile.objects.select_for_update().get_or_create(
+            person=person, defaults={"languages": person.languages or ["en"]})
+        if profile.certified_at is not None:
+            return None
+        profile.certified_at = timezone.now()
+        profile.save(update_fields=["certified_at", "updated_at"])
+        audit(action=AuditAction.SUPPORTER_CERTIFIED, actor=actor, object_type="person",
+              object_id=person.pk, detail={"method": method})
+    return profile

@@ -6,13 +6,14 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from haven.core.models import AuditAction, Person
+from haven.core import kanon
+from haven.core.models import AuditAction, Person, Role
 from haven.core.selectors import MAX_ID
 from haven.support.access_history import audit_conversation
 from haven.support.models import (
@@ -293,3 +294,87 @@ def open_conversations_per_supporter() -> dict[int, int]:
     return dict(Conversation.objects.filter(state=Conversation.State.OPEN,
                                             supporter__isnull=False)
                 .values("supporter").annotate(n=Count("id")).values_list("supporter", "n"))
+
+
+def open_offer_filter() -> Q:
+    """Offers still waiting for their supporter's answer."""
+    return Q(state=Offer.State.PENDING, expires_at__gt=timezone.now())
+
+
+# The programme page -----------------------------------------------------------------------
+
+RESPONSE_BUCKETS = [(timedelta(hours=1), "< 1 h"), (timedelta(hours=4), "1–4 h"),
+                    (timedelta(hours=8), "4–8 h"), (timedelta(hours=24), "8–24 h"),
+                    (None, "> 24 h")]
+
+
+def _bucket(elapsed: timedelta) -> str:
+    for limit, label in RESPONSE_BUCKETS:
+        if limit is None or elapsed < limit:
+            return label
+    return RESPONSE_BUCKETS[-1][1]
+
+
+def _supporter_rows() -> list[dict[str, object]]:
+    """Per supporter: their own load and reliability (about them, not about colleagues)."""
+    open_counts = open_conversations_per_supporter()
+    follow_through = follow_through_by_supporter()
+    rows = []
+    supporters = (Person.objects.filter(role_grants__role=Role.SUPPORTER)
+                  .select_related("supporter_profile", "team").order_by("name"))
+    for person in supporters:
+        profile = getattr(person, "supporter_profile", None)
+        kept, settled = follow_through.get(person.pk, (0, 0))
+        rows.append({
+            "person": person, "profile": profile,
+            "open": open_counts.get(person.pk, 0),
+            "follow_through": f"{round(100 * kept / settled)}% ({kept}/{settled})"
+            if settled else "—",
+            "away": profile.is_away() if profile else False,
+        })
+    return rows
+
+
+@dataclass(frozen=True)
+class ProgrammeOverview:
+    """The coordinators' programme page: every figure about colleagues is a k-anonymous table
+    (haven.core.kanon), so a small group never shows; nothing here holds content."""
+
+    requests_by_state: kanon.Table
+    response_times: kanon.Table
+    feedback: kanon.Table
+    return_rate: kanon.Cell
+    outstanding_offers: kanon.Cell
+    past_target: kanon.Cell
+    recent_offers: list[Offer]
+    supporters: list[dict[str, object]]
+
+
+def programme_overview() -> ProgrammeOverview:
+    requests_by_state = kanon.tabulate(
+        (row["state"], row["requester_id"])
+        for row in SupportRequest.objects.values("state", "requester_id"))
+    answered = SupportRequest.objects.filter(first_response_at__isnull=False).values(
+        "requester_id", "created_at", "first_response_at")
+    response_times = kanon.tabulate(
+        (_bucket(row["first_response_at"] - row["created_at"]), row["requester_id"])
+        for row in answered)
+    return_rate = kanon.tabulate(
+        (("all"), row["colleague_id"], 1.0 if row["would_return"] else 0.0)
+        for row in Conversation.objects.filter(would_return__isnull=False).values(
+            "colleague_id", "would_return"))
+    # Operational counts go through the helper too: with a handful of requests they would
+    # reveal what the hidden by-state cells hide.
+    outstanding = kanon.tabulate(
+        ("outstanding", requester) for requester in Offer.objects.filter(
+            open_offer_filter()).values_list("request__requester_id", flat=True))
+    past_target = kanon.tabulate(
+        ("past target", requester) for requester in SupportRequest.objects.filter(
+            Q(state=SupportRequest.State.WAITING) | Q(state=SupportRequest.State.OFFERED),
+            first_response_due__lt=timezone.now()).values_list("requester_id", flat=True))
+    return ProgrammeOverview(
+        requests_by_state=requests_by_state, response_times=response_times,
+        feedback=kanon.tabulate(feedback_by_topic()), return_rate=return_rate.total,
+        outstanding_offers=outstanding.total, past_target=past_target.total,
+        recent_offers=list(Offer.objects.select_related("supporter").order_by("-offered_at")[:20]),
+        supporters=_supporter_rows())

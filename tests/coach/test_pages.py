@@ -11,7 +11,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from haven.coach import views
+from haven.coach import services, views
 from haven.coach.models import PracticeAttempt
 from haven.coach.scenarios import SCENARIOS
 from haven.core.models import AuditAction, AuditEvent, Person, Role
@@ -297,7 +297,7 @@ def test_the_try_page_works_without_scripts(supporter: Person) -> None:
 
 def test_the_feedback_endpoint_has_a_rate_limit(supporter: Person,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(views, "FEEDBACK_LIMIT", 3)
+    monkeypatch.setattr(services, "FEEDBACK_LIMIT", 3)
     client = signed_in(supporter)
     statuses = [client.post("/coach/feedback/", {"reply": "Oh no."}).status_code
                 for _ in range(4)]
