@@ -71,22 +71,6 @@ class AuditContextMiddleware:
             return self.get_response(request)
 
 
-class RefusedMiddleware:
-    """A service's Refused becomes a 403 page that says why (the API translates its own)."""
-
-    def __init__(self, get_response: GetResponse) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception
-                          ) -> HttpResponse | None:
-        if isinstance(exception, Refused):
-            return refused_page(request, exception)
-        return None
-
-
 class PersonTimezoneMiddleware:
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -105,13 +89,23 @@ class PersonTimezoneMiddleware:
 
 
 class _ViewMiddleware:
-    """Middleware that acts in process_view, once the route is known."""
+    """Middleware that acts in process_view (once the route is known) or process_exception."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+
+class RefusedMiddleware(_ViewMiddleware):
+    """A service's Refused becomes a 403 page that says why (the API translates its own)."""
+
+    def process_exception(self, request: HttpRequest, exception: Exception
+                          ) -> HttpResponse | None:
+        if isinstance(exception, Refused):
+            return refused_page(request, exception)
+        return None
 
 
 class AccessTableMiddleware(_ViewMiddleware):

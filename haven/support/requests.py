@@ -121,6 +121,7 @@ def _create_request(*, requester: Person, submission: uuid.UUID, topic: str, mod
         offer_to_next_supporter(support_request=support_request)
     return support_request
 
+
 def cancel_request(*, support_request: SupportRequest, by: Person) -> None:
     """Withdraw a request nobody has taken yet. Its conversation closes like any other, so its
     content is destroyed after the retention period rather than kept for ever."""
