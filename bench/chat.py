@@ -96,14 +96,15 @@ def seed(pairs: int, out: str) -> None:
 
     from haven.core import services as core_services
     from haven.core.models import Department, Person, Role, Team
-    from haven.support import services
+    from haven.support import offers, profiles, programme
+    from haven.support import requests as support_requests
     from haven.support.models import Offer
 
     call_command("migrate", verbosity=0, interactive=False)
     department = Department.objects.create(name="Bench")
     colleagues_team = Team.objects.create(name="Bench colleagues", department=department)
     supporters_team = Team.objects.create(name="Bench supporters")
-    topics = [slug for slug, _label in services.programme_settings().topic_choices()]
+    topics = [slug for slug, _label in programme.programme_settings().topic_choices()]
     every_day = [{"weekday": day, "start": "00:00", "end": "23:59"} for day in range(7)]
     supporters = []
     for number in range(pairs):
@@ -111,10 +112,10 @@ def seed(pairs: int, out: str) -> None:
                                                name=f"Supporter {number}",
                                                team=supporters_team, languages=["en"])
         core_services.set_roles(person=supporter, roles=[Role.SUPPORTER], actor=None)
-        profile = services.save_supporter_profile(
+        profile = profiles.save_supporter_profile(
             person=supporter, active=True, capacity=1, languages=["en"], topics=topics,
             availability=every_day, away_from=None, away_until=None)
-        services.approve_supporter(profile=profile, actor=supporter)
+        profiles.approve_supporter(profile=profile, actor=supporter)
         supporters.append(supporter)
 
     def session_cookie(person: Person) -> str:
@@ -128,7 +129,7 @@ def seed(pairs: int, out: str) -> None:
                                                name=f"Colleague {number}",
                                                team=colleagues_team, department=department,
                                                languages=["en"])
-        support_request = services.open_request(
+        support_request = support_requests.open_request(
             requester=colleague, topic=topics[0], mode="chat", use_pseudonym=False,
             language="en", avoid_my_team=True, avoid_my_department=False,
             person_of_concern=None, preferred_supporter=None, acknowledged_confidentiality=True,
@@ -140,7 +141,7 @@ def seed(pairs: int, out: str) -> None:
             offer = Offer.objects.create(request=support_request, supporter=free,
                                          expires_at=timezone.now() + timedelta(hours=1))
         supporter = offer.supporter
-        conversation = services.accept_offer(offer=offer, supporter=supporter)
+        conversation = offers.accept_offer(offer=offer, supporter=supporter)
         rows.append({"pair": number, "conversation": conversation.pk,
                      "after": conversation.messages.order_by("-pk").values_list(
                          "pk", flat=True).first() or 0,

@@ -15,7 +15,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from haven.accesslog import AccessLog  # noqa: E402
 from haven.core.origins import SameOriginWebsockets  # noqa: E402
 from haven.core.processes import announce_from_environment, announce_stopping  # noqa: E402
-from haven.support.routing import websocket_urlpatterns  # noqa: E402
+from haven.support.live.routing import websocket_urlpatterns  # noqa: E402
 
 # Only pages served from HAVEN_BASE_URL (scheme, host and port) may open a websocket.
 websocket_application = SameOriginWebsockets(

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "haven.core.middleware.AuditContextMiddleware",  # where audit rows come from
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "haven.core.middleware.SessionMiddleware",  # Django's; some requests leave it untouched
     "django.middleware.locale.LocaleMiddleware",
@@ -100,6 +101,7 @@ MIDDLEWARE = [
     "haven.core.middleware.AccessTableMiddleware",
     "haven.core.middleware.RequireMfaMiddleware",
     "haven.vault.middleware.KeyUnavailableMiddleware",
+    "haven.core.middleware.RefusedMiddleware",
 ]
 
 ROOT_URLCONF = "haven.urls"

@@ -7,4 +7,8 @@ class ActivitiesConfig(AppConfig):
     verbose_name = "Activities"
 
     def ready(self) -> None:
+        from haven.activities.models import ActivityAudit
+        from haven.core.audit_actions import register_audit_actions
+
+        register_audit_actions(ActivityAudit)
         from haven.activities import jobs  # noqa: F401  (registers its periodic jobs)

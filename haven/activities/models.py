@@ -120,3 +120,9 @@ class ActivityFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback {self.pk}"
+
+class ActivityAudit(models.TextChoices):
+    """The audit actions this app records (registered in its AppConfig.ready())."""
+
+    ACTIVITY_CHANGED = "activity_changed", _("Activity changed")
+    ACTIVITY_CALLED_OFF = "activity_called_off", _("Activity called off")

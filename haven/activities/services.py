@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -23,6 +21,7 @@ from haven.activities.models import (
     REASON_MAX,
     TITLE_MAX,
     Activity,
+    ActivityAudit,
     ActivityFeedback,
     ActivitySettings,
     ActivitySignup,
@@ -30,6 +29,7 @@ from haven.activities.models import (
 )
 from haven.activities.selectors import activity_settings
 from haven.core.audit import audit
+from haven.core.links import absolute_url
 from haven.core.models import AuditAction, Person, Role, validate_time_zone
 from haven.core.tasks import send_email
 from haven.core.text import check_text
@@ -49,8 +49,7 @@ def may_propose(person: Person) -> bool:
     return activity_settings().colleagues_may_propose
 
 
-def update_activity_settings(*, actor: Person, colleagues_may_propose: bool,
-                             request: Any = None) -> ActivitySettings:
+def update_activity_settings(*, actor: Person, colleagues_may_propose: bool) -> ActivitySettings:
     """Save who may propose activities; audited with the names of what changed. Activities
     already proposed stay whatever the switch says."""
     if not isinstance(colleagues_may_propose, bool):
@@ -66,7 +65,7 @@ def update_activity_settings(*, actor: Person, colleagues_may_propose: bool,
         # The same audit action as the other programme settings, told apart by the object
         # type; the detail names the field, never its value.
         audit(action=AuditAction.PROGRAMME_SETTINGS_CHANGED, actor=actor,
-              object_type="activity_settings", object_id=current.pk, request=request,
+              object_type="activity_settings", object_id=current.pk,
               detail={"fields": "colleagues_may_propose"})
     return current
 
@@ -188,7 +187,7 @@ def edit(*, editor: Person, activity: Activity, title: str, description: str,
             activity.sequence += 1
         activity.save()
         promoted = _fill_free_places(activity, now)
-        audit(action=AuditAction.ACTIVITY_CHANGED, actor=editor, object_type="activity",
+        audit(action=ActivityAudit.ACTIVITY_CHANGED, actor=editor, object_type="activity",
               object_id=activity.pk, detail={"sequence": activity.sequence,
                                              "calendar_changed": moved,
                                              "promoted": len(promoted)})
@@ -217,7 +216,7 @@ def call_off(*, organiser: Person, activity: Activity, note: str = "",
         activity.save(update_fields=["cancelled_at", "cancellation_note", "sequence",
                                      "updated_at"])
         signed_up = ActivitySignup.objects.filter(activity=activity).count()
-        audit(action=AuditAction.ACTIVITY_CALLED_OFF, actor=organiser, object_type="activity",
+        audit(action=ActivityAudit.ACTIVITY_CALLED_OFF, actor=organiser, object_type="activity",
               object_id=activity.pk, detail={"sequence": activity.sequence,
                                              "signed_up": signed_up})
         transaction.on_commit(lambda: tell_called_off(activity_id=activity.pk))
@@ -298,10 +297,6 @@ def _fill_free_places(activity: Activity, now: datetime) -> list[ActivitySignup]
     return promoted
 
 
-def _link(path: str) -> str:
-    return settings.HAVEN_BASE_URL.rstrip("/") + path
-
-
 def _local(activity: Activity) -> str:
     start = activity.starts_at.astimezone(ZoneInfo(activity.time_zone))
     return f"{start:%A %d %B %Y, %H:%M} ({activity.time_zone})"
@@ -315,7 +310,7 @@ def _mail(activity: Activity, recipients: list[str], subject: str, first: str, *
         _("Where: %(where)s") % {"where": activity.place or _("online")},
         "", (_("Details: %(link)s") if activity.cancelled_at
              else _("Details, and to give up your place: %(link)s"))
-        % {"link": _link(reverse("activity_detail", args=[activity.pk]))},
+        % {"link": absolute_url(reverse("activity_detail", args=[activity.pk]))},
     ]
     calendar = (ics or activity_ics(activity)).decode()
     # The method parameter tells mail clients the attachment updates an event (RFC 6047).

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,8 +26,9 @@ from haven.activities.forms import (
 )
 from haven.activities.invitations import activity_ics
 from haven.activities.models import Activity, SignupStatus
+from haven.core.forms import errors_to_form
+from haven.core.http import SignedInRequest
 from haven.core.models import Role
-from haven.core.views import _form_errors_to
 
 
 def _first_error(error: ValidationError) -> str:
@@ -35,7 +36,7 @@ def _first_error(error: ValidationError) -> str:
 
 
 @require_GET
-def activity_list(request: HttpRequest) -> HttpResponse:
+def activity_list(request: SignedInRequest) -> HttpResponse:
     now = timezone.now()
     return render(request, "activities/list.html", {
         "upcoming": selectors.upcoming(viewer=request.user, now=now),
@@ -47,7 +48,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def activity_new(request: HttpRequest) -> HttpResponse:
+def activity_new(request: SignedInRequest) -> HttpResponse:
     if not activities.may_propose(request.user):
         raise PermissionDenied
     status = 200
@@ -57,7 +58,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
             try:
                 activity = activities.propose(organiser=request.user, **form.activity_fields())
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("The activity is published."))
                 return redirect("activity_detail", activity.pk)
@@ -70,17 +71,17 @@ def activity_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def activity_settings(request: HttpRequest) -> HttpResponse:
+def activity_settings(request: SignedInRequest) -> HttpResponse:
     """The administrators' activity settings: whether every colleague may propose."""
     status = 200
     if request.method == "POST":
         form = ActivitySettingsForm(request.POST)
         if form.is_valid():
             try:
-                activities.update_activity_settings(actor=request.user, request=request,
+                activities.update_activity_settings(actor=request.user,
                                                     **form.cleaned_data)
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("Activity settings saved."))
                 return redirect("activity_settings")
@@ -92,7 +93,7 @@ def activity_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/settings.html", {"form": form}, status=status)
 
 
-def _managed(request: HttpRequest, activity_id: int) -> Activity:
+def _managed(request: SignedInRequest, activity_id: int) -> Activity:
     """The activity, for its organiser, a coordinator or an administrator: 404 when it does
     not exist, 403 for anyone else."""
     activity = selectors.activity_for(viewer=request.user, activity_id=activity_id)
@@ -101,7 +102,7 @@ def _managed(request: HttpRequest, activity_id: int) -> Activity:
     return activity
 
 
-def _manage(request: HttpRequest, activity_id: int, *, form_class: type[forms.Form],
+def _manage(request: SignedInRequest, activity_id: int, *, form_class: type[forms.Form],
             initial: Callable[[Activity], dict[str, Any]],
             check: Callable[[Activity, datetime], None],
             act: Callable[[Activity, Any], object], done: str, template: str,
@@ -117,7 +118,7 @@ def _manage(request: HttpRequest, activity_id: int, *, form_class: type[forms.Fo
             try:
                 act(activity, form)
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, done)
                 return redirect("activity_detail", activity.pk)
@@ -134,7 +135,7 @@ def _manage(request: HttpRequest, activity_id: int, *, form_class: type[forms.Fo
 
 
 @require_http_methods(["GET", "POST"])
-def activity_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
+def activity_edit(request: SignedInRequest, activity_id: int) -> HttpResponse:
     return _manage(
         request, activity_id, form_class=ActivityForm, initial=ActivityForm.initial_for,
         check=activities.check_still_open,
@@ -146,7 +147,7 @@ def activity_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def activity_call_off(request: HttpRequest, activity_id: int) -> HttpResponse:
+def activity_call_off(request: SignedInRequest, activity_id: int) -> HttpResponse:
     return _manage(
         request, activity_id, form_class=CallOffForm, initial=lambda activity: {},
         check=activities.check_may_call_off,
@@ -159,7 +160,7 @@ def activity_call_off(request: HttpRequest, activity_id: int) -> HttpResponse:
 
 
 @require_GET
-def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
+def activity_detail(request: SignedInRequest, activity_id: int) -> HttpResponse:
     activity = selectors.activity_for(viewer=request.user, activity_id=activity_id)
     now = timezone.now()
     is_organiser = activity.organiser_id == request.user.pk
@@ -179,7 +180,7 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
 
 
 @require_POST
-def activity_rsvp(request: HttpRequest, activity_id: int) -> HttpResponse:
+def activity_rsvp(request: SignedInRequest, activity_id: int) -> HttpResponse:
     activity = selectors.activity_for(viewer=request.user, activity_id=activity_id)
     try:
         signup = activities.sign_up(person=request.user, activity=activity)
@@ -196,7 +197,7 @@ def activity_rsvp(request: HttpRequest, activity_id: int) -> HttpResponse:
 
 
 @require_POST
-def activity_cancel(request: HttpRequest, activity_id: int) -> HttpResponse:
+def activity_cancel(request: SignedInRequest, activity_id: int) -> HttpResponse:
     activity = selectors.activity_for(viewer=request.user, activity_id=activity_id)
     form = CancelPlaceForm(request.POST)
     if not form.is_valid():
@@ -212,7 +213,7 @@ def activity_cancel(request: HttpRequest, activity_id: int) -> HttpResponse:
 
 
 @require_GET
-def activity_invitation(request: HttpRequest, activity_id: int) -> HttpResponse:
+def activity_invitation(request: SignedInRequest, activity_id: int) -> HttpResponse:
     activity = selectors.activity_for(viewer=request.user, activity_id=activity_id)
     response = HttpResponse(activity_ics(activity), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="activity-{activity.pk}.ics"'
@@ -220,7 +221,7 @@ def activity_invitation(request: HttpRequest, activity_id: int) -> HttpResponse:
 
 
 @require_POST
-def activity_feedback(request: HttpRequest, activity_id: int) -> HttpResponse:
+def activity_feedback(request: SignedInRequest, activity_id: int) -> HttpResponse:
     activity = selectors.activity_for(viewer=request.user, activity_id=activity_id)
     form = FeedbackForm(request.POST)
     if not form.is_valid():

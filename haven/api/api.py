@@ -16,6 +16,7 @@ from ninja.parser import Parser
 
 from haven.api.auth import API_AUTH
 from haven.api.routers import activities, directory, me, questions, recognition, support
+from haven.core.errors import Refused
 from haven.vault.masterkeys import MasterKeyUnavailable
 from haven.vault.middleware import KEY_UNAVAILABLE_STATUS, refusal_text
 
@@ -106,6 +107,11 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "Not found.")
+
+
+@api.exception_handler(Refused)
+def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    return _error(request, 403, exc.message)
 
 
 @api.exception_handler(PermissionDenied)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest
 from ninja.errors import AuthorizationError
@@ -12,6 +11,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from haven.core.access import allows, rule_for
 from haven.core.models import Person
+from haven.core.selectors import needs_mfa_setup
 from haven.core.services import person_for_token
 
 
@@ -22,9 +22,7 @@ def _authorise(request: HttpRequest, person: Person) -> Person:
         raise AuthorizationError(message="Your role does not allow this.")
     # Someone whose role requires MFA is refused until it is set up, by session or by token:
     # a token made as a colleague must not carry a later coordinator role past MFA.
-    if (person.roles & settings.HAVEN_MFA_REQUIRED_ROLES
-            and not Authenticator.objects.filter(user=person,
-                                                 type=Authenticator.Type.TOTP).exists()):
+    if needs_mfa_setup(person):
         raise AuthorizationError(message="Set up two-factor authentication first.")
     request.user = person
     return person

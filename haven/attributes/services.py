@@ -5,7 +5,6 @@ is never audited, logged or returned to anyone but them (haven.attributes.select
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -88,25 +87,24 @@ def _clean_definition(*, name: str, question: str, options: Iterable[str],
     return name, question, cleaned
 
 
-def _audit_change(*, actor: Person, attribute: SharedAttribute, change: str,
-                  request: Any = None, **detail: int) -> None:
+def _audit_change(*, actor: Person, attribute: SharedAttribute, change: str, **detail: int) -> None:
     # The definition is programme configuration; no answer, count of answers or option text
     # goes in: a count of the answers withdrawn could be a group of one.
     audit(action=AuditAction.PROGRAMME_SETTINGS_CHANGED, actor=actor,
-          object_type="shared_attribute", object_id=attribute.pk, request=request,
+          object_type="shared_attribute", object_id=attribute.pk,
           detail={"change": change, **detail})
 
 
 # Definitions (administrators) ------------------------------------------------------------------
 
-def define_attribute(*, actor: Person, name: str, question: str, options: Iterable[str],
-                     request: Any = None) -> SharedAttribute:
+def define_attribute(*, actor: Person, name: str, question: str,
+                     options: Iterable[str]) -> SharedAttribute:
     name, question, cleaned = _clean_definition(name=name, question=question, options=options)
     try:
         with transaction.atomic():
             attribute = SharedAttribute.objects.create(name=name, question=question,
                                                        options=cleaned)
-            _audit_change(actor=actor, attribute=attribute, change="created", request=request)
+            _audit_change(actor=actor, attribute=attribute, change="created")
     except IntegrityError:  # a concurrent twin
         raise ValidationError({"name": _("There is already an attribute of that name.")}) \
             from None
@@ -120,8 +118,7 @@ def removed_options(attribute: SharedAttribute, options: Iterable[str]) -> list[
 
 
 def edit_attribute(*, actor: Person, attribute_id: int, name: str, question: str,
-                   options: Iterable[str], withdraw_removed: bool = False,
-                   request: Any = None) -> list[str]:
+                   options: Iterable[str], withdraw_removed: bool = False) -> list[str]:
     """Save a new wording and answers. Removing an answer withdraws it from everyone who chose
     it, so it needs WITHDRAW_REMOVED; without it nothing changes. Returns the removed answers.
 
@@ -143,7 +140,7 @@ def edit_attribute(*, actor: Person, attribute_id: int, name: str, question: str
             attribute.save(update_fields=["name", "question", "options"])
             if removed:
                 PersonAttribute.objects.filter(attribute=attribute, value__in=removed).delete()
-            _audit_change(actor=actor, attribute=attribute, change="edited", request=request,
+            _audit_change(actor=actor, attribute=attribute, change="edited",
                           options_removed=len(removed))
     except IntegrityError:
         raise ValidationError({"name": _("There is already an attribute of that name.")}) \
@@ -152,8 +149,7 @@ def edit_attribute(*, actor: Person, attribute_id: int, name: str, question: str
 
 
 @transaction.atomic
-def set_attribute_active(*, actor: Person, attribute_id: int, active: bool,
-                         request: Any = None) -> bool:
+def set_attribute_active(*, actor: Person, attribute_id: int, active: bool) -> bool:
     """Offer the question again, or stop offering it. Answers given stay (each person can still
     see and withdraw theirs) and count again if it is offered again. False: no such attribute."""
     attribute = SharedAttribute.objects.select_for_update().filter(pk=attribute_id).first()
@@ -162,7 +158,7 @@ def set_attribute_active(*, actor: Person, attribute_id: int, active: bool,
     if attribute.active != active:
         attribute.active = active
         attribute.save(update_fields=["active"])
-        _audit_change(actor=actor, attribute=attribute, request=request,
+        _audit_change(actor=actor, attribute=attribute,
                       change="reactivated" if active else "deactivated")
     return True
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,14 +21,15 @@ from haven.attributes.forms import (
     EditAttributeForm,
     WithdrawForm,
 )
+from haven.core.forms import errors_to_form
+from haven.core.http import SignedInRequest
 from haven.core.selectors import MAX_ID
-from haven.core.views import _form_errors_to
 
 # Administrators ---------------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
-def definitions(request: HttpRequest) -> HttpResponse:
+def definitions(request: SignedInRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = AttributeForm(request.POST)
@@ -36,10 +37,9 @@ def definitions(request: HttpRequest) -> HttpResponse:
             try:
                 attributes.define_attribute(
                     actor=request.user, name=form.cleaned_data["name"],
-                    question=form.cleaned_data["question"], options=form.option_lines(),
-                    request=request)
+                    question=form.cleaned_data["question"], options=form.option_lines())
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("Attribute added. Colleagues can answer it now."))
                 return redirect("shared_attributes")
@@ -52,7 +52,7 @@ def definitions(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, attribute_id: int) -> HttpResponse:
+def edit(request: SignedInRequest, attribute_id: int) -> HttpResponse:
     attribute = selectors.attribute_for_administrator(attribute_id)
     status = 200
     if request.method == "POST":
@@ -63,9 +63,9 @@ def edit(request: HttpRequest, attribute_id: int) -> HttpResponse:
                     actor=request.user, attribute_id=attribute.pk,
                     name=form.cleaned_data["name"], question=form.cleaned_data["question"],
                     options=form.option_lines(),
-                    withdraw_removed=form.cleaned_data["withdraw_removed"], request=request)
+                    withdraw_removed=form.cleaned_data["withdraw_removed"])
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _(
                     "Saved. Answers you removed are withdrawn from anyone who chose them.")
@@ -79,13 +79,13 @@ def edit(request: HttpRequest, attribute_id: int) -> HttpResponse:
 
 
 @require_POST
-def set_active(request: HttpRequest, attribute_id: int) -> HttpResponse:
+def set_active(request: SignedInRequest, attribute_id: int) -> HttpResponse:
     form = AttributeActiveForm(request.POST)
     if not 0 < attribute_id <= MAX_ID or not form.is_valid():
         raise Http404
     active = form.cleaned_data["active"]
     if not attributes.set_attribute_active(actor=request.user, attribute_id=attribute_id,
-                                           active=active, request=request):
+                                           active=active):
         raise Http404
     messages.success(request, _("Offered to colleagues again.") if active else
                      _("No longer offered. Answers already given stay until each person "
@@ -97,7 +97,7 @@ def set_active(request: HttpRequest, attribute_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: SignedInRequest) -> HttpResponse:
     offered = selectors.offered()
     answers = selectors.answers_of(request.user)
     status = 200
@@ -107,7 +107,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             try:
                 attributes.save_answers(person=request.user, answers=form.answers())
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("Saved. Only you can see your answers."))
                 return redirect("my_shared_attributes")
@@ -122,7 +122,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def withdraw(request: HttpRequest) -> HttpResponse:
+def withdraw(request: SignedInRequest) -> HttpResponse:
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Nothing was withdrawn: choose an answer to withdraw."))

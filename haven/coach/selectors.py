@@ -5,16 +5,22 @@ are never stored, so nothing here can show one."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from haven.coach.models import PracticeAttempt
 from haven.core.models import Person, Role
-from haven.support.models import SupporterProfile
+from haven.support import selectors as support_selectors
+
+if TYPE_CHECKING:  # types only: coach reaches support through its selectors
+    from haven.support.models import Conversation, SupporterProfile
+from haven.vault.masterkeys import MasterKeyUnavailable
 
 CERTIFY_SCENARIOS = 10  # distinct scenarios practised before certification
 RECENT_ATTEMPTS = 5  # none of the latest this many may end with a risk flag
@@ -124,3 +130,45 @@ def progress_of_supporters() -> list[SupporterProgress]:
     threshold = _threshold()
     return [SupporterProgress(person, progress_from(by_supporter[person.pk], threshold))
             for person in supporters]
+
+
+# The live coach in a conversation ---------------------------------------------------------
+
+# The coach's audit memory per session: which colleague message each conversation's coach
+# has already read and logged (ids only), so a pause in typing is not an audit event each.
+SESSION_AUDITED_MAX = 20
+
+
+def coached_conversation(*, viewer: Person, conversation_id: int) -> Conversation:
+    """The conversation whose supporter VIEWER is (404 to outsiders, 403 to its colleague: the
+    colleague's side gets no coaching)."""
+    conversation = support_selectors.conversation_for(viewer=viewer,
+                                                      conversation_id=conversation_id)
+    if conversation.participant_role(viewer.pk) != "supporter":
+        raise PermissionDenied
+    return conversation
+
+
+@dataclass(frozen=True)
+class ColleagueContext:
+    text: str  # the colleague's last message; "" when there is none or it cannot be read here
+    audited: dict[str, int]  # the audit memory to keep for the next call
+
+
+def colleague_context(*, supporter: Person, conversation: Conversation,
+                      audited: Mapping[str, int]) -> ColleagueContext:
+    """What the coach reads the supporter's draft against: the colleague's last message, read
+    through support's participants-only selector and audited once per message (AUDITED is
+    the memory of messages already logged, by conversation id)."""
+    memory = dict(audited)
+    key = str(conversation.pk)
+    try:
+        message = support_selectors.colleague_last_message(
+            supporter=supporter, conversation=conversation, audited_message_id=memory.get(key))
+    except MasterKeyUnavailable:
+        message = None  # the coach never blocks: it reads the draft without the context
+    if message is not None and memory.get(key) != message.id:
+        memory.pop(key, None)
+        memory[key] = message.id
+        memory = dict(list(memory.items())[-SESSION_AUDITED_MAX:])
+    return ColleagueContext(text=message.text if message else "", audited=memory)

@@ -1,11 +1,16 @@
 """Writes for practice and certification: record a practice revision's scores (never its text),
-finish an attempt, and certify a supporter, automatically or by a coordinator's hand."""
+finish an attempt, certify a supporter (automatically or by a coordinator's hand), and the live
+coach's rate limit.
+
+One edge to another app's writes: certifying goes through haven.support.profiles
+.record_certification, since the supporter profile (and its audit row) belongs to support."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -15,9 +20,13 @@ from django.utils.translation import gettext as _
 from haven.coach import selectors
 from haven.coach.models import MECHANISMS, RISK_FLAGS, PracticeAttempt
 from haven.coach.scenarios import scenario_for
-from haven.core.audit import audit
-from haven.core.models import AuditAction, Person, Role
-from haven.support.models import SupporterProfile
+from haven.core.audit import hash_identifier
+from haven.core.errors import Refused
+from haven.core.models import Person, Role
+from haven.support.profiles import record_certification
+
+if TYPE_CHECKING:  # types only: coach reaches support through its selectors and services
+    from haven.support.models import SupporterProfile
 
 FLAG_FIELDS = ("advice", *RISK_FLAGS)
 
@@ -37,7 +46,7 @@ def record_practice(*, supporter: Person, scenario: str, analysis: Any,
     the same scenario, the revision replaces that attempt's final values; otherwise a new
     attempt starts. Certifies the supporter when the rules are met."""
     if not supporter.has_role(Role.SUPPORTER):
-        raise ValidationError(_("Only peer supporters practise with the coach."))
+        raise Refused(_("Only peer supporters practise with the coach."))
     if scenario_for(scenario) is None:
         raise Http404
     if not getattr(analysis, "judged", True):
@@ -78,30 +87,17 @@ def finish_practice(*, supporter: Person, attempt_id: int) -> PracticeAttempt:
     return attempt
 
 
-def _profile_for_update(person: Person) -> SupporterProfile:
-    profile, _created = SupporterProfile.objects.select_for_update().get_or_create(
-        person=person, defaults={"languages": person.languages or ["en"]})
-    return profile
-
-
 def certify_if_ready(*, supporter: Person) -> bool:
     """Certify SUPPORTER when their practice meets the rules (selectors.progress_of). True when
     this call certified them; a supporter once certified stays certified."""
     with transaction.atomic():
         if not selectors.progress_of(supporter=supporter).ready:
             return False
-        profile = _profile_for_update(supporter)
-        if profile.certified_at is not None:
-            return False
-        profile.certified_at = timezone.now()
-        profile.save(update_fields=["certified_at", "updated_at"])
-        audit(action=AuditAction.SUPPORTER_CERTIFIED, actor=supporter, object_type="person",
-              object_id=supporter.pk, detail={"method": "practice"})
-    return True
+        return record_certification(person=supporter, actor=supporter,
+                                    method="practice") is not None
 
 
-def certify_by_hand(*, supporter_id: int, coordinator: Person,
-                    request: Any = None) -> SupporterProfile:
+def certify_by_hand(*, supporter_id: int, coordinator: Person) -> SupporterProfile:
     """A coordinator certifies a supporter whatever their practice record. Audited."""
     supporter = (Person.objects.filter(pk=supporter_id, is_active=True,
                                        role_grants__role=Role.SUPPORTER).first())
@@ -109,12 +105,25 @@ def certify_by_hand(*, supporter_id: int, coordinator: Person,
         raise Http404
     if supporter.pk == coordinator.pk:
         raise ValidationError(_("You cannot certify yourself; ask another coordinator."))
-    with transaction.atomic():
-        profile = _profile_for_update(supporter)
-        if profile.certified_at is not None:
-            raise ValidationError(_("%(name)s is already certified.") % {"name": supporter.name})
-        profile.certified_at = timezone.now()
-        profile.save(update_fields=["certified_at", "updated_at"])
-        audit(action=AuditAction.SUPPORTER_CERTIFIED, actor=coordinator, object_type="person",
-              object_id=supporter.pk, request=request, detail={"method": "coordinator"})
+    profile = record_certification(person=supporter, actor=coordinator, method="coordinator")
+    if profile is None:
+        raise ValidationError(_("%(name)s is already certified.") % {"name": supporter.name})
     return profile
+
+
+# Rate-limit bucket "coach_feedback": the live coach asks once per pause in typing (400 ms),
+# so even a fast typist stays well under 150 a minute; 300 leaves room for a second tab.
+FEEDBACK_LIMIT, FEEDBACK_WINDOW = 300, 60
+
+
+def over_feedback_limit(*, person: Person) -> bool:
+    """Count one live-coach request by PERSON; True once they pass FEEDBACK_LIMIT in the
+    window (the key is a hash of their id, as every rate-limit key is)."""
+    key = "ratelimit:coach_feedback:" + hash_identifier(str(person.pk))
+    cache.add(key, 0, timeout=FEEDBACK_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=FEEDBACK_WINDOW)
+        count = 1
+    return count > FEEDBACK_LIMIT

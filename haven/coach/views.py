@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,11 +28,10 @@ from haven.coach.forms import (
 )
 from haven.coach.models import MECHANISMS, RISK_FLAGS
 from haven.coach.scenarios import KINDS, SCENARIOS, Scenario, next_scenario, scenario_for
-from haven.core.audit import hash_identifier
 from haven.core.confidential import Withheld
+from haven.core.http import SignedInRequest
 from haven.core.selectors import MAX_ID
 from haven.support import selectors as support_selectors
-from haven.vault.masterkeys import MasterKeyUnavailable
 
 LABELS = {
     "emotional_reactions": gettext_lazy("Warmth"),
@@ -57,13 +55,7 @@ MISSING = {
         "part?”"),
 }
 
-# Rate-limit bucket "coach_feedback": the live coach asks once per pause in typing (400 ms),
-# so even a fast typist stays well under 150 a minute; 300 leaves room for a second tab.
-FEEDBACK_LIMIT, FEEDBACK_WINDOW = 300, 60
-# The coach's audit memory per session: which colleague message each conversation's coach
-# has already read and logged (ids only), so a pause in typing is not an audit event each.
-SESSION_AUDITED = "coach_audited"
-SESSION_AUDITED_MAX = 20
+SESSION_AUDITED = "coach_audited"  # the session's key for selectors.colleague_context's memory
 
 
 
@@ -148,24 +140,17 @@ def _form_error(form: Any) -> Feedback:
     return Feedback(judged=False, error=" ".join(errors))
 
 
-def _fragment(request: HttpRequest, feedback: Feedback, status: int = 200) -> HttpResponse:
+def _fragment(request: SignedInRequest, feedback: Feedback, status: int = 200) -> HttpResponse:
     response = render(request, "coach/_feedback.html", {"feedback": feedback}, status=status)
     response["Cache-Control"] = "no-store"  # a draft's feedback is nobody's to keep
     return response
 
 
-def _over_limit(request: HttpRequest) -> bool:
-    key = "ratelimit:coach_feedback:" + hash_identifier(str(request.user.pk))
-    cache.add(key, 0, timeout=FEEDBACK_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=FEEDBACK_WINDOW)
-        count = 1
-    return count > FEEDBACK_LIMIT
+def _over_limit(request: SignedInRequest) -> bool:
+    return services.over_feedback_limit(person=request.user)
 
 
-def _slow_down(request: HttpRequest) -> HttpResponse:
+def _slow_down(request: SignedInRequest) -> HttpResponse:
     return _fragment(request, Feedback(judged=False, error=_(
         "The coach needs a moment to catch up; it will answer when you next pause.")), 429)
 
@@ -174,7 +159,7 @@ def _slow_down(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @sensitive_post_parameters("reply", "seeker")
-def feedback(request: HttpRequest) -> HttpResponse:
+def feedback(request: SignedInRequest) -> HttpResponse:
     """The live coach outside conversations: the try page (the supporter writes the colleague's
     message too) and practice (the scenario's message, read on the server)."""
     if _over_limit(request):
@@ -193,37 +178,28 @@ def feedback(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @sensitive_post_parameters("reply")
-def conversation_feedback(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def conversation_feedback(request: SignedInRequest, conversation_id: int) -> HttpResponse:
     """The live coach in a conversation, for its supporter only. The colleague's last message
     is read here, through the participants-only selector; the page never sends it back."""
-    conversation = support_selectors.conversation_for(viewer=request.user,
-                                                      conversation_id=conversation_id)
-    if conversation.participant_role(request.user.pk) != "supporter":
-        raise PermissionDenied  # the colleague's side gets no coaching
+    conversation = selectors.coached_conversation(viewer=request.user,
+                                                  conversation_id=conversation_id)
     if _over_limit(request):
         return _slow_down(request)
     form = ConversationFeedbackForm(request.POST)
     if not form.is_valid():
         return _fragment(request, _form_error(form), 400)
-    audited: dict[str, int] = dict(request.session.get(SESSION_AUDITED, {}))
-    try:
-        message = support_selectors.colleague_last_message(
-            supporter=request.user, conversation=conversation,
-            audited_message_id=audited.get(str(conversation.pk)), request=request)
-    except MasterKeyUnavailable:
-        message = None  # the coach never blocks: it reads the draft without the context
-    if message is not None and audited.get(str(conversation.pk)) != message.id:
-        audited.pop(str(conversation.pk), None)
-        audited[str(conversation.pk)] = message.id
-        request.session[SESSION_AUDITED] = dict(list(audited.items())[-SESSION_AUDITED_MAX:])
-    return _fragment(request, _analyse(form.cleaned_data["reply"],
-                                       message.text if message else ""))
+    audited = request.session.get(SESSION_AUDITED, {})
+    context = selectors.colleague_context(supporter=request.user, conversation=conversation,
+                                          audited=audited)
+    if context.audited != audited:
+        request.session[SESSION_AUDITED] = context.audited
+    return _fragment(request, _analyse(form.cleaned_data["reply"], context.text))
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("reply", "seeker")
-def try_coach(request: HttpRequest) -> HttpResponse:
+def try_coach(request: SignedInRequest) -> HttpResponse:
     """Try the coach on any message and reply. Without scripts, the form posts here."""
     result = None
     if request.method == "POST":
@@ -246,7 +222,7 @@ def _scenario(slug: str) -> Scenario:
 
 
 @require_GET
-def practice(request: HttpRequest) -> HttpResponse:
+def practice(request: SignedInRequest) -> HttpResponse:
     progress = selectors.progress_of(supporter=request.user)
     groups = [(label, [(scenario, progress.latest.get(scenario.slug))
                        for scenario in SCENARIOS if scenario.kind == kind])
@@ -261,7 +237,7 @@ def practice(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("reply")
-def practice_scenario(request: HttpRequest, slug: str) -> HttpResponse:
+def practice_scenario(request: SignedInRequest, slug: str) -> HttpResponse:
     scenario = _scenario(slug)
     result = attempt = None
     status = 200
@@ -294,7 +270,7 @@ def practice_scenario(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @require_POST
 @sensitive_post_parameters("reply")
-def practice_finish(request: HttpRequest, slug: str) -> HttpResponse:
+def practice_finish(request: SignedInRequest, slug: str) -> HttpResponse:
     """End an attempt and show the example reply beside the supporter's own (which came with
     the form and goes nowhere else)."""
     scenario = _scenario(slug)
@@ -317,7 +293,7 @@ def practice_finish(request: HttpRequest, slug: str) -> HttpResponse:
 # Coordinators ----------------------------------------------------------------------------------
 
 @require_GET
-def progress(request: HttpRequest) -> HttpResponse:
+def progress(request: SignedInRequest) -> HttpResponse:
     rows = selectors.progress_of_supporters()
     return render(request, "coach/progress.html", {
         "rows": rows, "needed": selectors.CERTIFY_SCENARIOS,
@@ -326,12 +302,11 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def certify(request: HttpRequest, person_id: int) -> HttpResponse:
+def certify(request: SignedInRequest, person_id: int) -> HttpResponse:
     if not 0 < person_id <= MAX_ID:
         raise Http404
     try:
-        profile = services.certify_by_hand(supporter_id=person_id, coordinator=request.user,
-                                           request=request)
+        profile = services.certify_by_hand(supporter_id=person_id, coordinator=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -177,3 +177,8 @@ class CoffeeSettings(models.Model):
 
     def __str__(self) -> str:
         return "Coffee settings"
+
+class CoffeeAudit(models.TextChoices):
+    """The audit actions this app records (registered in its AppConfig.ready())."""
+
+    COFFEE_ROUND_RUN = "coffee_round_run", _("Coffee round run")

@@ -8,21 +8,19 @@ import secrets
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.coffee import pairing, skips
-from haven.coffee.invitations import invitation_ics
 from haven.coffee.models import (
     FREQUENCY_DAYS,
+    CoffeeAudit,
     CoffeeBlock,
     CoffeeGroup,
     CoffeeMembership,
@@ -34,11 +32,10 @@ from haven.coffee.models import (
     PairingRound,
 )
 from haven.coffee.selectors import coffee_settings, schedule_slot, slot_has_run
-from haven.coffee.starters import starter_texts, starters_for
+from haven.coffee.starters import starters_for
 from haven.coffee.tasks import introduce_groups, tell_unpaired
 from haven.core.audit import audit
 from haven.core.models import AuditAction, Location, Person
-from haven.core.tasks import send_email
 from haven.support import selectors as support_selectors
 
 MEETING_MINUTES = 30
@@ -190,7 +187,7 @@ def run_round(*, run_by: Person | None = None, now: datetime | None = None,
             pairing_round.total_weight = plan.weight
             pairing_round.save(update_fields=["participants", "groups_made", "unpaired",
                                               "total_weight"])
-            audit(action=AuditAction.COFFEE_ROUND_RUN, actor=run_by, object_type="coffee_round",
+            audit(action=CoffeeAudit.COFFEE_ROUND_RUN, actor=run_by, object_type="coffee_round",
                   object_id=pairing_round.pk,
                   detail={"participants": len(profiles), "groups": len(plan.groups)})
             group_ids = [group.pk for group in groups]
@@ -281,75 +278,6 @@ def suggest_meeting(*, day: date, mode: str, zones: list[str]) -> tuple[datetime
     return best[1], "UTC"
 
 
-def _link(path: str) -> str:
-    return f"{settings.HAVEN_BASE_URL.rstrip('/')}{path}"
-
-
-def introduce(*, group_id: int) -> None:
-    """E-mail a group's introduction, with the calendar invitation attached, to its members.
-    Names, the suggested time and the starters only: nothing anyone wrote."""
-    group = CoffeeGroup.objects.select_related("location").get(pk=group_id)
-    members = [membership.person for membership in
-               group.memberships.select_related("person", "person__team")]
-    recipients = [member.email for member in members if member.is_active]
-    if not recipients:
-        return
-    names = [member.name for member in members]
-    subject = _("Coffee: meet %(names)s") % {"names": _join_names(names)}
-    where = (_("in person at %(place)s") % {"place": group.location.name}
-             if group.mode == MeetingMode.IN_PERSON and group.location else _("on a video call"))
-    lines = [
-        _("Hello %(names)s,") % {"names": _join_names(names)},
-        "",
-        _("You are this round's coffee group. Find half an hour to meet %(where)s; the "
-          "attached invitation suggests a time, but pick any that suits you all.") % {
-            "where": where},
-        "",
-        *[f"- {member.name}" + (f" ({member.team.name})" if member.team else "")
-          for member in members],
-        "",
-        _("Something to talk about, if you need it:"),
-        *[f"- {text}" for text in starter_texts(group.starters)],
-        "",
-        _("Afterwards, let us know whether you met: %(link)s") % {
-            "link": _link(reverse("coffee_home"))},
-        _("To change how often you take part, or to stop: %(link)s") % {
-            "link": _link(reverse("coffee_settings"))},
-    ]
-    calendar = invitation_ics(group, members).decode()
-    send_email.enqueue(str(subject), "\n".join(str(line) for line in lines), recipients,
-                       [["coffee.ics", calendar, "text/calendar"]])
-
-
-def tell_skipped(*, skip_id: int) -> None:
-    """E-mail someone left out of a round why, and what they can do: the same sentences as
-    their coffee page, and links. Nobody else is named."""
-    skip = CoffeeSkip.objects.select_related("person").filter(pk=skip_id).first()
-    if skip is None or not skip.person.is_active:
-        return
-    explanation = skips.explain(skip.reason)
-    lines = [
-        _("Hello %(name)s,") % {"name": skip.person.name},
-        "",
-        _("This round of coffee pairings could not find you a group."),
-        str(explanation.why),
-        str(explanation.what_to_do),
-        _("You are still due, so the next round includes you."),
-        "",
-        _("Your coffee page: %(link)s") % {"link": _link(reverse("coffee_home"))},
-        _("To change how you take part, or to stop: %(link)s") % {
-            "link": _link(reverse("coffee_settings"))},
-    ]
-    send_email.enqueue(str(_("Coffee: no group for you this round")),
-                       "\n".join(str(line) for line in lines), [skip.person.email])
-
-
-def _join_names(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
-
-
 # The schedule ---------------------------------------------------------------------------------
 
 def scheduled_date(now: datetime, current: CoffeeSettings | None = None) -> date | None:
@@ -381,7 +309,7 @@ SETTING_LIMITS = {"weekday": 6, "hour": 23, "no_repeat_rounds": 52}
 
 
 def update_coffee_settings(*, actor: Person, schedule_enabled: bool, weekday: int, hour: int,
-                           no_repeat_rounds: int, request: Any = None) -> CoffeeSettings:
+                           no_repeat_rounds: int) -> CoffeeSettings:
     """Save the schedule and the no-repeat window; audited with the names of what changed."""
     values = {"weekday": weekday, "hour": hour, "no_repeat_rounds": no_repeat_rounds}
     messages = {"weekday": _("Choose a day of the week from the list."),
@@ -406,6 +334,6 @@ def update_coffee_settings(*, actor: Person, schedule_enabled: bool, weekday: in
         # Coffee settings are part of the programme's settings: the same audit action, told
         # apart by the object type (a new action would need a migration of the audit log).
         audit(action=AuditAction.PROGRAMME_SETTINGS_CHANGED, actor=actor,
-              object_type="coffee_settings", object_id=current.pk, request=request,
+              object_type="coffee_settings", object_id=current.pk,
               detail={"fields": ",".join(changed)})
     return current

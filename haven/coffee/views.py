@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,12 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haven.coffee import selectors, services
 from haven.coffee.forms import BlockForm, CoffeeSettingsForm, MetForm, ProfileForm, RunRoundForm
 from haven.coffee.invitations import invitation_ics
+from haven.core.forms import errors_to_form
+from haven.core.http import SignedInRequest
 from haven.core.models import Role
-from haven.core.views import _form_errors_to
 
 
 @require_GET
-def coffee_home(request: HttpRequest) -> HttpResponse:
+def coffee_home(request: SignedInRequest) -> HttpResponse:
     profile = selectors.profile_of(request.user)
     return render(request, "coffee/home.html", {
         "profile": profile,
@@ -34,7 +35,7 @@ def coffee_home(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def coffee_settings(request: HttpRequest) -> HttpResponse:
+def coffee_settings(request: SignedInRequest) -> HttpResponse:
     profile = selectors.profile_of(request.user)
     if request.method == "POST":
         form = ProfileForm(request.POST)
@@ -45,7 +46,7 @@ def coffee_settings(request: HttpRequest) -> HttpResponse:
                                       frequency=data["frequency"], mode=data["mode"],
                                       location=data["location"])
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("You are taking part in coffee pairings.")
                                  if data["active"] else
@@ -65,7 +66,7 @@ def coffee_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def blocks(request: HttpRequest) -> HttpResponse:
+def blocks(request: SignedInRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = BlockForm(request.POST)
@@ -73,7 +74,7 @@ def blocks(request: HttpRequest) -> HttpResponse:
             try:
                 services.block(person=request.user, email=form.cleaned_data["email"])
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("Done. You will not be paired with them."))
                 return redirect("coffee_blocks")
@@ -85,14 +86,14 @@ def blocks(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def unblock(request: HttpRequest, block_id: int) -> HttpResponse:
+def unblock(request: SignedInRequest, block_id: int) -> HttpResponse:
     if services.unblock(person=request.user, block_id=block_id):
         messages.success(request, _("Removed from your list."))
     return redirect("coffee_blocks")
 
 
 @require_GET
-def invitation(request: HttpRequest, group_id: int) -> HttpResponse:
+def invitation(request: SignedInRequest, group_id: int) -> HttpResponse:
     group = selectors.group_for(viewer=request.user, group_id=group_id)
     response = HttpResponse(invitation_ics(group, selectors.members_of(group)),
                             content_type="text/calendar; charset=utf-8")
@@ -101,7 +102,7 @@ def invitation(request: HttpRequest, group_id: int) -> HttpResponse:
 
 
 @require_POST
-def met(request: HttpRequest, group_id: int) -> HttpResponse:
+def met(request: SignedInRequest, group_id: int) -> HttpResponse:
     group = selectors.group_for(viewer=request.user, group_id=group_id)
     form = MetForm(request.POST)
     if not form.is_valid():
@@ -113,7 +114,7 @@ def met(request: HttpRequest, group_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def rounds(request: HttpRequest) -> HttpResponse:
+def rounds(request: SignedInRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = RunRoundForm(request.POST)
@@ -143,17 +144,17 @@ def rounds(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def round_settings(request: HttpRequest) -> HttpResponse:
+def round_settings(request: SignedInRequest) -> HttpResponse:
     """The administrators' coffee settings: the schedule and the no-repeat window."""
     status = 200
     if request.method == "POST":
         form = CoffeeSettingsForm(request.POST, zone=settings.TIME_ZONE)
         if form.is_valid():
             try:
-                services.update_coffee_settings(actor=request.user, request=request,
+                services.update_coffee_settings(actor=request.user,
                                                 **form.cleaned_data)
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("Coffee settings saved."))
                 return redirect("coffee_round_settings")

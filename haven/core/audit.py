@@ -1,10 +1,17 @@
-"""The one door to the audit log. It records who did what to which record — never content."""
+"""The one door to the audit log. It records who did what to which record — never content.
+
+Where a row's request came from (a keyed hash of the client address) travels in an audit
+context, not as a parameter: the middleware (pages and the API) and the live-chat consumer set
+it, and services, which know nothing of HTTP, write rows that pick it up."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
@@ -12,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 
+from haven.core.audit_actions import is_audit_action
 from haven.core.models import AuditAction, AuditEvent, Person
 
 # Detail values are identifiers and counts, never text a person wrote.
@@ -20,6 +28,43 @@ _MAX_DETAIL_KEYS = 12
 DetailValue = int | bool | None | str
 _OBJECT_TYPE_MAX = AuditEvent._meta.get_field("object_type").max_length
 _OBJECT_ID_MAX = AuditEvent._meta.get_field("object_id").max_length
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    ip_hash: str = ""  # hash_identifier of the client address; "" outside a request
+
+
+_NOWHERE = AuditContext()
+_context: ContextVar[AuditContext | None] = ContextVar("haven_audit_context", default=None)
+
+
+def set_audit_context(*, ip_hash: str) -> Token[AuditContext | None]:
+    """Rows written from here on in this context (a request, a socket) carry IP_HASH. Give
+    the token to reset_audit_context when the request ends."""
+    return _context.set(AuditContext(ip_hash=ip_hash))
+
+
+def reset_audit_context(token: Token[AuditContext | None]) -> None:
+    _context.reset(token)
+
+
+@contextmanager
+def audit_context(*, ip_hash: str) -> Iterator[None]:
+    token = set_audit_context(ip_hash=ip_hash)
+    try:
+        yield
+    finally:
+        reset_audit_context(token)
+
+
+def current_audit_context() -> AuditContext:
+    return _context.get() or _NOWHERE
+
+
+def ip_hash_of(request: HttpRequest) -> str:
+    """The keyed hash of REQUEST's client address, as an audit row records it."""
+    return hash_identifier(_client_ip(request))
 
 
 def _client_ip(request: HttpRequest | None) -> str:
@@ -49,17 +94,17 @@ def _identifier(name: str, value: object, limit: int | None) -> str:
 
 def audit(
     *,
-    action: AuditAction,
+    action: str,
     actor: Person | None = None,
     object_type: str = "",
     object_id: object = "",
-    request: HttpRequest | None = None,
     detail: Mapping[str, DetailValue] | None = None,
     actor_pseudonym: str = "",
 ) -> AuditEvent:
-    """One audit row. With ACTOR_PSEUDONYM the actor stays unnamed: no person, no address, and
-    the time only to the hour, so that the row cannot be matched to someone's sign-in."""
-    if action not in AuditAction.values:
+    """One audit row, with the client address's hash from the audit context. With
+    ACTOR_PSEUDONYM the actor stays unnamed: no person, no address, and the time only to the
+    hour, so that the row cannot be matched to someone's sign-in."""
+    if not is_audit_action(action):
         raise ValueError(f"{action!r} is not an audit action.")
     clean_detail: dict[str, DetailValue] = {}
     items = list((detail or {}).items())
@@ -77,10 +122,11 @@ def audit(
     if actor is not None and not actor.is_authenticated:
         actor = None
     at = timezone.now()
+    ip_hash = current_audit_context().ip_hash
     if actor_pseudonym:
         if actor is not None:
             raise ValueError("An audit row names its actor or a pseudonym, not both.")
-        at, request = at.replace(minute=0, second=0, microsecond=0), None
+        at, ip_hash = at.replace(minute=0, second=0, microsecond=0), ""
     return AuditEvent.objects.create(
         at=at,
         action=action,
@@ -88,13 +134,12 @@ def audit(
         actor_pseudonym=actor_pseudonym,
         object_type=_identifier("object type", object_type, _OBJECT_TYPE_MAX),
         object_id=_identifier("object id", object_id, _OBJECT_ID_MAX),
-        ip_hash=hash_identifier(_client_ip(request)),
+        ip_hash=ip_hash,
         detail=clean_detail,
     )
 
 
-def audit_failed_sign_in(*, login: str, request: HttpRequest | None,
-                         reason: str = "") -> AuditEvent:
+def audit_failed_sign_in(*, login: str, reason: str = "") -> AuditEvent:
     """A refused sign-in: the login is kept only as a keyed hash, never as typed."""
     login = login.strip().lower()
     plausible = 0 < len(login) <= 254 and "\x00" not in login  # PostgreSQL refuses NUL
@@ -105,4 +150,4 @@ def audit_failed_sign_in(*, login: str, request: HttpRequest | None,
         detail["reason"] = reason
     return audit(action=AuditAction.SIGN_IN_FAILED,
                  object_type="person" if person_id else "",
-                 object_id=person_id or "", request=request, detail=detail)
+                 object_id=person_id or "", detail=detail)

@@ -63,7 +63,7 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
         except ValidationError:
             audit_failed_sign_in(
                 login=str(credentials.get("email") or credentials.get("username") or ""),
-                request=request, reason="rate_limited")
+                reason="rate_limited")
             raise
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:

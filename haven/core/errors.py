@@ -1,13 +1,34 @@
 """Error pages in Haven's layout; they never echo what was sent. Under /api/ they are JSON in
-the API's shape ({"message": …, "errors": []}), so a script never has to parse a web page."""
+the API's shape ({"message": …, "errors": []}), so a script never has to parse a web page.
+
+Refused is the one typed refusal: a service raises it when this person may not do this (not
+when the input is wrong: that stays ValidationError). Pages answer it with a 403 page saying
+its message (RefusedMiddleware), the API with a 403 JSON error (haven.api.api)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
 API_PREFIX = "/api/"
+
+
+class Refused(PermissionDenied):
+    """This person may not do this. MESSAGE says so in words they can read; it names nobody
+    else and holds nothing anyone wrote. A PermissionDenied, so that whatever does not
+    translate it still answers 403."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = str(message)
+
+
+def refused_page(request: HttpRequest, error: Refused) -> HttpResponse:
+    if _is_api(request):
+        return _json(403, error.message)
+    return render(request, "403.html", {"refusal": error.message}, status=403)
 
 
 def _json(status: int, message: str) -> JsonResponse:

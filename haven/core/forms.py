@@ -7,12 +7,23 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from haven.core import selectors
-from haven.core.models import AuditAction, Person, Role
+from haven.core.audit_actions import audit_action_choices
+from haven.core.models import Person, Role
 from haven.core.selectors import MAX_ID, MAX_PEOPLE_MATCHES, MAX_SEARCH
 from haven.core.text import HavenForm
+
+
+def errors_to_form(form: forms.Form, error: ValidationError) -> None:
+    """Attach a service's ValidationError to FORM, field by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
 
 
 class ProfileForm(HavenForm):
@@ -82,6 +93,11 @@ def _validate_log_date(value: date) -> None:
             params={"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()})
 
 
+def _action_choices() -> list[tuple[str, str]]:
+    # A callable: apps register their actions when they are ready, after this module loads.
+    return [("", str(_("Any action"))), *audit_action_choices()]
+
+
 class AuditFilterForm(HavenForm):
     """The audit page's filters. A person is found by e-mail or name; links may name them by
     id (`actor`), which also finds people no longer in the directory."""
@@ -90,7 +106,7 @@ class AuditFilterForm(HavenForm):
         label=_("Person"), required=False, max_length=MAX_SEARCH,
         help_text=_("Their work e-mail or part of their name. Shows what they did."))
     action = forms.ChoiceField(label=_("Action"), required=False,
-                               choices=[("", _("Any action")), *AuditAction.choices])
+                               choices=_action_choices)
     object_type = forms.CharField(label=_("Object type"), required=False, max_length=40)
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
     since = forms.DateField(label=_("From"), required=False, validators=[_validate_log_date],

@@ -19,7 +19,6 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -162,7 +161,7 @@ def _join(items: Iterable[str]) -> str:
     return ", ".join(items)
 
 
-def import_people(*, source: TextIO, actor: Person | None, request: HttpRequest | None = None,
+def import_people(*, source: TextIO, actor: Person | None,
                   progress: ProgressCallback | None = None) -> ImportResult:
     """Create or update the people in SOURCE (CSV text with a header row, see COLUMNS).
 
@@ -189,7 +188,7 @@ def import_people(*, source: TextIO, actor: Person | None, request: HttpRequest 
         if errors:
             raise ImportRejected(sorted(errors, key=lambda error: error.line))
         report(len(lines))
-        result = _save(rows, columns, directory, actor, request,
+        result = _save(rows, columns, directory, actor,
                        lambda saved: report(len(lines) + saved))
     report(total)
     return result
@@ -497,7 +496,7 @@ def _check_managers(by_email: dict[str, _Row], directory: _Directory) -> list[Ro
 
 
 def _save(rows: list[_Row], columns: list[str], directory: _Directory, actor: Person | None,
-          request: HttpRequest | None, saved: Callable[[int], None]) -> ImportResult:
+          saved: Callable[[int], None]) -> ImportResult:
     places = _save_places(rows, directory)
 
     def attributes(row: _Row) -> dict[str, Any]:
@@ -585,13 +584,13 @@ def _save(rows: list[_Row], columns: list[str], directory: _Directory, actor: Pe
     # Role changes go through set_roles one person at a time so each grant and revocation is
     # audited as it would be from the person's page; only people whose roles differ get here.
     for person, roles in role_changes:
-        set_roles(person=person, roles=roles, actor=actor, request=request)
+        set_roles(person=person, roles=roles, actor=actor)
     # Then (de)activations, one at a time through the service the person page uses, so each
     # ends sessions, tokens and support exactly as there, and is audited as there.
     for line, person_id, active in active_changes:
         try:
             set_person_active(person=Person.objects.get(pk=person_id), active=active,
-                              actor=actor, via="import", request=request)
+                              actor=actor, via="import")
         except ValidationError as error:  # changed since the check: everything rolls back
             raise ImportRejected([RowError(line, " ".join(error.messages))]) from None
     updated = len(set(changed_ids) | {person.pk for person, _roles in role_changes
@@ -599,7 +598,7 @@ def _save(rows: list[_Row], columns: list[str], directory: _Directory, actor: Pe
                   | {person_id for _line, person_id, _active in active_changes})
     result = ImportResult(created=len(new_rows), updated=updated,
                           unchanged=len(rows) - len(new_rows) - updated)
-    audit(action=AuditAction.DIRECTORY_IMPORTED, actor=actor, request=request, detail={
+    audit(action=AuditAction.DIRECTORY_IMPORTED, actor=actor, detail={
         "rows": len(rows), "created": result.created, "updated": result.updated,
         "unchanged": result.unchanged, "roles_changed": len(role_changes),
         "deactivated": sum(1 for *_rest, active in active_changes if not active),

@@ -1,5 +1,5 @@
-"""Request middleware: sessions that some requests leave untouched, each person's own time
-zone, the access table, and required MFA."""
+"""Request middleware: the audit context, sessions that some requests leave untouched, each
+person's own time zone, the access table, and required MFA."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import zoneinfo
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
@@ -19,6 +18,9 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from haven.core.access import CLOSED, MFA_SETUP_ROUTES, allows, rule_for
+from haven.core.audit import audit_context, ip_hash_of
+from haven.core.errors import Refused, refused_page
+from haven.core.selectors import needs_mfa_setup
 
 logger = logging.getLogger(__name__)
 GetResponse = Callable[[HttpRequest], HttpResponse]
@@ -57,6 +59,18 @@ class SessionMiddleware(DjangoSessionMiddleware):
         return super().process_response(request, response)
 
 
+class AuditContextMiddleware:
+    """Every audit row written while answering a request (a page or the API) records the
+    keyed hash of its client address: services write rows without knowing the request."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with audit_context(ip_hash=ip_hash_of(request)):
+            return self.get_response(request)
+
+
 class PersonTimezoneMiddleware:
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -75,13 +89,23 @@ class PersonTimezoneMiddleware:
 
 
 class _ViewMiddleware:
-    """Middleware that acts in process_view, once the route is known."""
+    """Middleware that acts in process_view (once the route is known) or process_exception."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+
+class RefusedMiddleware(_ViewMiddleware):
+    """A service's Refused becomes a 403 page that says why (the API translates its own)."""
+
+    def process_exception(self, request: HttpRequest, exception: Exception
+                          ) -> HttpResponse | None:
+        if isinstance(exception, Refused):
+            return refused_page(request, exception)
+        return None
 
 
 class AccessTableMiddleware(_ViewMiddleware):
@@ -114,11 +138,11 @@ class RequireMfaMiddleware(_ViewMiddleware):
     def process_view(self, request: HttpRequest, view_func: Any, args: Any,
                      kwargs: Any) -> HttpResponse | None:
         user = request.user
-        if not user.is_authenticated or not (user.roles & settings.HAVEN_MFA_REQUIRED_ROLES):
+        if not user.is_authenticated:
             return None
         match = request.resolver_match
         if match is None or match.view_name in MFA_SETUP_ROUTES or match.namespace == "api-1":
             return None
-        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        if not needs_mfa_setup(user):
             return None
         return redirect("mfa_activate_totp")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -167,3 +169,10 @@ def audit_events(*, viewer: Person, filters: AuditFilter) -> QuerySet[AuditEvent
     if filters.until:
         events = events.filter(at__lte=datetime.combine(filters.until, time.max, tzinfo=zone))
     return events
+
+
+def needs_mfa_setup(person: Person) -> bool:
+    """PERSON holds a role that requires two-factor sign-in (HAVEN_MFA_REQUIRED_ROLES) and has
+    not set up TOTP yet: pages send them to set it up, the API refuses them."""
+    return bool(person.roles & settings.HAVEN_MFA_REQUIRED_ROLES) and not (
+        Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).exists())

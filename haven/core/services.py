@@ -17,7 +17,6 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +26,8 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from haven.core.audit import audit
+from haven.core.links import absolute_url
+from haven.core.mail import email_after_commit
 from haven.core.models import (
     AuditAction,
     Person,
@@ -35,7 +36,6 @@ from haven.core.models import (
     RoleGrant,
 )
 from haven.core.signals import person_deactivated
-from haven.core.tasks import send_email
 
 TOKEN_PREFIX = "hvn_"
 MAX_LANGUAGES = 12
@@ -50,8 +50,8 @@ class InvitationTokenGenerator(PasswordResetTokenGenerator):
 invitation_tokens = InvitationTokenGenerator()
 
 
-def set_roles(*, person: Person, roles: Iterable[str], actor: Person | None,
-              request: HttpRequest | None = None) -> tuple[set[str], set[str]]:
+def set_roles(*, person: Person, roles: Iterable[str], actor: Person | None
+              ) -> tuple[set[str], set[str]]:
     """Make PERSON hold exactly ROLES (colleague is implicit). Returns (granted, revoked)."""
     wanted = set(roles)
     unknown = wanted - set(Role.values)
@@ -65,10 +65,10 @@ def set_roles(*, person: Person, roles: Iterable[str], actor: Person | None,
         RoleGrant.objects.filter(person=person, role__in=revoked).delete()
         for role in sorted(granted):
             audit(action=AuditAction.ROLE_GRANTED, actor=actor, object_type="person",
-                  object_id=person.pk, request=request, detail={"role": role})
+                  object_id=person.pk, detail={"role": role})
         for role in sorted(revoked):
             audit(action=AuditAction.ROLE_REVOKED, actor=actor, object_type="person",
-                  object_id=person.pk, request=request, detail={"role": role})
+                  object_id=person.pk, detail={"role": role})
     person.__dict__.pop("roles", None)
     return granted, revoked
 
@@ -77,11 +77,10 @@ def invitation_url(person: Person) -> str:
     uid = urlsafe_base64_encode(force_bytes(person.pk))
     token = invitation_tokens.make_token(person)
     path = reverse("accept_invitation", kwargs={"uidb64": uid, "token": token})
-    return f"{settings.HAVEN_BASE_URL.rstrip('/')}{path}"
+    return absolute_url(path)
 
 
-def send_invitation(*, person: Person, actor: Person | None,
-                    request: HttpRequest | None = None) -> str:
+def send_invitation(*, person: Person, actor: Person | None) -> str:
     """E-mail PERSON a single-use link to choose a password. Returns the link."""
     if not person.is_active:
         raise ValidationError(_("%(name)s is not active in the directory.") % {"name": person.name})
@@ -93,7 +92,7 @@ def send_invitation(*, person: Person, actor: Person | None,
     with transaction.atomic():
         Person.objects.filter(pk=person.pk).update(invited_at=timezone.now())
         audit(action=AuditAction.INVITATION_SENT, actor=actor, object_type="person",
-              object_id=person.pk, request=request)
+              object_id=person.pk)
         transaction.on_commit(lambda: send_mail(
             subject=render_to_string("core/email/invitation_subject.txt", context).strip(),
             message=render_to_string("core/email/invitation_body.txt", context),
@@ -103,18 +102,17 @@ def send_invitation(*, person: Person, actor: Person | None,
     return url
 
 
-def invite_everyone_waiting(*, actor: Person, request: HttpRequest | None = None) -> int:
+def invite_everyone_waiting(*, actor: Person) -> int:
     """Invite every active person who has neither a password nor an invitation yet."""
     waiting = [person for person in Person.objects.filter(is_active=True,
                                                           invited_at__isnull=True)
                if not person.has_usable_password()]
     for person in waiting:
-        send_invitation(person=person, actor=actor, request=request)
+        send_invitation(person=person, actor=actor)
     return len(waiting)
 
 
-def accept_invitation(*, person: Person, token: str, password: str,
-                      request: HttpRequest | None = None) -> None:
+def accept_invitation(*, person: Person, token: str, password: str) -> None:
     """Set PERSON's first password, once: the token is checked again under a row lock, so two
     submissions of one link cannot both succeed."""
     with transaction.atomic():
@@ -124,7 +122,7 @@ def accept_invitation(*, person: Person, token: str, password: str,
         person.set_password(password)
         person.save(update_fields=["password", "updated_at"])
         audit(action=AuditAction.INVITATION_ACCEPTED, actor=person, object_type="person",
-              object_id=person.pk, request=request)
+              object_id=person.pk)
 
 
 def send_sign_in_lock_notice(*, person: Person, at: datetime) -> None:
@@ -134,12 +132,10 @@ def send_sign_in_lock_notice(*, person: Person, at: datetime) -> None:
     zone = zoneinfo.ZoneInfo(person.time_zone or settings.TIME_ZONE)
     local = timezone.localtime(at, zone)
     context = {"when": f"{date_format(local, 'j F Y, H:i')} ({zone.key})",
-               "reset_url": f"{settings.HAVEN_BASE_URL.rstrip('/')}"
-                            f"{reverse('account_reset_password')}"}
+               "reset_url": absolute_url(reverse("account_reset_password"))}
     subject = render_to_string("core/email/sign_in_locked_subject.txt", context).strip()
     body = render_to_string("core/email/sign_in_locked_body.txt", context)
-    recipients = [person.email]
-    transaction.on_commit(lambda: send_email.enqueue(subject, body, recipients))
+    email_after_commit(recipients=[person.email], subject=subject, body=body)
 
 
 def update_profile(*, person: Person, pronouns: str | None = None,
@@ -200,8 +196,8 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_access_token(*, person: Person, name: str, days: int | None = 90,
-                        request: HttpRequest | None = None) -> tuple[PersonalAccessToken, str]:
+def create_access_token(*, person: Person, name: str, days: int | None = 90
+                        ) -> tuple[PersonalAccessToken, str]:
     """A new API token for PERSON. Returns the record and the token, which is shown only once."""
     name = name.strip()
     if not name:
@@ -216,18 +212,17 @@ def create_access_token(*, person: Person, name: str, days: int | None = 90,
             created_at=now, expires_at=now + timedelta(days=days) if days else None,
         )
         audit(action=AuditAction.TOKEN_CREATED, actor=person, object_type="token",
-              object_id=token.pk, request=request)
+              object_id=token.pk)
     return token, secret
 
 
-def revoke_access_token(*, token: PersonalAccessToken, actor: Person,
-                        request: HttpRequest | None = None) -> None:
+def revoke_access_token(*, token: PersonalAccessToken, actor: Person) -> None:
     with transaction.atomic():
         revoked = PersonalAccessToken.objects.filter(
             pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
         if revoked:  # revoking twice is harmless and not a second event
             audit(action=AuditAction.TOKEN_REVOKED, actor=actor, object_type="token",
-                  object_id=token.pk, request=request)
+                  object_id=token.pk)
 
 
 def person_for_token(secret: str) -> Person | None:
@@ -257,8 +252,8 @@ class ActiveChange:
     tokens_revoked: int = 0
 
 
-def set_person_active(*, person: Person, active: bool, actor: Person | None, via: str,
-                      request: HttpRequest | None = None) -> ActiveChange:
+def set_person_active(*, person: Person, active: bool, actor: Person | None,
+                      via: str) -> ActiveChange:
     """Deactivate (offboard) or reactivate PERSON: the one path for the page, the command, the
     directory import and the API.
 
@@ -282,11 +277,11 @@ def set_person_active(*, person: Person, active: bool, actor: Person | None, via
         sessions = tokens = 0
         if not active:
             sessions = _end_sessions_of(person)
-            tokens = _revoke_tokens_of(person, actor=actor, request=request, now=now)
+            tokens = _revoke_tokens_of(person, actor=actor, now=now)
             person_deactivated.send(sender=Person, person=person)
         audit(action=AuditAction.PERSON_DEACTIVATED if not active
               else AuditAction.PERSON_REACTIVATED,
-              actor=actor, object_type="person", object_id=person.pk, request=request,
+              actor=actor, object_type="person", object_id=person.pk,
               detail={"via": via, **({"sessions_ended": sessions, "tokens_revoked": tokens}
                                      if not active else {})})
     return ActiveChange(changed=True, sessions_ended=sessions, tokens_revoked=tokens)
@@ -325,12 +320,12 @@ def _end_sessions_of(person: Person) -> int:
     return ended
 
 
-def _revoke_tokens_of(person: Person, *, actor: Person | None, request: HttpRequest | None,
+def _revoke_tokens_of(person: Person, *, actor: Person | None,
                       now: datetime) -> int:
     ids = list(PersonalAccessToken.objects.filter(person=person, revoked_at__isnull=True)
                .values_list("pk", flat=True))
     PersonalAccessToken.objects.filter(pk__in=ids).update(revoked_at=now)
     for token_id in ids:
         audit(action=AuditAction.TOKEN_REVOKED, actor=actor, object_type="token",
-              object_id=token_id, request=request, detail={"reason": "person_deactivated"})
+              object_id=token_id, detail={"reason": "person_deactivated"})
     return len(ids)

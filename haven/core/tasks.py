@@ -11,7 +11,7 @@ from haven.core.text import one_line, without_unstorable
 @task()
 def send_email(subject: str, body: str, recipients: list[str],
                attachments: list[list[str]] | None = None) -> int:
-    """Callers pass content-free text only; see haven.support.services.notify. ATTACHMENTS
+    """Callers pass content-free text only; see haven.core.mail.notify. ATTACHMENTS
     are [file name, text content, MIME type] (e.g. a calendar invitation).
 
     A subject is made one line: one holding a line break (say, an activity title stored

@@ -28,21 +28,14 @@ from haven.core.forms import (
     PersonActiveForm,
     ProfileForm,
     RolesForm,
+    errors_to_form,
 )
+from haven.core.http import SignedInRequest
 from haven.core.importer import COLUMNS, ImportRejected, import_people
 from haven.core.models import AuditAction, Person, Role
 from haven.core.text import refusal
 
 PAGE_SIZE = 50
-
-
-def _form_errors_to(form: object, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form, field by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)  # type: ignore[attr-defined]
-    else:
-        form.add_error(None, error)  # type: ignore[attr-defined]
 
 
 @require_GET
@@ -57,12 +50,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     return render(request, "core/home.html", {"roles": request.user.roles, "Role": Role})
 
 
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: SignedInRequest) -> HttpResponse:
     person: Person = request.user
     if request.method == "POST":
         form = ProfileForm(request.POST)
@@ -72,7 +65,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                     person=person, pronouns=form.cleaned_data["pronouns"],
                     languages=form.cleaned_data["languages"].split(","))
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("Your profile is saved."))
                 return redirect("profile")
@@ -83,7 +76,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: SignedInRequest) -> HttpResponse:
     person: Person = request.user
     new_secret = None
     if request.method == "POST":
@@ -92,9 +85,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
             try:
                 _token, new_secret = services.create_access_token(
                     person=person, name=form.cleaned_data["name"],
-                    days=form.cleaned_data["days"], request=request)
+                    days=form.cleaned_data["days"])
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 form = AccessTokenForm()
     else:
@@ -105,15 +98,15 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: SignedInRequest, token_id: int) -> HttpResponse:
     token = selectors.access_token_of(person=request.user, token_id=token_id)
-    services.revoke_access_token(token=token, actor=request.user, request=request)
+    services.revoke_access_token(token=token, actor=request.user)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("tokens")
 
 
 @require_GET
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: SignedInRequest) -> HttpResponse:
     typed = request.GET.get("q", "")
     # A search that cannot be typed is explained beside the field and lists nobody; what
     # was typed stays in the field.
@@ -138,7 +131,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_detail(request: SignedInRequest, person_id: int) -> HttpResponse:
     person = selectors.person_for_directory(viewer=request.user, person_id=person_id)
     return render(request, "core/person_detail.html", {
         "person": person,
@@ -148,7 +141,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @require_POST
-def person_roles(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_roles(request: SignedInRequest, person_id: int) -> HttpResponse:
     person = selectors.person_for_directory(viewer=request.user, person_id=person_id)
     form = RolesForm(request.POST)
     if not form.is_valid():
@@ -159,7 +152,7 @@ def person_roles(request: HttpRequest, person_id: int) -> HttpResponse:
                                   "ask another administrator."))
         return redirect("person_detail", person_id=person.pk)
     granted, revoked = services.set_roles(person=person, roles=form.cleaned_data["roles"],
-                                          actor=request.user, request=request)
+                                          actor=request.user)
     if granted or revoked:
         messages.success(request, _("Roles of %(name)s are saved.") % {"name": person.name})
     else:
@@ -168,10 +161,10 @@ def person_roles(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @require_POST
-def person_invite(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_invite(request: SignedInRequest, person_id: int) -> HttpResponse:
     person = selectors.person_for_directory(viewer=request.user, person_id=person_id)
     try:
-        services.send_invitation(person=person, actor=request.user, request=request)
+        services.send_invitation(person=person, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -180,7 +173,7 @@ def person_invite(request: HttpRequest, person_id: int) -> HttpResponse:
     return redirect("person_detail", person_id=person.pk)
 
 
-def sign_out_if_deactivated(request: HttpRequest) -> bool:
+def sign_out_if_deactivated(request: SignedInRequest) -> bool:
     """After an administrator deactivated themselves (possible while another administrator
     remains), end this request's session cleanly: its stored row is already gone, and saving
     it again at the end of the request would fail."""
@@ -191,7 +184,7 @@ def sign_out_if_deactivated(request: HttpRequest) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
-def person_active(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_active(request: SignedInRequest, person_id: int) -> HttpResponse:
     """GET: what deactivating the person will do, and a button to confirm. POST: deactivate
     (active=0) or reactivate (active=1)."""
     person = selectors.person_for_directory(viewer=request.user, person_id=person_id)
@@ -207,7 +200,7 @@ def person_active(request: HttpRequest, person_id: int) -> HttpResponse:
     active = form.cleaned_data["active"]
     try:
         change = services.set_person_active(person=person, active=active, actor=request.user,
-                                            via="page", request=request)
+                                            via="page")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("person_detail", person_id=person.pk)
@@ -225,15 +218,15 @@ def person_active(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @require_POST
-def invite_all(request: HttpRequest) -> HttpResponse:
-    count = services.invite_everyone_waiting(actor=request.user, request=request)
+def invite_all(request: SignedInRequest) -> HttpResponse:
+    count = services.invite_everyone_waiting(actor=request.user)
     messages.success(request, ngettext("%(count)d invitation sent.",
                                        "%(count)d invitations sent.", count) % {"count": count})
     return redirect("directory")
 
 
 @require_http_methods(["GET", "POST"])
-def import_people_view(request: HttpRequest) -> HttpResponse:
+def import_people_view(request: SignedInRequest) -> HttpResponse:
     errors = None
     result = None
     if request.method == "POST":
@@ -246,7 +239,7 @@ def import_people_view(request: HttpRequest) -> HttpResponse:
             else:
                 try:
                     text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
-                    result = import_people(source=text, actor=request.user, request=request)
+                    result = import_people(source=text, actor=request.user)
                     if sign_out_if_deactivated(request):
                         return redirect("account_login")
                 except ImportRejected as rejected:
@@ -274,8 +267,7 @@ def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResp
     if request.method == "POST" and form.is_valid():
         try:
             services.accept_invitation(person=person, token=token,
-                                       password=form.cleaned_data["password1"],
-                                       request=request)
+                                       password=form.cleaned_data["password1"])
         except ValidationError:  # used in the meantime, e.g. by a second click
             return render(request, "core/invitation_invalid.html", status=400)
         messages.success(request, _("Welcome, %(name)s. Sign in with your new password.")
@@ -285,7 +277,7 @@ def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResp
 
 
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: SignedInRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None, viewer=request.user)
     filters = selectors.AuditFilter()
     valid = form.is_bound and form.is_valid()
@@ -303,7 +295,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     # Read the page before recording this view: a row written in between would push the
     # page's last event off it.
     page.object_list = list(page.object_list)
-    audit(action=AuditAction.AUDIT_VIEWED, actor=request.user, request=request,
+    audit(action=AuditAction.AUDIT_VIEWED, actor=request.user,
           detail=filters.as_detail())
     query = request.GET.copy()
     query.pop("page", None)

@@ -124,3 +124,8 @@ class QuestionKeys(models.Model):
 
     def __str__(self) -> str:
         return "Question keys"
+
+class QuestionAudit(models.TextChoices):
+    """The audit actions this app records (registered in its AppConfig.ready())."""
+
+    QUESTION_MODERATED = "question_moderated", _("Question moderated")

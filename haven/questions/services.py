@@ -21,13 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.core.audit import audit
-from haven.core.models import AuditAction, Person
+from haven.core.models import Person
 from haven.core.moderation import screen
 from haven.questions.models import (
     ANSWER_MAX,
     QUESTION_MAX,
     REASON_MAX,
     Question,
+    QuestionAudit,
     QuestionKeys,
     QuestionParticipant,
     QuestionStatus,
@@ -158,7 +159,7 @@ def moderate(*, moderator: Person, question: Question, publish: bool, reason: st
             fields.append("vote_key")
         question.save(update_fields=fields)
         # Who moderated, which question, the outcome: never the text, never the author.
-        audit(action=AuditAction.QUESTION_MODERATED, actor=moderator, object_type="question",
+        audit(action=QuestionAudit.QUESTION_MODERATED, actor=moderator, object_type="question",
               object_id=question.pk, detail={"published": publish,
                                              "held": bool(question.held_reason)})
     return question

@@ -7,14 +7,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from haven.core.forms import errors_to_form
+from haven.core.http import SignedInRequest
 from haven.core.middleware import leave_session_untouched, leaves_session_untouched
 from haven.core.models import Role
-from haven.core.views import _form_errors_to
 from haven.questions import selectors
 from haven.questions import services as questions
 from haven.questions.forms import AnswerForm, ModerationForm, QuestionForm
@@ -24,7 +25,7 @@ def _first_error(error: ValidationError) -> str:
     return str(error.messages[0]) if error.messages else _("That did not work.")
 
 
-def _board_page(request: HttpRequest, failed: dict[str, Any] | None = None,
+def _board_page(request: SignedInRequest, failed: dict[str, Any] | None = None,
                 status: int = 200) -> HttpResponse:
     """The board. FAILED names the answer that was refused (the question's pk), with the
     text as typed and the reason, so the moderator corrects it in place."""
@@ -36,12 +37,12 @@ def _board_page(request: HttpRequest, failed: dict[str, Any] | None = None,
 
 
 @require_GET
-def question_board(request: HttpRequest) -> HttpResponse:
+def question_board(request: SignedInRequest) -> HttpResponse:
     return _board_page(request)
 
 
 @require_http_methods(["GET", "POST"])
-def question_ask(request: HttpRequest) -> HttpResponse:
+def question_ask(request: SignedInRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         leave_session_untouched(request)  # the session row must not record when one asked
@@ -51,7 +52,7 @@ def question_ask(request: HttpRequest) -> HttpResponse:
                 question = questions.ask(person=request.user, text=form.cleaned_data["text"],
                                          anonymous=form.cleaned_data["anonymous"])
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 if question.held_reason:
                     messages.warning(request, question.held_reason + " " + _(
@@ -67,14 +68,14 @@ def question_ask(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def questions_mine(request: HttpRequest) -> HttpResponse:
+def questions_mine(request: SignedInRequest) -> HttpResponse:
     return render(request, "questions/mine.html",
                   {"questions": selectors.mine(request.user)})
 
 
 @require_POST
 @leaves_session_untouched  # the session row must not record when one voted
-def question_vote(request: HttpRequest, question_id: int) -> HttpResponse:
+def question_vote(request: SignedInRequest, question_id: int) -> HttpResponse:
     question = selectors.published_question(question_id)
     try:
         questions.vote(person=request.user, question=question)
@@ -85,7 +86,7 @@ def question_vote(request: HttpRequest, question_id: int) -> HttpResponse:
     return redirect("questions")
 
 
-def _moderation_page(request: HttpRequest, failed: dict[str, Any] | None = None,
+def _moderation_page(request: SignedInRequest, failed: dict[str, Any] | None = None,
                      status: int = 200) -> HttpResponse:
     """The queue. FAILED names the decision that was refused (the question's pk), with the
     decision and reason as typed and why, so the moderator corrects it in place."""
@@ -95,12 +96,12 @@ def _moderation_page(request: HttpRequest, failed: dict[str, Any] | None = None,
 
 
 @require_GET
-def question_moderation(request: HttpRequest) -> HttpResponse:
+def question_moderation(request: SignedInRequest) -> HttpResponse:
     return _moderation_page(request)
 
 
 @require_POST
-def question_moderate(request: HttpRequest, question_id: int) -> HttpResponse:
+def question_moderate(request: SignedInRequest, question_id: int) -> HttpResponse:
     question = selectors.question_for_moderation(question_id)
     form = ModerationForm(request.POST)
     failed = {"pk": question.pk, "decision": form.data.get("decision", ""),
@@ -127,7 +128,7 @@ def question_moderate(request: HttpRequest, question_id: int) -> HttpResponse:
 
 
 @require_POST
-def question_answer(request: HttpRequest, question_id: int) -> HttpResponse:
+def question_answer(request: SignedInRequest, question_id: int) -> HttpResponse:
     question = selectors.published_question(question_id)
     form = AnswerForm(request.POST)
     # A refused answer comes back in its box, with why: nothing written is lost.

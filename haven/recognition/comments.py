@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,8 +94,8 @@ def delete_comment(*, author: Person, comment: RecognitionComment) -> None:
         raise ValidationError(_("That comment has already been deleted."))
 
 
-def moderate_comment(*, coordinator: Person, comment_id: int, publish: bool, reason: str = "",
-                     request: HttpRequest | None = None) -> RecognitionComment:
+def moderate_comment(*, coordinator: Person, comment_id: int, publish: bool,
+                     reason: str = "") -> RecognitionComment:
     """Publish a held comment or reject it with REASON (which its author then sees); audited
     like recognition (the decision, never the text), and the author is e-mailed."""
     reason = clean_decision_reason(reason, publish=publish)
@@ -107,8 +106,7 @@ def moderate_comment(*, coordinator: Person, comment_id: int, publish: bool, rea
             raise ValidationError(_("It has already been moderated, or its author deleted it."))
         if comment.author_id == coordinator.pk:
             raise ValidationError(_("Another coordinator must decide on your own comment."))
-        record_decision(comment, coordinator=coordinator, publish=publish, reason=reason,
-                        request=request)
+        record_decision(comment, coordinator=coordinator, publish=publish, reason=reason)
         tell_author_of_decision(author=comment.author, what="comment",
                                 written_at=comment.created_at, published=publish,
                                 reason=reason, path=comment_path(comment))

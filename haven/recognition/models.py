@@ -164,3 +164,8 @@ class RecognitionDigest(models.Model):
 
     def __str__(self) -> str:
         return f"Recognition digest {self.week}"
+
+class RecognitionAudit(models.TextChoices):
+    """The audit actions this app records (registered in its AppConfig.ready())."""
+
+    RECOGNITION_MODERATED = "recognition_moderated", _("Recognition moderated")

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,7 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from haven.core.audit import audit
-from haven.core.models import AuditAction, Person, Team
+from haven.core.links import absolute_url
+from haven.core.mail import email_after_commit
+from haven.core.models import Person, Team
 from haven.core.moderation import screen
 from haven.core.tasks import send_email
 from haven.recognition.models import (
@@ -31,6 +32,7 @@ from haven.recognition.models import (
     Reaction,
     ReactionKind,
     Recognition,
+    RecognitionAudit,
     RecognitionComment,
     RecognitionDigest,
     RecognitionKind,
@@ -40,10 +42,6 @@ from haven.recognition.models import (
 
 VALUE_NAME_MAX = CompanyValue._meta.get_field("name").max_length
 VALUE_DESCRIPTION_MAX = CompanyValue._meta.get_field("description").max_length
-
-
-def _absolute(path: str) -> str:
-    return f"{settings.HAVEN_BASE_URL.rstrip('/')}{path}"
 
 
 # Values (administrators) -------------------------------------------------------------------
@@ -205,13 +203,13 @@ def tell_author_of_decision(*, author: Person | None, what: str, written_at: dat
                   decided % {"date": date_format(timezone.localtime(written_at), "j F Y")}]
     if reason:
         paragraphs.append(_("Their reason: %(reason)s") % {"reason": reason})
-    paragraphs.append(_("See it in Haven: %(url)s") % {"url": _absolute(path)})
-    body, to = "\n\n".join(paragraphs), [author.email]
-    transaction.on_commit(lambda: send_email.enqueue(subject, body, to))
+    paragraphs.append(_("See it in Haven: %(url)s") % {"url": absolute_url(path)})
+    email_after_commit(recipients=[author.email], subject=subject,
+                       body="\n\n".join(paragraphs))
 
 
 def record_decision(item: Recognition | RecognitionComment, *, coordinator: Person,
-                    publish: bool, reason: str, request: HttpRequest | None) -> None:
+                    publish: bool, reason: str) -> None:
     """Store a coordinator's decision on a held ITEM (locked by the caller) and audit it: the
     decision only, never the text or the reason."""
     item.status = RecognitionStatus.PUBLISHED if publish else RecognitionStatus.REJECTED
@@ -219,15 +217,15 @@ def record_decision(item: Recognition | RecognitionComment, *, coordinator: Pers
     if not publish:
         item.held_reason = reason
     item.save(update_fields=["status", "held_reason", "moderated_by", "moderated_at"])
-    audit(action=AuditAction.RECOGNITION_MODERATED, actor=coordinator,
+    audit(action=RecognitionAudit.RECOGNITION_MODERATED, actor=coordinator,
           object_type=("recognition_comment" if isinstance(item, RecognitionComment)
                        else "recognition"),
-          object_id=item.pk, request=request,
+          object_id=item.pk,
           detail={"decision": "published" if publish else "rejected"})
 
 
-def moderate(*, coordinator: Person, recognition_id: int, publish: bool, reason: str = "",
-             request: HttpRequest | None = None) -> Recognition:
+def moderate(*, coordinator: Person, recognition_id: int, publish: bool,
+             reason: str = "") -> Recognition:
     """Publish a held recognition or reject it with REASON (which its author then sees);
     audited without the text, and the author is e-mailed the decision."""
     reason = clean_decision_reason(reason, publish=publish)
@@ -238,8 +236,7 @@ def moderate(*, coordinator: Person, recognition_id: int, publish: bool, reason:
             raise ValidationError(_("It has already been moderated."))
         if recognition.giver_id == coordinator.pk:
             raise ValidationError(_("Another coordinator must decide on your own recognition."))
-        record_decision(recognition, coordinator=coordinator, publish=publish, reason=reason,
-                        request=request)
+        record_decision(recognition, coordinator=coordinator, publish=publish, reason=reason)
         tell_author_of_decision(
             author=recognition.giver, what="recognition", written_at=recognition.created_at,
             published=publish, reason=reason,
@@ -342,7 +339,7 @@ def send_weekly_digests(*, now: datetime | None = None) -> int:
               .exclude(recognition_preferences__weekly_digest=False)
               .only("pk", "name", "email", "team_id"))
     mails: list[tuple[str, str, list[str]]] = []
-    feed, choices = _absolute(reverse("recognition_feed")), _absolute(
+    feed, choices = absolute_url(reverse("recognition_feed")), absolute_url(
         reverse("recognition_settings"))
     for person in people:
         mine = for_person[person.pk] + (for_team[person.team_id] if person.team_id else 0)

@@ -8,14 +8,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from haven.core.forms import errors_to_form
+from haven.core.http import SignedInRequest
 from haven.core.selectors import MAX_ID
-from haven.core.views import _form_errors_to
 from haven.recognition import comments as recognition_comments
 from haven.recognition import selectors
 from haven.recognition import services as recognition
@@ -33,7 +34,7 @@ from haven.recognition.models import Recognition, RecognitionComment, Recognitio
 STATES = {"held": RecognitionStatus.HELD, "rejected": RecognitionStatus.REJECTED}
 
 
-def _say_outcome(request: HttpRequest, written: Recognition | RecognitionComment, *,
+def _say_outcome(request: SignedInRequest, written: Recognition | RecognitionComment, *,
                  held: str, published: str) -> None:
     """Tell the author at once whether what they wrote is published or held, and why."""
     if written.status == RecognitionStatus.HELD:
@@ -43,12 +44,12 @@ def _say_outcome(request: HttpRequest, written: Recognition | RecognitionComment
 
 
 @require_GET
-def feed(request: HttpRequest) -> HttpResponse:
+def feed(request: SignedInRequest) -> HttpResponse:
     return render(request, "recognition/feed.html", {
         "items": selectors.feed(viewer=request.user), **STATES})
 
 
-def _detail_page(request: HttpRequest, recognition_id: int, form: CommentForm,
+def _detail_page(request: SignedInRequest, recognition_id: int, form: CommentForm,
                  status: int = 200) -> HttpResponse:
     return render(request, "recognition/detail.html", {
         "item": selectors.shown_recognition(viewer=request.user,
@@ -57,12 +58,12 @@ def _detail_page(request: HttpRequest, recognition_id: int, form: CommentForm,
 
 
 @require_GET
-def detail(request: HttpRequest, recognition_id: int) -> HttpResponse:
+def detail(request: SignedInRequest, recognition_id: int) -> HttpResponse:
     return _detail_page(request, recognition_id, CommentForm())
 
 
 @require_POST
-def comment(request: HttpRequest, recognition_id: int) -> HttpResponse:
+def comment(request: SignedInRequest, recognition_id: int) -> HttpResponse:
     found = selectors.readable_recognition(viewer=request.user, recognition_id=recognition_id)
     form = CommentForm(request.POST)
     status = 400
@@ -74,7 +75,7 @@ def comment(request: HttpRequest, recognition_id: int) -> HttpResponse:
             form.add_error(None, error)
             status = 429
         except ValidationError as error:
-            _form_errors_to(form, error)
+            errors_to_form(form, error)
         else:
             _say_outcome(request, posted, held=_(
                 "Your comment is waiting for a coordinator because %(reason)s. Only you can "
@@ -84,7 +85,7 @@ def comment(request: HttpRequest, recognition_id: int) -> HttpResponse:
     return _detail_page(request, found.pk, form, status)
 
 
-def _back_to(request: HttpRequest, recognition_id: int) -> str:
+def _back_to(request: SignedInRequest, recognition_id: int) -> str:
     """The recognition's page, or the feed when the viewer is no longer in its audience."""
     try:
         selectors.readable_recognition(viewer=request.user, recognition_id=recognition_id)
@@ -94,7 +95,7 @@ def _back_to(request: HttpRequest, recognition_id: int) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+def comment_delete(request: SignedInRequest, comment_id: int) -> HttpResponse:
     """GET asks for a confirmation; POST deletes."""
     own = selectors.own_comment(viewer=request.user, comment_id=comment_id)
     back = _back_to(request, own.recognition_id)
@@ -111,7 +112,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def give(request: HttpRequest) -> HttpResponse:
+def give(request: SignedInRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = GiveForm(request.POST)
@@ -123,7 +124,7 @@ def give(request: HttpRequest) -> HttpResponse:
                     team=data["team"], value_ids=[value.pk for value in data["values"]],
                     message=data["message"], audience=data["audience"])
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 _say_outcome(request, given, held=_(
                     "Your recognition is waiting for a coordinator because %(reason)s. Only "
@@ -137,7 +138,7 @@ def give(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def react(request: HttpRequest, recognition_id: int) -> HttpResponse:
+def react(request: SignedInRequest, recognition_id: int) -> HttpResponse:
     found = selectors.recognition_for(viewer=request.user, recognition_id=recognition_id)
     form = ReactForm(request.POST)
     if not form.is_valid():
@@ -148,7 +149,7 @@ def react(request: HttpRequest, recognition_id: int) -> HttpResponse:
     return redirect(f"{reverse('recognition_feed')}#recognition-{found.pk}")
 
 
-def _moderation_page(request: HttpRequest, failed: dict[str, Any] | None = None,
+def _moderation_page(request: SignedInRequest, failed: dict[str, Any] | None = None,
                      status: int = 200) -> HttpResponse:
     """The queue. FAILED names the decision that was refused (kind and pk), with the reason
     as typed and the error, so the coordinator corrects it in place."""
@@ -158,11 +159,11 @@ def _moderation_page(request: HttpRequest, failed: dict[str, Any] | None = None,
 
 
 @require_GET
-def moderation(request: HttpRequest) -> HttpResponse:
+def moderation(request: SignedInRequest) -> HttpResponse:
     return _moderation_page(request)
 
 
-def _decide(request: HttpRequest, kind: str, pk: int,
+def _decide(request: SignedInRequest, kind: str, pk: int,
             decide: Callable[..., Any]) -> HttpResponse:
     form = ModerateForm(request.POST)
     if not form.is_valid():
@@ -175,7 +176,7 @@ def _decide(request: HttpRequest, kind: str, pk: int,
     publish = form.cleaned_data["decision"] == "publish"
     try:
         decide(coordinator=request.user, publish=publish,
-               reason=form.cleaned_data["reason"], request=request)
+               reason=form.cleaned_data["reason"])
     except ValidationError as error:
         if "reason" in getattr(error, "error_dict", {}):
             return _moderation_page(request, {
@@ -190,14 +191,14 @@ def _decide(request: HttpRequest, kind: str, pk: int,
 
 
 @require_POST
-def moderate(request: HttpRequest, recognition_id: int) -> HttpResponse:
+def moderate(request: SignedInRequest, recognition_id: int) -> HttpResponse:
     target = selectors.recognition_to_moderate(recognition_id)
     return _decide(request, "recognition", target.pk, lambda **decision: recognition.moderate(
         recognition_id=target.pk, **decision))
 
 
 @require_POST
-def comment_moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
+def comment_moderate(request: SignedInRequest, comment_id: int) -> HttpResponse:
     target = selectors.comment_to_moderate(comment_id)
     return _decide(request, "comment", target.pk,
                    lambda **decision: recognition_comments.moderate_comment(
@@ -205,7 +206,7 @@ def comment_moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def values(request: HttpRequest) -> HttpResponse:
+def values(request: SignedInRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = ValueForm(request.POST)
@@ -214,7 +215,7 @@ def values(request: HttpRequest) -> HttpResponse:
                 recognition.add_value(name=form.cleaned_data["name"],
                                       description=form.cleaned_data["description"])
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("Value added."))
                 return redirect("recognition_values")
@@ -226,7 +227,7 @@ def values(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def value_active(request: HttpRequest, value_id: int) -> HttpResponse:
+def value_active(request: SignedInRequest, value_id: int) -> HttpResponse:
     form = ValueActiveForm(request.POST)
     if not 0 < value_id <= MAX_ID or not form.is_valid():
         raise Http404
@@ -237,7 +238,7 @@ def value_active(request: HttpRequest, value_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST":
         form = PreferencesForm(request.POST)
         if form.is_valid():

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -43,14 +42,13 @@ def _supporter_ids(conversation: Conversation) -> set[int]:
 
 
 def audit_conversation(*, action: AuditAction, conversation: Conversation, actor: Person,
-                       request: Any = None,
                        detail: Mapping[str, DetailValue] | None = None) -> AuditEvent:
     participants = _supporter_ids(conversation) | {conversation.colleague_id}
     if actor.pk in participants and not conversation.data_key.is_shredded:
         return audit(action=action, actor_pseudonym=_pseudonym(conversation, actor.pk),
                      object_type="conversation", object_id=conversation.pk, detail=detail)
     return audit(action=action, actor=actor, object_type="conversation",
-                 object_id=conversation.pk, request=request, detail=detail)
+                 object_id=conversation.pk, detail=detail)
 
 
 @dataclass(frozen=True)
@@ -82,6 +80,6 @@ def access_history(*, viewer: Person, conversation: Conversation) -> list[Access
         else:
             who = event.actor.name if event.actor else str(_("Someone no longer listed"))
             outsider = True
-        history.append(Access(at=event.at, action=event.get_action_display(), who=who,
+        history.append(Access(at=event.at, action=event.action_label, who=who,
                               outsider=outsider))
     return history

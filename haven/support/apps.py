@@ -7,4 +7,8 @@ class SupportConfig(AppConfig):
     verbose_name = "Peer support"
 
     def ready(self) -> None:
+        from haven.core.audit_actions import register_audit_actions
+        from haven.support.models import SupportAudit
+
+        register_audit_actions(SupportAudit)
         from haven.support import jobs, receivers  # noqa: F401  (signal handlers, periodic jobs)

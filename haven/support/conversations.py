@@ -1,5 +1,5 @@
 """Writes inside a conversation: messages (sealed, idempotent, broadcast after commit),
-commitments, closing, feedback, hand-over, safety escalation, erasure and retention."""
+closing, feedback, hand-over, safety escalation, erasure and retention."""
 
 from __future__ import annotations
 
@@ -7,50 +7,36 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.core.models import AuditAction, Person
+from haven.core.errors import Refused
+from haven.core.links import absolute_url
+from haven.core.mail import notify
+from haven.core.models import Person
 from haven.core.text import check_text
 from haven.support.access_history import audit_conversation
-from haven.support.models import Commitment, Conversation, Message, Offer, SupportRequest
-from haven.support.safety import signals_crisis
-from haven.support.services import (
-    _link,
-    notify,
-    offer_to_next_supporter,
-    programme_settings,
+from haven.support.live.events import broadcast
+from haven.support.models import (
+    Commitment,
+    Conversation,
+    Message,
+    Offer,
+    SupportAudit,
+    SupportRequest,
 )
+from haven.support.offers import offer_to_next_supporter
+from haven.support.programme import programme_settings
+from haven.support.safety import signals_crisis
 from haven.vault import crypto
 from haven.vault.models import DataKey
 
 MAX_MESSAGE_CHARS = 10_000
-
-
-def group_name(conversation_id: int) -> str:
-    return f"conversation-{conversation_id}"
-
-
-def broadcast(conversation_id: int, event: dict[str, Any]) -> None:
-    """Send a live event to everyone connected to the conversation, after commit. A failed
-    broadcast (e.g. Redis down) is logged, never raised: what was stored stays stored and its
-    sender is answered; pages catch up when they reconnect."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    transaction.on_commit(
-        lambda: async_to_sync(layer.group_send)(group_name(conversation_id), event),
-        robust=True)
-
 
 def check_message_text(text: str, *, field: str = "text") -> None:
     if not text or not text.strip():
@@ -63,13 +49,11 @@ def check_message_text(text: str, *, field: str = "text") -> None:
             "A message can be at most %(max)d characters; this one has %(n)d. Split it in "
             "two.") % {"max": MAX_MESSAGE_CHARS, "n": len(text)}})
 
-
 def _parse_client_id(client_id: str | uuid.UUID) -> uuid.UUID:
     try:
         return client_id if isinstance(client_id, uuid.UUID) else uuid.UUID(str(client_id))
     except ValueError:
         raise ValidationError({"client_id": _("The message id is not valid.")}) from None
-
 
 @dataclass(frozen=True)
 class Sent:
@@ -79,7 +63,6 @@ class Sent:
     # The live event, for a caller that broadcasts it itself (send_message(broadcast=False)).
     event: dict[str, Any] | None = None
 
-
 def _writable(conversation: Conversation, sender: Person) -> str:
     role = conversation.participant_role(sender.pk)
     if role is None:
@@ -87,7 +70,6 @@ def _writable(conversation: Conversation, sender: Person) -> str:
     if conversation.state not in (Conversation.State.WAITING, Conversation.State.OPEN):
         raise ValidationError(_("This conversation is closed."))
     return role
-
 
 def send_message(*, conversation: Conversation, sender: Person, client_id: str | uuid.UUID,
                  text: str, broadcast_after_commit: bool = True) -> Sent:
@@ -139,7 +121,6 @@ def send_message(*, conversation: Conversation, sender: Person, client_id: str |
     return Sent(message, created=True, crisis=crisis,
                 event=None if broadcast_after_commit else event)
 
-
 @dataclass(frozen=True)
 class LiveWriter:
     """What a live-chat socket remembers to store its person's messages in one statement:
@@ -149,7 +130,6 @@ class LiveWriter:
     sender_id: int
     role: str
     data_key: DataKey
-
 
 def live_writer(conversation: Conversation, sender: Person) -> LiveWriter | None:
     """A writer for SENDER's next messages in a live chat; None where a message needs more
@@ -161,7 +141,6 @@ def live_writer(conversation: Conversation, sender: Person) -> LiveWriter | None
         return None
     return LiveWriter(conversation_id=conversation.pk, sender_id=sender.pk, role=role,
                       data_key=conversation.data_key)
-
 
 def store_live(writer: LiveWriter, *, client_id: str | uuid.UUID, text: str) -> Sent | None:
     """Store a live-chat message with one INSERT … SELECT that commits on its own and is
@@ -192,7 +171,6 @@ def store_live(writer: LiveWriter, *, client_id: str | uuid.UUID, text: str) -> 
     return Sent(message, created=True, crisis=crisis,
                 event=_message_event(message, writer.role, text))
 
-
 def _message_event(message: Message, role: str, text: str) -> dict[str, Any]:
     """The live event for a stored message (the text goes only to the participants' sockets,
     over the channel layer, which channels-redis encrypts)."""
@@ -200,16 +178,15 @@ def _message_event(message: Message, role: str, text: str) -> dict[str, Any]:
             "sender_role": role, "sent_at": message.sent_at.isoformat(),
             "crisis": message.crisis, "text": text}
 
-
 _LIVE_INSERT = (
     "INSERT INTO support_message (conversation_id, client_id, sender_id, body, sent_at, crisis) "
     "SELECT c.id, %s, %s, %s, %s, %s FROM support_conversation c "
     "JOIN vault_datakey k ON k.id = c.data_key_id "
     "WHERE c.id = %s AND c.state IN (%s, %s) AND (c.colleague_id = %s OR c.supporter_id = %s) "
     "AND k.shredded_at IS NULL")
+
 # Both engines accept INSERT … SELECT … ON CONFLICT when the SELECT has a WHERE clause.
 _LIVE_INSERT_END = " ON CONFLICT (conversation_id, client_id) DO NOTHING RETURNING id"
-
 
 def _live_insert_sql(vendor: str) -> str:
     # PostgreSQL: the conversation's row is locked until the statement commits, so messages
@@ -218,10 +195,8 @@ def _live_insert_sql(vendor: str) -> str:
     lock = " FOR NO KEY UPDATE OF c FOR SHARE OF k" if vendor == "postgresql" else ""
     return _LIVE_INSERT + lock + _LIVE_INSERT_END
 
-
 def _stored(conversation: Conversation, client_id: uuid.UUID) -> Message | None:
     return Message.objects.filter(conversation=conversation, client_id=client_id).first()
-
 
 def _duplicate(existing: Message, sender: Person) -> Sent:
     # Only the sender's own retry is a duplicate; the other side reusing an id they have seen
@@ -231,7 +206,6 @@ def _duplicate(existing: Message, sender: Person) -> Sent:
                                               "one.")})
     return Sent(existing, created=False, crisis=existing.crisis)
 
-
 def _notify_other_side(conversation: Conversation, sender_role: str) -> None:
     if conversation.request.mode == SupportRequest.Mode.CHAT:
         return  # chat is live; an e-mail per message would be noise
@@ -240,126 +214,7 @@ def _notify_other_side(conversation: Conversation, sender_role: str) -> None:
         return
     notify(people=[other], subject=_("Haven: you have a new message"),
            body=_("There is a new message for you in Haven: %(url)s")
-           % {"url": _link(reverse("conversation", args=[conversation.pk]))})
-
-
-# Commitments ----------------------------------------------------------------------------------
-
-MAX_COMMITMENT_CHARS = 500
-
-
-def _check_commitment(what: str, due_at: datetime) -> None:
-    if not what.strip():
-        raise ValidationError({"what": _("Say what you will do.")})
-    if len(what) > MAX_COMMITMENT_CHARS:
-        raise ValidationError({"what": _("Keep it under %(n)d characters.")
-                               % {"n": MAX_COMMITMENT_CHARS}})
-    if due_at <= timezone.now():
-        raise ValidationError({"due_at": _("Choose a time in the future.")})
-
-
-def record_commitment(*, conversation: Conversation, supporter: Person, what: str,
-                      due_at: datetime) -> Commitment:
-    if conversation.supporter_id != supporter.pk:
-        raise ValidationError(_("Only the supporter in this conversation records commitments."))
-    if conversation.state != Conversation.State.OPEN:
-        raise ValidationError(_("This conversation is closed."))
-    _check_commitment(what, due_at)
-    with transaction.atomic():
-        commitment = Commitment(conversation=conversation, supporter=supporter, due_at=due_at)
-        commitment.what = crypto.seal(conversation.data_key, what.strip(),
-                                      aad=commitment.aad("what"))
-        commitment.save()
-        broadcast(conversation.pk, {"type": "chat.commitments"})
-    return commitment
-
-
-def resolve_commitment(*, commitment: Commitment, supporter: Person, kept: bool) -> None:
-    if commitment.supporter_id != supporter.pk:
-        raise ValidationError(_("This commitment is not yours."))
-    with transaction.atomic():
-        updated = Commitment.objects.filter(pk=commitment.pk, state=Commitment.State.OPEN).update(
-            state=Commitment.State.KEPT if kept else Commitment.State.MISSED,
-            resolved_at=timezone.now())
-        if not updated:
-            raise ValidationError(_("This commitment is already settled."))
-        broadcast(commitment.conversation_id, {"type": "chat.commitments"})
-
-
-def renegotiate_commitment(*, commitment: Commitment, supporter: Person, due_at: datetime,
-                           note: str) -> Commitment:
-    """Move a commitment to a new time, with a note the colleague sees."""
-    if commitment.supporter_id != supporter.pk:
-        raise ValidationError(_("This commitment is not yours."))
-    if not note.strip():
-        raise ValidationError({"note": _("Tell your colleague why the plan changes.")})
-    if len(note) > MAX_COMMITMENT_CHARS:
-        raise ValidationError({"note": _("Keep the note under %(n)d characters.")
-                               % {"n": MAX_COMMITMENT_CHARS}})
-    conversation = commitment.conversation
-    what = crypto.open_sealed(conversation.data_key, commitment.what, aad=commitment.aad("what"))
-    _check_commitment(what, due_at)
-    with transaction.atomic():
-        state = (Commitment.objects.select_for_update().filter(pk=commitment.pk)
-                 .values_list("state", flat=True).first())
-        if state != Commitment.State.OPEN:
-            raise ValidationError(_("This commitment is already settled."))
-        commitment.note = crypto.seal(conversation.data_key, note.strip(),
-                                      aad=commitment.aad("note"))
-        commitment.state = Commitment.State.RENEGOTIATED
-        commitment.resolved_at = timezone.now()
-        replacement = record_commitment(conversation=conversation, supporter=supporter,
-                                        what=what, due_at=due_at)
-        commitment.replaced_by = replacement
-        commitment.save(update_fields=["note", "state", "resolved_at", "replaced_by"])
-    return replacement
-
-
-# A commitment still stands while its conversation has content and its maker still supports
-# the colleague there; otherwise nobody is reminded and nothing is marked missed.
-_STILL_THEIRS = (~Q(conversation__state=Conversation.State.SHREDDED)
-                 & Q(conversation__supporter=F("supporter")))
-
-
-def remind_commitments(*, now: datetime | None = None, ahead: timedelta = timedelta(hours=24)
-                       ) -> int:
-    """Worker: remind each supporter once, a day before a commitment is due (no content)."""
-    now = now or timezone.now()
-    due = (Commitment.objects.filter(state=Commitment.State.OPEN, reminded_at__isnull=True,
-                                     due_at__lte=now + ahead)
-           .filter(_STILL_THEIRS)
-           .select_related("supporter", "supporter__location"))
-    count = 0
-    for commitment in due:
-        with transaction.atomic():
-            if Commitment.objects.filter(pk=commitment.pk, reminded_at__isnull=True).update(
-                    reminded_at=now):
-                count += 1
-                notify(people=[commitment.supporter],
-                       subject=_("Haven: a commitment is due soon"),
-                       body=_("You made a commitment that is due %(when)s. Open the "
-                              "conversation: %(url)s") % {
-                           "when": _in_zone_of(commitment.supporter, commitment.due_at),
-                           "url": _link(reverse("conversation",
-                                                args=[commitment.conversation_id]))})
-    return count
-
-
-def _in_zone_of(person: Person, moment: datetime) -> str:
-    """A time as the person reads it: in their own time zone, not the server's."""
-    zone = ZoneInfo(person.time_zone or settings.TIME_ZONE)
-    return moment.astimezone(zone).strftime("%a %d %b %H:%M %Z")
-
-
-def mark_missed_commitments(*, now: datetime | None = None,
-                            grace: timedelta = timedelta(hours=24)) -> int:
-    """Worker: an open commitment a day past due counts as missed. A commitment whose
-    conversation was erased or expired, or handed over to another supporter, has no outcome:
-    it is not held against the supporter (who can no longer open the conversation)."""
-    now = now or timezone.now()
-    return (Commitment.objects.filter(state=Commitment.State.OPEN, due_at__lte=now - grace)
-            .filter(_STILL_THEIRS)
-            .update(state=Commitment.State.MISSED, resolved_at=now))
+           % {"url": absolute_url(reverse("conversation", args=[conversation.pk]))})
 
 
 # Closing, feedback, hand-over, safety ---------------------------------------------------------
@@ -383,11 +238,10 @@ def close_conversation(*, conversation: Conversation, by: Person) -> None:
             state=Offer.State.WITHDRAWN, answered_at=now)
         broadcast(conversation.pk, {"type": "chat.closed"})
 
-
 def give_feedback(*, conversation: Conversation, by: Person, felt_heard: int,
                   would_return: bool | None) -> None:
     if conversation.colleague_id != by.pk:
-        raise ValidationError(_("Only the colleague who asked gives feedback."))
+        raise Refused(_("Only the colleague who asked gives feedback."))
     if isinstance(felt_heard, bool) or not isinstance(felt_heard, int) \
             or not 1 <= felt_heard <= 5:
         raise ValidationError({"felt_heard": _("Choose from 1 to 5.")})
@@ -398,7 +252,6 @@ def give_feedback(*, conversation: Conversation, by: Person, felt_heard: int,
             felt_heard=felt_heard, would_return=would_return)
         if not updated:
             raise ValidationError(_("Close the conversation first."))
-
 
 def request_handover(*, conversation: Conversation, supporter: Person) -> None:
     """The supporter asks to hand over; nothing moves until the colleague consents."""
@@ -415,9 +268,8 @@ def request_handover(*, conversation: Conversation, supporter: Person) -> None:
                subject=_("Haven: your supporter suggests a hand-over"),
                body=_("Your peer supporter suggests that another supporter continues with "
                       "you. Nothing changes unless you agree: %(url)s")
-               % {"url": _link(reverse("conversation", args=[conversation.pk]))})
+               % {"url": absolute_url(reverse("conversation", args=[conversation.pk]))})
         broadcast(conversation.pk, {"type": "chat.handover"})
-
 
 def consent_to_handover(*, conversation: Conversation, colleague: Person) -> Offer | None:
     """The colleague agrees that another supporter continues — and reads what came before:
@@ -440,13 +292,11 @@ def consent_to_handover(*, conversation: Conversation, colleague: Person) -> Off
         broadcast(conversation.pk, {"type": "chat.handover"})
     return offer
 
-
-def escalate_to_safety_contact(*, conversation: Conversation, supporter: Person,
-                               request: Any = None) -> None:
+def escalate_to_safety_contact(*, conversation: Conversation, supporter: Person) -> None:
     """The explicit escalation step: the safety contact learns that there is a concern and
     whom to call (the supporter) — never what was said."""
     if conversation.supporter_id != supporter.pk:
-        raise ValidationError(_("Only the supporter in this conversation can escalate."))
+        raise Refused(_("Only the supporter in this conversation can escalate."))
     contact = programme_settings().safety_contact
     # A deactivated contact would be e-mailed nothing (notify skips inactive people): say so
     # now rather than let the supporter believe help is on its way.
@@ -454,8 +304,8 @@ def escalate_to_safety_contact(*, conversation: Conversation, supporter: Person,
         raise ValidationError(_("No safety contact is set. Call your local emergency number "
                                 "and tell a coordinator at once."))
     with transaction.atomic():
-        audit_conversation(action=AuditAction.SAFETY_ESCALATED, conversation=conversation,
-                           actor=supporter, request=request)
+        audit_conversation(action=SupportAudit.SAFETY_ESCALATED, conversation=conversation,
+                           actor=supporter)
         notify(people=[contact], subject=_("Haven: urgent safety escalation"),
                body=_("Peer supporter %(name)s (%(email)s) has escalated a safety concern "
                       "and needs you to contact them now.")
@@ -464,19 +314,18 @@ def escalate_to_safety_contact(*, conversation: Conversation, supporter: Person,
 
 # Erasure and retention ------------------------------------------------------------------------
 
-def erase_conversation(*, conversation: Conversation, by: Person, request: Any = None) -> None:
+def erase_conversation(*, conversation: Conversation, by: Person) -> None:
     """The colleague erases a conversation: its key is destroyed and its ciphertext deleted.
     Metrics keep only non-content fields."""
     if conversation.colleague_id != by.pk:
-        raise ValidationError(_("Only the colleague who asked can erase a conversation."))
+        raise Refused(_("Only the colleague who asked can erase a conversation."))
     if conversation.state == Conversation.State.SHREDDED:
         raise ValidationError(_("This conversation is already erased."))
     with transaction.atomic():
         # Recorded first, while the key that makes the colleague's pseudonym still exists.
-        audit_conversation(action=AuditAction.CONVERSATION_ERASED, conversation=conversation,
-                           actor=by, request=request)
+        audit_conversation(action=SupportAudit.CONVERSATION_ERASED, conversation=conversation,
+                           actor=by)
         _shred(conversation)
-
 
 def _shred(conversation: Conversation) -> None:
     now = timezone.now()
@@ -496,7 +345,6 @@ def _shred(conversation: Conversation) -> None:
         conversation.request.offers.filter(state=Offer.State.PENDING).update(
             state=Offer.State.WITHDRAWN, answered_at=now)
         broadcast(conversation.pk, {"type": "chat.closed"})
-
 
 def shred_expired_conversations(*, now: datetime | None = None) -> int:
     """Worker: content is crypto-shredded once its retention period after closing has passed."""

@@ -4,32 +4,32 @@ records it changed."""
 from __future__ import annotations
 
 from haven.core.scheduler import periodic
-from haven.support import conversations, services
+from haven.support import commitments, conversations, offers
 
 
 @periodic
 def expire_offers() -> int:
-    return services.expire_offers()
+    return offers.expire_offers()
 
 
 @periodic
 def retry_waiting_requests() -> int:
-    return services.retry_waiting_requests()
+    return offers.retry_waiting_requests()
 
 
 @periodic
 def alert_missed_first_responses() -> int:
-    return services.alert_missed_first_responses()
+    return offers.alert_missed_first_responses()
 
 
 @periodic
 def remind_commitments() -> int:
-    return conversations.remind_commitments()
+    return commitments.remind_commitments()
 
 
 @periodic
 def mark_missed_commitments() -> int:
-    return conversations.mark_missed_commitments()
+    return commitments.mark_missed_commitments()
 
 
 @periodic

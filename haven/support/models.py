@@ -305,3 +305,12 @@ class Commitment(models.Model):
 
     def aad(self, field: str) -> str:
         return f"commitment:{self.conversation_id}:{self.uid}:{field}"
+
+class SupportAudit(models.TextChoices):
+    """The audit actions this app records (registered in its AppConfig.ready())."""
+
+    CONVERSATION_READ = "conversation_read", _("Conversation read")
+    CONVERSATION_ERASED = "conversation_erased", _("Conversation erased")
+    SAFETY_ESCALATED = "safety_escalated", _("Safety concern escalated")
+    SUPPORTER_APPROVED = "supporter_approved", _("Supporter approved")
+    SUPPORTER_CERTIFIED = "supporter_certified", _("Supporter certified")

@@ -10,11 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.core.links import absolute_url
+from haven.core.mail import notify
 from haven.core.models import Person
-from haven.support.conversations import broadcast
-from haven.support.live import sessions_changed
+from haven.support.live.events import broadcast, sessions_changed
 from haven.support.models import Conversation, Offer, SupporterProfile, SupportRequest
-from haven.support.services import _link, notify, offer_to_next_supporter, programme_settings
+from haven.support.offers import offer_to_next_supporter
+from haven.support.programme import programme_settings
 
 
 def release_person(*, person: Person) -> None:
@@ -61,7 +63,7 @@ def _hand_over_as_supporter(person: Person) -> None:
                body=_("Your peer supporter is no longer available. If you would like another "
                       "supporter to continue with you, open your conversation and say so: "
                       "%(url)s")
-               % {"url": _link(reverse("conversation", args=[conversation.pk]))})
+               % {"url": absolute_url(reverse("conversation", args=[conversation.pk]))})
         # The same event as a consented hand-over: the former supporter's sockets find they
         # no longer take part and close; the colleague's page is asked to refresh.
         broadcast(conversation.pk, {"type": "chat.handover"})

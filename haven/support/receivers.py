@@ -12,7 +12,7 @@ from django.http import HttpRequest
 
 from haven.core.models import Person
 from haven.core.signals import person_deactivated
-from haven.support.live import sessions_changed
+from haven.support.live.events import sessions_changed
 from haven.support.offboarding import release_person
 
 

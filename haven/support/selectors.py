@@ -6,13 +6,14 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 
-from haven.core.models import AuditAction, Person
+from haven.core import kanon
+from haven.core.models import Person, Role
 from haven.core.selectors import MAX_ID
 from haven.support.access_history import audit_conversation
 from haven.support.models import (
@@ -20,6 +21,7 @@ from haven.support.models import (
     Conversation,
     Message,
     Offer,
+    SupportAudit,
     SupporterProfile,
     SupportRequest,
 )
@@ -62,8 +64,8 @@ class ShownMessage:
     crisis: bool
 
 
-def read_messages(*, viewer: Person, conversation: Conversation, after_id: int = 0,
-                  request: HttpRequest | None = None) -> list[ShownMessage]:
+def read_messages(*, viewer: Person, conversation: Conversation,
+                  after_id: int = 0) -> list[ShownMessage]:
     """Messages after AFTER_ID, decrypted for a participant. Audited."""
     if conversation.participant_role(viewer.pk) is None:
         raise Http404
@@ -82,14 +84,13 @@ def read_messages(*, viewer: Person, conversation: Conversation, after_id: int =
         for message in messages
     ]
     if shown:  # a reconnect that finds nothing new has read no content
-        audit_conversation(action=AuditAction.CONVERSATION_READ, conversation=conversation,
-                           actor=viewer, request=request, detail={"messages": len(shown)})
+        audit_conversation(action=SupportAudit.CONVERSATION_READ, conversation=conversation,
+                           actor=viewer, detail={"messages": len(shown)})
     return shown
 
 
 def colleague_last_message(*, supporter: Person, conversation: Conversation,
-                           audited_message_id: int | None = None,
-                           request: HttpRequest | None = None) -> ShownMessage | None:
+                           audited_message_id: int | None = None) -> ShownMessage | None:
     """The colleague's latest message, decrypted for the conversation's current supporter only,
     as the empathy coach's context. Audited, except when it is AUDITED_MESSAGE_ID: the caller
     already logged this person reading this very message (the coach asks on every pause in
@@ -108,8 +109,8 @@ def colleague_last_message(*, supporter: Person, conversation: Conversation,
         text=crypto.open_sealed(conversation.data_key, message.body,
                                 aad=Message.aad(conversation.pk, message.client_id)))
     if message.pk != audited_message_id:
-        audit_conversation(action=AuditAction.CONVERSATION_READ, conversation=conversation,
-                           actor=supporter, request=request,
+        audit_conversation(action=SupportAudit.CONVERSATION_READ, conversation=conversation,
+                           actor=supporter,
                            detail={"messages": 1, "purpose": "coach"})
     return shown
 
@@ -155,8 +156,7 @@ class ListedCommitment:
     commitment: ShownCommitment
 
 
-def commitments_of(*, person: Person, request: HttpRequest | None = None
-                   ) -> list[ListedCommitment]:
+def commitments_of(*, person: Person) -> list[ListedCommitment]:
     """Commitments made to PERSON as a colleague, and those PERSON made as the conversation's
     current supporter, decrypted. Each conversation whose commitments are shown is audited.
     A conversation whose master key is not on this server is left out (the vault has told the
@@ -188,9 +188,9 @@ def commitments_of(*, person: Person, request: HttpRequest | None = None
     conversations = {commitment.conversation_id: commitment.conversation
                      for commitment in commitments}
     for conversation_id, count in sorted(shown_per_conversation.items()):
-        audit_conversation(action=AuditAction.CONVERSATION_READ,
+        audit_conversation(action=SupportAudit.CONVERSATION_READ,
                            conversation=conversations[conversation_id], actor=person,
-                           request=request, detail={"commitments": count})
+                           detail={"commitments": count})
     return listed
 
 
@@ -288,3 +288,94 @@ def concern_pairs(people: set[int]) -> list[tuple[int, int]]:
         if concern in people and support_request.requester_id is not None:
             pairs.append((support_request.requester_id, concern))
     return pairs
+
+
+def open_conversations_per_supporter() -> dict[int, int]:
+    """How many open conversations each supporter holds now (supporters with none absent)."""
+    return dict(Conversation.objects.filter(state=Conversation.State.OPEN,
+                                            supporter__isnull=False)
+                .values("supporter").annotate(n=Count("id")).values_list("supporter", "n"))
+
+
+def open_offer_filter() -> Q:
+    """Offers still waiting for their supporter's answer."""
+    return Q(state=Offer.State.PENDING, expires_at__gt=timezone.now())
+
+
+# The programme page -----------------------------------------------------------------------
+
+RESPONSE_BUCKETS = [(timedelta(hours=1), "< 1 h"), (timedelta(hours=4), "1–4 h"),
+                    (timedelta(hours=8), "4–8 h"), (timedelta(hours=24), "8–24 h"),
+                    (None, "> 24 h")]
+
+
+def _bucket(elapsed: timedelta) -> str:
+    for limit, label in RESPONSE_BUCKETS:
+        if limit is None or elapsed < limit:
+            return label
+    return RESPONSE_BUCKETS[-1][1]
+
+
+def _supporter_rows() -> list[dict[str, object]]:
+    """Per supporter: their own load and reliability (about them, not about colleagues)."""
+    open_counts = open_conversations_per_supporter()
+    follow_through = follow_through_by_supporter()
+    rows = []
+    supporters = (Person.objects.filter(role_grants__role=Role.SUPPORTER)
+                  .select_related("supporter_profile", "team").order_by("name"))
+    for person in supporters:
+        profile = getattr(person, "supporter_profile", None)
+        kept, settled = follow_through.get(person.pk, (0, 0))
+        rows.append({
+            "person": person, "profile": profile,
+            "open": open_counts.get(person.pk, 0),
+            "follow_through": f"{round(100 * kept / settled)}% ({kept}/{settled})"
+            if settled else "—",
+            "away": profile.is_away() if profile else False,
+        })
+    return rows
+
+
+@dataclass(frozen=True)
+class ProgrammeOverview:
+    """The coordinators' programme page: every figure about colleagues is a k-anonymous table
+    (haven.core.kanon), so a small group never shows; nothing here holds content."""
+
+    requests_by_state: kanon.Table
+    response_times: kanon.Table
+    feedback: kanon.Table
+    return_rate: kanon.Cell
+    outstanding_offers: kanon.Cell
+    past_target: kanon.Cell
+    recent_offers: list[Offer]
+    supporters: list[dict[str, object]]
+
+
+def programme_overview() -> ProgrammeOverview:
+    requests_by_state = kanon.tabulate(
+        (row["state"], row["requester_id"])
+        for row in SupportRequest.objects.values("state", "requester_id"))
+    answered = SupportRequest.objects.filter(first_response_at__isnull=False).values(
+        "requester_id", "created_at", "first_response_at")
+    response_times = kanon.tabulate(
+        (_bucket(row["first_response_at"] - row["created_at"]), row["requester_id"])
+        for row in answered)
+    return_rate = kanon.tabulate(
+        (("all"), row["colleague_id"], 1.0 if row["would_return"] else 0.0)
+        for row in Conversation.objects.filter(would_return__isnull=False).values(
+            "colleague_id", "would_return"))
+    # Operational counts go through the helper too: with a handful of requests they would
+    # reveal what the hidden by-state cells hide.
+    outstanding = kanon.tabulate(
+        ("outstanding", requester) for requester in Offer.objects.filter(
+            open_offer_filter()).values_list("request__requester_id", flat=True))
+    past_target = kanon.tabulate(
+        ("past target", requester) for requester in SupportRequest.objects.filter(
+            Q(state=SupportRequest.State.WAITING) | Q(state=SupportRequest.State.OFFERED),
+            first_response_due__lt=timezone.now()).values_list("requester_id", flat=True))
+    return ProgrammeOverview(
+        requests_by_state=requests_by_state, response_times=response_times,
+        feedback=kanon.tabulate(feedback_by_topic()), return_rate=return_rate.total,
+        outstanding_offers=outstanding.total, past_target=past_target.total,
+        recent_offers=list(Offer.objects.select_related("supporter").order_by("-offered_at")[:20]),
+        supporters=_supporter_rows())

@@ -8,15 +8,17 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from haven.core.forms import errors_to_form
+from haven.core.http import SignedInRequest
 from haven.core.models import Role
-from haven.core.views import _form_errors_to
 from haven.support import access_history as conversation_access
-from haven.support import conversations, selectors, services
+from haven.support import commitments, conversations, offers, profiles, programme, selectors
+from haven.support import requests as support_requests
 from haven.support.forms import (
     CommitmentForm,
     FeedbackForm,
@@ -29,21 +31,21 @@ from haven.support.models import Conversation
 
 
 @require_GET
-def support_home(request: HttpRequest) -> HttpResponse:
+def support_home(request: SignedInRequest) -> HttpResponse:
     mine = selectors.conversations_of(person=request.user).filter(colleague=request.user)
     return render(request, "support/home.html", {"conversations": mine})
 
 
 @require_http_methods(["GET", "POST"])
-def new_request(request: HttpRequest) -> HttpResponse:
-    settings_ = services.programme_settings()
+def new_request(request: SignedInRequest) -> HttpResponse:
+    settings_ = programme.programme_settings()
     topics = settings_.topic_choices()
     if request.method == "POST":
         form = RequestForm(request.POST, topics=topics)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                support_request = services.open_request(
+                support_request = support_requests.open_request(
                     requester=request.user, topic=data["topic"], mode=data["mode"],
                     use_pseudonym=data["use_pseudonym"], language=data["language"],
                     avoid_my_team=data["avoid_my_team"],
@@ -52,7 +54,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
                     acknowledged_confidentiality=data["acknowledged"],
                     first_message=data["message"], submission_id=str(data["submission_id"]))
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 return redirect("conversation", support_request.conversation.pk)
     else:
@@ -76,11 +78,11 @@ def _renew_hidden_id(form: forms.Form, field: str) -> None:
     form.data[field] = str(uuid.uuid4())
 
 
-def _conversation_context(request: HttpRequest, conversation: Conversation) -> dict[str, object]:
-    settings_ = services.programme_settings()
+def _conversation_context(request: SignedInRequest,
+                          conversation: Conversation) -> dict[str, object]:
+    settings_ = programme.programme_settings()
     role = conversation.participant_role(request.user.pk)
-    shown = selectors.read_messages(viewer=request.user, conversation=conversation,
-                                    request=request)
+    shown = selectors.read_messages(viewer=request.user, conversation=conversation)
     return {
         "conversation": conversation,
         "support_request": conversation.request,
@@ -101,7 +103,7 @@ def _conversation_context(request: HttpRequest, conversation: Conversation) -> d
 
 
 @require_GET
-def conversation_page(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def conversation_page(request: SignedInRequest, conversation_id: int) -> HttpResponse:
     conversation = selectors.conversation_for(viewer=request.user,
                                               conversation_id=conversation_id)
     return render(request, "support/conversation.html",
@@ -109,7 +111,7 @@ def conversation_page(request: HttpRequest, conversation_id: int) -> HttpRespons
 
 
 @require_POST
-def send_message(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def send_message(request: SignedInRequest, conversation_id: int) -> HttpResponse:
     """The form fallback for sending when scripts or websockets are unavailable."""
     conversation = selectors.conversation_for(viewer=request.user,
                                               conversation_id=conversation_id)
@@ -120,7 +122,7 @@ def send_message(request: HttpRequest, conversation_id: int) -> HttpResponse:
                 conversation=conversation, sender=request.user,
                 client_id=form.cleaned_data["client_id"], text=form.cleaned_data["text"])
         except ValidationError as error:
-            _form_errors_to(form, error)
+            errors_to_form(form, error)
         else:
             if sent.crisis:
                 messages.warning(request, _("If you are in danger, please use the crisis "
@@ -132,7 +134,7 @@ def send_message(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return render(request, "support/conversation.html", context, status=400)
 
 
-def _act(request: HttpRequest, conversation_id: int, action: str) -> HttpResponse:
+def _act(request: SignedInRequest, conversation_id: int, action: str) -> HttpResponse:
     conversation = selectors.conversation_for(viewer=request.user,
                                               conversation_id=conversation_id)
     try:
@@ -149,7 +151,7 @@ def _act(request: HttpRequest, conversation_id: int, action: str) -> HttpRespons
                                         "will see this conversation so far."))
         elif action == "escalate":
             conversations.escalate_to_safety_contact(conversation=conversation,
-                                                     supporter=request.user, request=request)
+                                                     supporter=request.user)
             messages.success(request, _("The safety contact has been alerted and will call "
                                         "you. Stay with your colleague."))
     except ValidationError as error:
@@ -158,27 +160,27 @@ def _act(request: HttpRequest, conversation_id: int, action: str) -> HttpRespons
 
 
 @require_POST
-def close(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def close(request: SignedInRequest, conversation_id: int) -> HttpResponse:
     return _act(request, conversation_id, "close")
 
 
 @require_POST
-def handover(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def handover(request: SignedInRequest, conversation_id: int) -> HttpResponse:
     return _act(request, conversation_id, "handover")
 
 
 @require_POST
-def consent_handover(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def consent_handover(request: SignedInRequest, conversation_id: int) -> HttpResponse:
     return _act(request, conversation_id, "consent")
 
 
 @require_POST
-def escalate(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def escalate(request: SignedInRequest, conversation_id: int) -> HttpResponse:
     return _act(request, conversation_id, "escalate")
 
 
 @require_POST
-def feedback(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def feedback(request: SignedInRequest, conversation_id: int) -> HttpResponse:
     conversation = selectors.conversation_for(viewer=request.user,
                                               conversation_id=conversation_id)
     form = FeedbackForm(request.POST)
@@ -197,7 +199,7 @@ def feedback(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def erase(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def erase(request: SignedInRequest, conversation_id: int) -> HttpResponse:
     try:
         conversation = selectors.conversation_for(viewer=request.user,
                                                   conversation_id=conversation_id)
@@ -209,8 +211,7 @@ def erase(request: HttpRequest, conversation_id: int) -> HttpResponse:
         return render(request, "403.html", status=403)
     if request.method == "POST":
         try:
-            conversations.erase_conversation(conversation=conversation, by=request.user,
-                                             request=request)
+            conversations.erase_conversation(conversation=conversation, by=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("conversation", conversation.pk)
@@ -220,7 +221,7 @@ def erase(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
 
 @require_GET
-def access_history(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def access_history(request: SignedInRequest, conversation_id: int) -> HttpResponse:
     conversation = selectors.conversation_for(viewer=request.user,
                                               conversation_id=conversation_id)
     return render(request, "support/access_history.html", {
@@ -230,17 +231,17 @@ def access_history(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
 
 @require_POST
-def add_commitment(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def add_commitment(request: SignedInRequest, conversation_id: int) -> HttpResponse:
     conversation = selectors.conversation_for(viewer=request.user,
                                               conversation_id=conversation_id)
     form = CommitmentForm(request.POST)
     if form.is_valid():
         try:
-            conversations.record_commitment(conversation=conversation, supporter=request.user,
+            commitments.record_commitment(conversation=conversation, supporter=request.user,
                                             what=form.cleaned_data["what"],
                                             due_at=form.cleaned_data["due_at"])
         except ValidationError as error:
-            _form_errors_to(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Commitment recorded; Haven will remind you."))
             return redirect("conversation", conversation.pk)
@@ -249,7 +250,7 @@ def add_commitment(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return render(request, "support/conversation.html", context, status=400)
 
 
-def _renegotiation_refused(request: HttpRequest, conversation_id: int,
+def _renegotiation_refused(request: SignedInRequest, conversation_id: int,
                            failed: dict[str, Any]) -> HttpResponse:
     """The conversation again, the refused renegotiation open with what was typed and why."""
     conversation = selectors.conversation_for(viewer=request.user,
@@ -260,12 +261,12 @@ def _renegotiation_refused(request: HttpRequest, conversation_id: int,
 
 
 @require_POST
-def settle_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse:
+def settle_commitment(request: SignedInRequest, commitment_id: int) -> HttpResponse:
     commitment = selectors.commitment_for(supporter=request.user, commitment_id=commitment_id)
     outcome = request.POST.get("outcome")
     try:
         if outcome in ("kept", "missed"):
-            conversations.resolve_commitment(commitment=commitment, supporter=request.user,
+            commitments.resolve_commitment(commitment=commitment, supporter=request.user,
                                              kept=outcome == "kept")
         elif outcome == "renegotiate":
             form = RenegotiateForm(request.POST)
@@ -276,7 +277,7 @@ def settle_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse:
                     raise ValidationError(
                         ("due_at" not in form.errors and form.errors.get("note"))
                         or _("Give a new time in the future and a note."))
-                conversations.renegotiate_commitment(
+                commitments.renegotiate_commitment(
                     commitment=commitment, supporter=request.user,
                     due_at=form.cleaned_data["due_at"], note=form.cleaned_data["note"])
             except ValidationError as error:
@@ -293,9 +294,9 @@ def settle_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse:
 # Supporters -----------------------------------------------------------------------------------
 
 @require_GET
-def supporter_home(request: HttpRequest) -> HttpResponse:
+def supporter_home(request: SignedInRequest) -> HttpResponse:
     kept, settled = selectors.follow_through(supporter_id=request.user.pk)
-    topics = dict(services.programme_settings().topic_choices())
+    topics = dict(programme.programme_settings().topic_choices())
     offers = list(selectors.pending_offers_for(supporter=request.user))
     for offer in offers:  # the topic's label ("Bullying or harassment"), not its slug
         topic = offer.request.details.topic
@@ -311,16 +312,16 @@ def supporter_home(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def answer_offer(request: HttpRequest, offer_id: int) -> HttpResponse:
+def answer_offer(request: SignedInRequest, offer_id: int) -> HttpResponse:
     offer = selectors.offer_for(supporter=request.user, offer_id=offer_id)
     answer = request.POST.get("answer")
     try:
         if answer == "accept":
-            conversation = services.accept_offer(offer=offer, supporter=request.user)
+            conversation = offers.accept_offer(offer=offer, supporter=request.user)
             return redirect("conversation", conversation.pk)
         if answer != "decline":  # a missing answer must not decline on the supporter's behalf
             raise ValidationError(_("Choose accept or decline."))
-        services.decline_offer(offer=offer, supporter=request.user)
+        offers.decline_offer(offer=offer, supporter=request.user)
         messages.info(request, _("Declined. The request goes to another supporter."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -328,21 +329,21 @@ def answer_offer(request: HttpRequest, offer_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def supporter_profile(request: HttpRequest) -> HttpResponse:
-    topics = services.programme_settings().topic_choices()
+def supporter_profile(request: SignedInRequest) -> HttpResponse:
+    topics = programme.programme_settings().topic_choices()
     profile = selectors.profile_of(person=request.user)
     if request.method == "POST":
         form = SupporterProfileForm(request.POST, topics=topics)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.save_supporter_profile(
+                profiles.save_supporter_profile(
                     person=request.user, active=data["active"], capacity=data["capacity"],
                     languages=data["languages"].split(","), topics=data["topics"],
-                    availability=services.parse_availability(data["availability"]),
+                    availability=profiles.parse_availability(data["availability"]),
                     away_from=data["away_from"], away_until=data["away_until"])
             except ValidationError as error:
-                _form_errors_to(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("Your supporter profile is saved."))
                 return redirect("supporter_home")

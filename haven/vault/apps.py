@@ -8,6 +8,10 @@ class VaultConfig(AppConfig):
     verbose_name = "Encryption vault"
 
     def ready(self) -> None:
+        from haven.core.audit_actions import register_audit_actions
+        from haven.vault.models import VaultAudit
+
+        register_audit_actions(VaultAudit)
         from allauth.mfa.models import Authenticator
 
         from haven.core.processes import process_started, process_stopping

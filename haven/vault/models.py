@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class DataKey(models.Model):
@@ -73,3 +74,10 @@ class KeyHolder(models.Model):
     @property
     def held_ids(self) -> list[str]:
         return [key_id for key_id in self.key_ids.split(",") if key_id]
+
+class VaultAudit(models.TextChoices):
+    """The audit actions this app records (registered in its AppConfig.ready())."""
+
+    MASTER_KEYS_ROTATED = "master_keys_rotated", _("Master keys rotated")
+    MASTER_KEY_RETIRED = "master_key_retired", _("Master key retired")
+    MASTER_KEY_UNRETIRED = "master_key_unretired", _("Master key retirement undone")

@@ -11,11 +11,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from haven.core.audit import audit
-from haven.core.models import AuditAction
 from haven.vault import crypto, holders
 from haven.vault.keyring import state_for_update
 from haven.vault.masterkeys import MasterKeyMissing, MasterKeys, master_keys
-from haven.vault.models import DataKey, KeyHolder, MasterKeyState
+from haven.vault.models import DataKey, KeyHolder, MasterKeyState, VaultAudit
 
 
 class KeyringRefusal(Exception):
@@ -82,7 +81,7 @@ def rotate_master_keys(*, progress: Callable[[int, int], None] | None = None) ->
             f"{'it' if one else 'them'} after the current key and rotate again. Nothing was "
             "changed.", key_id=missing[0])
     moved = crypto.rotate(progress=progress)
-    audit(action=AuditAction.MASTER_KEYS_ROTATED, object_type="master_key",
+    audit(action=VaultAudit.MASTER_KEYS_ROTATED, object_type="master_key",
           object_id=keys.current_id, detail={"moved": moved})
     # A process started with an older set while the rotation ran was not there to refuse it.
     _refuse_other_key_sets(keys, moved=moved)
@@ -140,7 +139,7 @@ def retire_master_key(*, key_id: str) -> bool:
                 f"HAVEN_MASTER_KEYS, then retire {key_id}. Nothing was changed.")
         state.retired_at = timezone.now()
         state.save(update_fields=["retired_at"])
-        audit(action=AuditAction.MASTER_KEY_RETIRED, object_type="master_key", object_id=key_id)
+        audit(action=VaultAudit.MASTER_KEY_RETIRED, object_type="master_key", object_id=key_id)
     return True
 
 
@@ -153,6 +152,6 @@ def unretire_master_key(*, key_id: str) -> bool:
             return False
         state.retired_at = None
         state.save(update_fields=["retired_at"])
-        audit(action=AuditAction.MASTER_KEY_UNRETIRED, object_type="master_key",
+        audit(action=VaultAudit.MASTER_KEY_UNRETIRED, object_type="master_key",
               object_id=key_id)
     return True

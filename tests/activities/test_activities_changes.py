@@ -17,8 +17,8 @@ from django.utils import timezone
 from haven.activities import selectors
 from haven.activities import services as activities
 from haven.activities.invitations import activity_ics
-from haven.activities.models import Activity, ActivitySignup, SignupStatus
-from haven.core.models import AuditAction, AuditEvent, Person, Role
+from haven.activities.models import Activity, ActivityAudit, ActivitySignup, SignupStatus
+from haven.core.models import AuditEvent, Person, Role
 from tests.activities.test_activities import an_activity, at_once
 from tests.factories import make_person
 
@@ -106,7 +106,7 @@ def test_changes_are_audited_without_any_text() -> None:
 
     _edit(activity, title="Winter party", description="Mulled apple juice.")
 
-    event = AuditEvent.objects.get(action=AuditAction.ACTIVITY_CHANGED)
+    event = AuditEvent.objects.get(action=ActivityAudit.ACTIVITY_CHANGED)
     assert (event.actor, event.object_type, event.object_id) == (
         activity.organiser, "activity", str(activity.pk))
     assert event.detail == {"sequence": 1, "calendar_changed": True, "promoted": 0}
@@ -214,7 +214,7 @@ def test_more_places_go_to_the_waitlist_in_order_and_each_is_told(
                         third.email: "You have a place: Pottery class",
                         going.email: "Changed: Pottery class",
                         first.email: "Changed: Pottery class"}
-    assert AuditEvent.objects.get(action=AuditAction.ACTIVITY_CHANGED).detail["promoted"] == 2
+    assert AuditEvent.objects.get(action=ActivityAudit.ACTIVITY_CHANGED).detail["promoted"] == 2
 
 
 def test_moving_the_start_sends_the_reminder_again_before_the_new_time() -> None:
@@ -275,7 +275,7 @@ def test_calling_off_tells_everyone_signed_up_and_cancels_their_calendars(
         assert (event["SEQUENCE"], event["STATUS"]) == (1, "CANCELLED")
         assert str(event["UID"]).startswith(str(activity.calendar_uid))
         assert str(event["ATTENDEE"]).lower() == f"mailto:{message.to[0]}".lower()
-    audit = AuditEvent.objects.get(action=AuditAction.ACTIVITY_CALLED_OFF)
+    audit = AuditEvent.objects.get(action=ActivityAudit.ACTIVITY_CALLED_OFF)
     assert (audit.actor, audit.object_id) == (activity.organiser, str(activity.pk))
     assert audit.detail == {"sequence": 1, "signed_up": 2}
 

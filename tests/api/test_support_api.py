@@ -13,13 +13,15 @@ from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
 
-from haven.core.models import AuditAction, AuditEvent, Person, Role
-from haven.support import conversations, services
+from haven.core.models import AuditEvent, Person, Role
+from haven.support import commitments, conversations, offers
+from haven.support import requests as support_requests
 from haven.support.models import (
     Commitment,
     Conversation,
     Message,
     Offer,
+    SupportAudit,
     SupportRequest,
 )
 from haven.vault.crypto import keyed_pseudonym
@@ -53,7 +55,7 @@ def request_body(**overrides: object) -> dict[str, Any]:
 def open_conversation(colleague: Person, supporter: Person, text: str = SECRET,
                       **options: Any) -> Conversation:
     """A request from COLLEAGUE, accepted by SUPPORTER."""
-    support_request = services.open_request(
+    support_request = support_requests.open_request(
         requester=colleague, topic="workload", mode="messages",
         use_pseudonym=options.get("use_pseudonym", False), language="en", avoid_my_team=True,
         avoid_my_department=False, person_of_concern=None, preferred_supporter=None,
@@ -61,7 +63,7 @@ def open_conversation(colleague: Person, supporter: Person, text: str = SECRET,
         submission_id=str(uuid.uuid4()))
     offer = Offer.objects.create(request=support_request, supporter=supporter,
                                  expires_at=timezone.now() + timedelta(hours=1))
-    return services.accept_offer(offer=offer, supporter=supporter)
+    return offers.accept_offer(offer=offer, supporter=supporter)
 
 
 def snapshot() -> tuple[int, ...]:
@@ -74,7 +76,7 @@ def reads_by(person: Person, conversation: Conversation | None = None) -> int:
     named = Q(actor=person)
     if conversation is not None:
         named |= Q(actor_pseudonym=keyed_pseudonym(conversation.data_key, f"person:{person.pk}"))
-    return AuditEvent.objects.filter(named, action=AuditAction.CONVERSATION_READ).count()
+    return AuditEvent.objects.filter(named, action=SupportAudit.CONVERSATION_READ).count()
 
 
 @pytest.fixture
@@ -379,7 +381,7 @@ def _call(client: Client, method: str, path: str, body: object, **extra: str):  
                                       "another_colleague"])
 def test_non_participants_get_404_without_content_everywhere(
         outsider: str, conversation: Conversation, supporter: Person) -> None:
-    conversations.record_commitment(conversation=conversation, supporter=supporter,
+    commitments.record_commitment(conversation=conversation, supporter=supporter,
                                     what=PROMISE, due_at=timezone.now() + timedelta(days=2))
     person = {
         "coordinator": lambda: make_person(Role.COORDINATOR),
@@ -405,7 +407,7 @@ def test_non_participants_get_404_without_content_everywhere(
 def test_a_former_supporter_is_let_go_after_a_handover(
         as_supporter: Client, supporter: Person, colleague: Person,
         conversation: Conversation) -> None:
-    conversations.record_commitment(conversation=conversation, supporter=supporter,
+    commitments.record_commitment(conversation=conversation, supporter=supporter,
                                     what=PROMISE, due_at=timezone.now() + timedelta(days=2))
     conversations.request_handover(conversation=conversation, supporter=supporter)
     conversation.refresh_from_db()

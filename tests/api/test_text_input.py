@@ -29,7 +29,7 @@ from haven.core.models import Person, Role
 from haven.core.text import refusal
 from haven.questions import services as questions
 from haven.recognition import services as recognition
-from haven.support.services import programme_settings
+from haven.support.programme import programme_settings
 from tests.activities.test_activities import an_activity
 from tests.conftest import signed_in
 from tests.factories import make_person

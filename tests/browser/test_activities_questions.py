@@ -13,8 +13,8 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from haven.activities import services as activities
-from haven.activities.models import Activity, ActivitySignup
-from haven.core.models import AuditAction, AuditEvent, Role
+from haven.activities.models import Activity, ActivityAudit, ActivitySignup
+from haven.core.models import AuditEvent, Role
 from haven.questions import services as questions
 from tests.activities.test_activities import an_activity
 from tests.browser.helpers import AxeChecker, BrowserErrors, expect_heading, sign_in
@@ -148,4 +148,4 @@ def test_an_organiser_changes_then_calls_off_an_activity(page: Page, live_server
     activity.refresh_from_db()
     assert (activity.place, activity.capacity, activity.sequence) == ("Reading room", 3, 2)
     assert activity.cancelled_at is not None
-    assert AuditEvent.objects.filter(action=AuditAction.ACTIVITY_CALLED_OFF).count() == 1
+    assert AuditEvent.objects.filter(action=ActivityAudit.ACTIVITY_CALLED_OFF).count() == 1

@@ -10,9 +10,9 @@ from django.test import Client
 
 from haven.coach import selectors, services
 from haven.coach.models import PracticeAttempt
-from haven.core.models import AuditAction, AuditEvent, Person, Role
+from haven.core.models import AuditEvent, Person, Role
 from haven.env import env_float
-from haven.support.models import SupporterProfile
+from haven.support.models import SupportAudit, SupporterProfile
 from tests.coach.practice_helpers import SLUGS, practise, practise_many
 from tests.conftest import signed_in
 from tests.factories import make_person
@@ -26,7 +26,7 @@ def certified(person: Person) -> bool:
 
 
 def certification_events(person: Person) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=AuditAction.SUPPORTER_CERTIFIED,
+    return list(AuditEvent.objects.filter(action=SupportAudit.SUPPORTER_CERTIFIED,
                                           object_type="person", object_id=str(person.pk)))
 
 

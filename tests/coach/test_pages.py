@@ -11,11 +11,11 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from haven.coach import views
+from haven.coach import services, views
 from haven.coach.models import PracticeAttempt
 from haven.coach.scenarios import SCENARIOS
-from haven.core.models import AuditAction, AuditEvent, Person, Role
-from haven.support.models import Conversation
+from haven.core.models import AuditEvent, Person, Role
+from haven.support.models import Conversation, SupportAudit
 from haven.vault.crypto import keyed_pseudonym
 from tests.coach.practice_helpers import everything_stored, practise, practise_many
 from tests.conftest import signed_in
@@ -195,7 +195,7 @@ def test_reading_the_context_is_audited_once_per_message(supporter: Person, coll
     from haven.support import conversations
 
     def coach_reads() -> list[AuditEvent]:
-        return list(AuditEvent.objects.filter(action=AuditAction.CONVERSATION_READ,
+        return list(AuditEvent.objects.filter(action=SupportAudit.CONVERSATION_READ,
                                               detail__purpose="coach"))
 
     client = signed_in(supporter)
@@ -297,7 +297,7 @@ def test_the_try_page_works_without_scripts(supporter: Person) -> None:
 
 def test_the_feedback_endpoint_has_a_rate_limit(supporter: Person,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(views, "FEEDBACK_LIMIT", 3)
+    monkeypatch.setattr(services, "FEEDBACK_LIMIT", 3)
     client = signed_in(supporter)
     statuses = [client.post("/coach/feedback/", {"reply": "Oh no."}).status_code
                 for _ in range(4)]

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from haven.coach.engine.analysis import analyse
 from haven.coach.models import RISK_FLAGS, PracticeAttempt
 from haven.coach.scenarios import KINDS, SCENARIOS, next_scenario, scenario_for
+from haven.core.errors import Refused
 from haven.core.models import Person, Role
 from tests.coach.practice_helpers import everything_stored, fields_of, practise
 from tests.conftest import signed_in
@@ -76,9 +77,7 @@ def test_an_attempt_has_no_column_for_text() -> None:
 
 
 def test_only_supporters_practise(colleague: Person) -> None:
-    from django.core.exceptions import ValidationError
-
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refused):
         practise(colleague, SCENARIO.slug)
 
 

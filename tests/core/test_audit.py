@@ -396,3 +396,24 @@ def test_the_audit_page_shows_no_content_only_identifiers(
     body = response.content.decode()
     assert "role: supporter" in body
     assert f"person #{history['grant'].object_id}" in body
+
+
+def test_every_app_registers_its_own_audit_actions_and_they_need_no_migration() -> None:
+    """Core knows only its own actions; each app adds its own when it is ready, so a new
+    action is a line in its app and not a migration of core's table."""
+    from haven.core.audit_actions import audit_action_choices, audit_action_label
+    from haven.core.models import AuditEvent
+    from haven.support.models import SupportAudit
+    from haven.vault.models import VaultAudit
+
+    values = {value for value, _label in audit_action_choices()}
+    assert {"sign_in", "conversation_read", "master_key_retired", "question_moderated",
+            "coffee_round_run", "activity_called_off", "recognition_moderated"} <= values
+    assert audit_action_label(SupportAudit.CONVERSATION_READ) == "Conversation read"
+    assert audit_action_label(VaultAudit.MASTER_KEY_RETIRED) == "Master key retired"
+    assert AuditEvent._meta.get_field("action").choices is None
+
+
+def test_an_unregistered_action_is_refused() -> None:
+    with pytest.raises(ValueError, match="not an audit action"):
+        audit(action="made_up_action")

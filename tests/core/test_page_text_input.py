@@ -41,9 +41,9 @@ from haven.questions import services as questions
 from haven.recognition import forms as recognition_forms
 from haven.recognition import services as recognition
 from haven.recognition.models import Recognition, RecognitionStatus
-from haven.support import conversations
+from haven.support import commitments
 from haven.support import forms as support_forms
-from haven.support.services import programme_settings
+from haven.support.programme import programme_settings
 from tests.activities.test_activities import an_activity
 from tests.activities.test_activities_pages import _form as activity_form
 from tests.coach.practice_helpers import practise
@@ -95,7 +95,7 @@ def _chat(world: World) -> int:
 
 def _commitment(world: World) -> int:
     chat = open_chat(world.colleague, world.supporter)
-    return conversations.record_commitment(
+    return commitments.record_commitment(
         conversation=chat, supporter=world.supporter, what="Call on Friday",
         due_at=timezone.now() + timedelta(days=2)).pk
 

@@ -9,10 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from haven.core.models import AuditAction, AuditEvent, Person, Role
+from haven.core.models import AuditEvent, Person, Role
 from haven.questions import selectors
 from haven.questions import services as questions
-from haven.questions.models import Question, QuestionStatus, QuestionVote
+from haven.questions.models import Question, QuestionAudit, QuestionStatus, QuestionVote
 from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_moderation_publishes_or_declines_with_a_reason_and_is_audited() -> None
     assert kept.status == "published"
     assert (declined.status, declined.rejection_reason) == (
         "rejected", "Not a question for leadership.")
-    events = AuditEvent.objects.filter(action=AuditAction.QUESTION_MODERATED).order_by("id")
+    events = AuditEvent.objects.filter(action=QuestionAudit.QUESTION_MODERATED).order_by("id")
     assert [(e.actor, e.object_id, e.detail["published"]) for e in events] == [
         (moderator, str(kept.pk), True), (moderator, str(declined.pk), False)]
 
@@ -153,7 +153,7 @@ def test_no_log_line_names_the_anonymous_author(caplog: Any) -> None:
     for record in caplog.records:
         text = record.getMessage()
         assert "Ottilie" not in text and "ottilie" not in text
-    detail = AuditEvent.objects.get(action=AuditAction.QUESTION_MODERATED).detail
+    detail = AuditEvent.objects.get(action=QuestionAudit.QUESTION_MODERATED).detail
     assert str(author.pk) not in [str(value) for value in detail.values()]
 
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from haven.core.models import AuditAction, AuditEvent, Person, Role
+from haven.core.models import AuditEvent, Person, Role
 from haven.questions import services as questions
-from haven.questions.models import Question
+from haven.questions.models import Question, QuestionAudit
 from tests.conftest import signed_in
 from tests.factories import make_person
 from tests.questions.test_questions import published
@@ -66,7 +66,7 @@ def test_publishing_and_rejecting_with_a_reason(coordinator: Person,
     assert twice.status_code == 422
     assert twice.json()["errors"][0]["message"] == "This question has already been moderated."
     assert as_coordinator.get(f"{BASE}/{declined.pk}/moderation").json()["status"] == "rejected"
-    assert list(AuditEvent.objects.filter(action=AuditAction.QUESTION_MODERATED)
+    assert list(AuditEvent.objects.filter(action=QuestionAudit.QUESTION_MODERATED)
                 .order_by("id").values_list("actor_id", "detail__published")) == [
         (coordinator.pk, True), (coordinator.pk, False)]
 

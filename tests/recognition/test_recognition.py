@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
-from haven.core.models import AuditAction, AuditEvent, Person, Role
+from haven.core.models import AuditEvent, Person, Role
 from haven.core.scheduler import PERIODIC_JOBS
 from haven.recognition import selectors
 from haven.recognition import services as recognition
@@ -20,6 +20,7 @@ from haven.recognition.models import (
     CompanyValue,
     Reaction,
     Recognition,
+    RecognitionAudit,
     RecognitionDigest,
     RecognitionStatus,
 )
@@ -193,7 +194,7 @@ def test_moderation_publishes_or_rejects_once_and_is_audited() -> None:
     second.refresh_from_db()
     assert (first.status, second.status) == ("published", "rejected")
     assert first.moderated_by == coordinator
-    events = AuditEvent.objects.filter(action=AuditAction.RECOGNITION_MODERATED)
+    events = AuditEvent.objects.filter(action=RecognitionAudit.RECOGNITION_MODERATED)
     assert sorted(e.detail["decision"] for e in events) == ["published", "rejected"]
     assert {e.object_id for e in events} == {str(first.pk), str(second.pk)}
     with pytest.raises(ValidationError, match="already"):

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from haven.core.models import AuditAction, AuditEvent, Person, Role
+from haven.core.models import AuditEvent, Person, Role
 from haven.recognition import selectors
 from haven.recognition import services as recognition
 from haven.recognition.comments import (
@@ -26,6 +26,7 @@ from haven.recognition.comments import (
 )
 from haven.recognition.models import (
     Recognition,
+    RecognitionAudit,
     RecognitionComment,
     RecognitionKind,
     RecognitionStatus,
@@ -210,7 +211,7 @@ def test_a_held_comment_is_published_audited_and_its_author_emailed(commit: Any)
     held.refresh_from_db()
     assert (held.status, held.moderated_by) == (RecognitionStatus.PUBLISHED, coordinator)
     assert readable(reader, given) == [ABUSIVE]
-    event = AuditEvent.objects.get(action=AuditAction.RECOGNITION_MODERATED)
+    event = AuditEvent.objects.get(action=RecognitionAudit.RECOGNITION_MODERATED)
     assert (event.object_type, event.object_id) == ("recognition_comment", str(held.pk))
     assert event.detail == {"decision": "published"}
     message, = mail.outbox
@@ -336,5 +337,5 @@ def test_nobody_is_emailed_about_a_milestone_or_by_a_departed_author(commit: Any
         moderate_comment(coordinator=coordinator, comment_id=held.pk, publish=True)
 
     assert mail.outbox == []
-    assert AuditEvent.objects.filter(action=AuditAction.RECOGNITION_MODERATED).count() == 2
+    assert AuditEvent.objects.filter(action=RecognitionAudit.RECOGNITION_MODERATED).count() == 2
 

@@ -11,10 +11,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from haven.core.models import AuditAction, AuditEvent, Person
+from haven.core.models import AuditEvent, Person
 from haven.recognition import services as recognition
 from haven.recognition.comments import COMMENT_LIMIT, post_comment
-from haven.recognition.models import Recognition, RecognitionComment, RecognitionStatus
+from haven.recognition.models import (
+    Recognition,
+    RecognitionAudit,
+    RecognitionComment,
+    RecognitionStatus,
+)
 from tests.conftest import signed_in
 from tests.factories import make_person
 
@@ -247,7 +252,7 @@ def test_a_coordinator_rejects_a_comment_with_a_reason(coordinator: Person,
     assert "No comment is waiting." in response.content.decode()
     held.refresh_from_db()
     assert (held.status, held.held_reason) == (RecognitionStatus.REJECTED, "Mocking, sorry.")
-    assert AuditEvent.objects.get(action=AuditAction.RECOGNITION_MODERATED,
+    assert AuditEvent.objects.get(action=RecognitionAudit.RECOGNITION_MODERATED,
                                   actor=coordinator).object_type == "recognition_comment"
     assert [m.to for m in mail.outbox] == [[author.email]]
     page = signed_in(author).get(f"/recognition/{held.recognition_id}/").content.decode()
@@ -275,7 +280,7 @@ def test_rejecting_without_a_reason_is_explained_and_changes_nothing(
     assert 'value="' + "r" * 201 + '"' in body  # what was typed is kept
     assert RecognitionComment.objects.get().status == RecognitionStatus.HELD
     assert Recognition.objects.get(pk=held_recognition.pk).status == RecognitionStatus.HELD
-    assert not AuditEvent.objects.filter(action=AuditAction.RECOGNITION_MODERATED).exists()
+    assert not AuditEvent.objects.filter(action=RecognitionAudit.RECOGNITION_MODERATED).exists()
     assert mail.outbox == []
 
 

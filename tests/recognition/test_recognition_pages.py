@@ -8,9 +8,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from haven.core.models import AuditAction, AuditEvent, Person, Role
+from haven.core.models import AuditEvent, Person, Role
 from haven.recognition import services as recognition
-from haven.recognition.models import CompanyValue, Reaction, Recognition, RecognitionPreferences
+from haven.recognition.models import (
+    CompanyValue,
+    Reaction,
+    Recognition,
+    RecognitionAudit,
+    RecognitionPreferences,
+)
 from tests.conftest import signed_in
 from tests.factories import TeamFactory, make_person
 
@@ -187,7 +193,7 @@ def test_a_coordinator_publishes_held_recognition(coordinator: Person,
     assert response.status_code == 302
     held.refresh_from_db()
     assert held.status == "published"
-    assert AuditEvent.objects.filter(action=AuditAction.RECOGNITION_MODERATED,
+    assert AuditEvent.objects.filter(action=RecognitionAudit.RECOGNITION_MODERATED,
                                      actor=coordinator).count() == 1
     assert "No recognition is waiting." in as_coordinator.get(
         "/recognition/moderation/").content.decode()
@@ -204,7 +210,7 @@ def test_moderation_bad_input_changes_nothing(as_colleague: Client,
                                {"decision": "publish"}).status_code == 404
     held.refresh_from_db()
     assert held.status == "held"
-    assert not AuditEvent.objects.filter(action=AuditAction.RECOGNITION_MODERATED).exists()
+    assert not AuditEvent.objects.filter(action=RecognitionAudit.RECOGNITION_MODERATED).exists()
 
 
 # Values and preferences -------------------------------------------------------------------------

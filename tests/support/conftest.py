@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from haven.core.models import Person, Role
-from haven.support import services
+from haven.support import requests as support_requests
 from haven.support.models import SupporterProfile, SupportRequest
 from tests.factories import LocationFactory, make_person
 
@@ -55,4 +55,4 @@ def open_request(requester: Person, **overrides: Any) -> SupportRequest:
         "submission_id": str(uuid.uuid4()),
     }
     fields.update(overrides)
-    return services.open_request(requester=requester, **fields)
+    return support_requests.open_request(requester=requester, **fields)

@@ -11,9 +11,16 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from haven.core.models import AuditAction, AuditEvent, Person, Role
-from haven.support import conversations, services
-from haven.support.models import Commitment, Conversation, Message, Offer, SupportRequest
+from haven.core.models import AuditEvent, Person, Role
+from haven.support import commitments, conversations, offers
+from haven.support.models import (
+    Commitment,
+    Conversation,
+    Message,
+    Offer,
+    SupportAudit,
+    SupportRequest,
+)
 from haven.vault.crypto import keyed_pseudonym
 from tests.conftest import signed_in
 from tests.factories import make_person
@@ -33,11 +40,11 @@ def setting() -> dict[str, object]:
     colleague = make_person(manager=manager)
     supporter = make_supporter()
     support_request = open_request(colleague, first_message=SECRET, use_pseudonym=True)
-    conversation = services.accept_offer(offer=support_request.offers.get(),
+    conversation = offers.accept_offer(offer=support_request.offers.get(),
                                          supporter=supporter)
     conversations.send_message(conversation=conversation, sender=supporter,
                                client_id=uuid.uuid4(), text=REPLY)
-    commitment = conversations.record_commitment(
+    commitment = commitments.record_commitment(
         conversation=conversation, supporter=supporter, what=PROMISE,
         due_at=timezone.now() + timedelta(days=2))
     return {"colleague": colleague, "supporter": supporter, "manager": manager,
@@ -54,9 +61,9 @@ def _state() -> tuple[object, ...]:
         list(Commitment.objects.values_list("pk", "state", "what", "note")),
         list(SupportRequest.objects.values_list("pk", "state")),
         list(Offer.objects.values_list("pk", "state")),
-        AuditEvent.objects.filter(action__in=[AuditAction.CONVERSATION_READ,
-                                              AuditAction.CONVERSATION_ERASED,
-                                              AuditAction.SAFETY_ESCALATED]).count(),
+        AuditEvent.objects.filter(action__in=[SupportAudit.CONVERSATION_READ,
+                                              SupportAudit.CONVERSATION_ERASED,
+                                              SupportAudit.SAFETY_ESCALATED]).count(),
     )
 
 
@@ -159,7 +166,7 @@ def test_every_read_of_content_is_audited_without_content(setting: dict) -> None
         f"/conversations/{conversation.pk}/send/",
         {"text": "", "client_id": str(uuid.uuid4())}).status_code == 400
 
-    reads = AuditEvent.objects.filter(action=AuditAction.CONVERSATION_READ).order_by("pk")
+    reads = AuditEvent.objects.filter(action=SupportAudit.CONVERSATION_READ).order_by("pk")
     # Recorded under the conversation's pseudonyms: the log says a participant read it, and
     # which one only to someone who holds the conversation's key.
     supporter_alias = keyed_pseudonym(conversation.data_key, f"person:{setting['supporter'].pk}")
@@ -181,11 +188,11 @@ def test_every_read_of_content_is_audited_without_content(setting: dict) -> None
 
 
 def test_an_outsiders_attempt_writes_no_read_event(setting: dict) -> None:
-    before = AuditEvent.objects.filter(action=AuditAction.CONVERSATION_READ).count()
+    before = AuditEvent.objects.filter(action=SupportAudit.CONVERSATION_READ).count()
 
     signed_in(make_supporter()).get(f"/conversations/{setting['conversation'].pk}/")
 
-    assert AuditEvent.objects.filter(action=AuditAction.CONVERSATION_READ).count() == before
+    assert AuditEvent.objects.filter(action=SupportAudit.CONVERSATION_READ).count() == before
 
 
 def test_the_programme_page_shows_no_content(setting: dict) -> None:
@@ -203,7 +210,7 @@ def test_the_programme_page_shows_no_content(setting: dict) -> None:
                  setting["colleague"].name, setting["colleague"].email):
         assert text not in body
     assert setting["supporter"].name in body  # supporters' own load is shown
-    assert not AuditEvent.objects.filter(action=AuditAction.CONVERSATION_READ,
+    assert not AuditEvent.objects.filter(action=SupportAudit.CONVERSATION_READ,
                                          actor=coordinator).exists()
 
 

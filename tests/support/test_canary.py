@@ -15,7 +15,8 @@ from django.test import Client
 from django.utils import timezone
 
 from haven.core.models import AuditEvent, Person, Role
-from haven.support import conversations, selectors, services
+from haven.support import commitments, conversations, offers, programme, selectors
+from haven.support import requests as support_requests
 from haven.support.models import Commitment, Conversation, Offer
 from tests.conftest import signed_in
 from tests.factories import make_person
@@ -44,7 +45,7 @@ def test_no_content_leaves_the_conversation(caplog, django_capture_on_commit_cal
     administrator = make_person(Role.ADMINISTRATOR)
     coordinator = make_person(Role.COORDINATOR)
     safety_contact = make_person()
-    services.update_programme_settings(actor=administrator, safety_contact=safety_contact)
+    programme.update_programme_settings(actor=administrator, safety_contact=safety_contact)
     first_supporter = make_supporter(topics=["bullying"])
     second_supporter = make_supporter(topics=["workload"])
     colleague = make_person()
@@ -111,7 +112,7 @@ def test_no_content_leaves_the_conversation(caplog, django_capture_on_commit_cal
             as_first.post(f"/commitments/{replacement.pk}/", {"outcome": "kept"})
             soon = canary.new("soon")
             as_first.post(f"{path}/commitments/", {"what": soon, "due_at": due})
-            assert conversations.remind_commitments() == 1
+            assert commitments.remind_commitments() == 1
             kept["commitments"] += [what, note, soon]
 
             # Everyone who should not read it tries, with content in hand.
@@ -158,10 +159,10 @@ def test_no_content_leaves_the_conversation(caplog, django_capture_on_commit_cal
                 "topic": "conflict", "mode": "messages", "use_pseudonym": "name",
                 "language": "de", "message": canary.new("german"), "acknowledged": "on",
                 "submission_id": str(uuid.uuid4())})
-            services.expire_offers(now=timezone.now() + timedelta(days=1))
-            services.retry_waiting_requests()
-            services.alert_missed_first_responses(now=timezone.now() + timedelta(days=30))
-            conversations.mark_missed_commitments(now=timezone.now() + timedelta(days=30))
+            offers.expire_offers(now=timezone.now() + timedelta(days=1))
+            offers.retry_waiting_requests()
+            offers.alert_missed_first_responses(now=timezone.now() + timedelta(days=30))
+            commitments.mark_missed_commitments(now=timezone.now() + timedelta(days=30))
             assert Client().get(f"{path}/").status_code == 302
     finally:
         connection.force_debug_cursor = False
@@ -211,7 +212,7 @@ def test_the_canary_check_itself_finds_a_planted_leak() -> None:
     canary = Canaries()
     colleague = make_person()
     planted = canary.new("planted")
-    services.open_request(
+    support_requests.open_request(
         requester=colleague, topic="bullying", mode="messages", use_pseudonym=False,
         language="en", avoid_my_team=True, avoid_my_department=False, person_of_concern=None,
         preferred_supporter=None, acknowledged_confidentiality=True, first_message="hello",

@@ -26,11 +26,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from haven.asgi import application
-from haven.core.models import AuditAction, AuditEvent, Person, Role
+from haven.core.models import AuditEvent, Person, Role
 from haven.core.text import refusal
 from haven.support import conversations
-from haven.support.consumers import NOT_FOUND, NOT_PARTICIPANT_NOW, NOT_SIGNED_IN
-from haven.support.models import Conversation, Message
+from haven.support.live.consumers import NOT_FOUND, NOT_PARTICIPANT_NOW, NOT_SIGNED_IN
+from haven.support.models import Conversation, Message, SupportAudit
 from haven.vault.crypto import keyed_pseudonym
 from tests.factories import PASSWORD, make_person
 from tests.support.chat_setup import open_chat, stored_texts
@@ -202,7 +202,7 @@ def test_a_page_from_anywhere_else_is_refused_at_the_handshake(
         assert not connected
 
     run(scenario)
-    assert not AuditEvent.objects.filter(action=AuditAction.CONVERSATION_READ).exists()
+    assert not AuditEvent.objects.filter(action=SupportAudit.CONVERSATION_READ).exists()
 
 
 @pytest.mark.parametrize(("origin", "connects"), [
@@ -252,7 +252,7 @@ def test_people_outside_the_conversation_are_closed_with_4404(chat: Conversation
         assert await Socket(chat.pk, session=session).close_code() == NOT_FOUND
 
     run(scenario)
-    assert not AuditEvent.objects.filter(action=AuditAction.CONVERSATION_READ).exists()
+    assert not AuditEvent.objects.filter(action=SupportAudit.CONVERSATION_READ).exists()
 
 
 def test_a_missing_conversation_is_closed_with_4404(colleague: Person) -> None:
@@ -334,7 +334,7 @@ def test_reading_through_the_socket_is_audited_without_content(
         await socket.disconnect()
 
     run(scenario)
-    events = list(AuditEvent.objects.filter(action=AuditAction.CONVERSATION_READ))
+    events = list(AuditEvent.objects.filter(action=SupportAudit.CONVERSATION_READ))
     assert [(e.actor_id, e.actor_pseudonym, e.object_type, e.object_id) for e in events] == [
         (None, keyed_pseudonym(chat.data_key, f"person:{supporter.pk}"), "conversation",
          str(chat.pk))]
@@ -549,7 +549,7 @@ def test_a_bad_frame_gets_an_error_and_the_connection_stays_usable(
 def test_typing_reaches_the_other_side_only(chat: Conversation, colleague: Person,
                                             supporter: Person,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("haven.support.consumers.TYPING_EVERY_SECONDS", 60.0)
+    monkeypatch.setattr("haven.support.live.consumers.TYPING_EVERY_SECONDS", 60.0)
     sessions = cookie_of(colleague), cookie_of(supporter)
 
     async def scenario() -> None:
@@ -723,7 +723,7 @@ def test_signing_out_in_another_tab_ends_the_live_chat_at_once(
 
 def test_a_session_removed_behind_the_sockets_back_ends_it_at_the_next_check(
         chat: Conversation, colleague: Person, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("haven.support.consumers.SESSION_RECHECK_SECONDS", 0)
+    monkeypatch.setattr("haven.support.live.session.SESSION_RECHECK_SECONDS", 0)
     session = cookie_of(colleague)
 
     @database_sync_to_async
@@ -779,7 +779,7 @@ def test_an_idle_session_that_expired_receives_nothing_more(
 
 def test_chatting_counts_as_activity_for_the_idle_timeout(
         chat: Conversation, colleague: Person, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("haven.support.consumers.SESSION_TOUCH_SECONDS", 0)
+    monkeypatch.setattr("haven.support.live.session.SESSION_TOUCH_SECONDS", 0)
     session = cookie_of(colleague)
     before = Session.objects.get(session_key=session).expire_date
 

@@ -13,12 +13,13 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from haven.core.audit import audit
+from haven.core.audit_actions import audit_action_choices
 from haven.core.jobs import forget_sent_email
-from haven.core.models import AuditAction, AuditEvent, Person, Role
+from haven.core.models import AuditEvent, Person, Role
 from haven.core.tasks import send_email
-from haven.support import conversations, services
+from haven.support import conversations, programme
 from haven.support.access_history import audit_conversation
-from haven.support.models import Conversation, Offer, SupportRequest
+from haven.support.models import Conversation, Offer, SupportAudit, SupportRequest
 from haven.vault.crypto import KeyShredded, keyed_pseudonym
 from haven.vault.models import DataKey
 from tests.conftest import signed_in
@@ -53,7 +54,7 @@ def scene(django_capture_on_commit_callbacks) -> dict:  # type: ignore[no-untype
     """A colleague under a pseudonym asks about a named person; both sides read and act."""
     canary = Canaries()
     administrator = make_person(Role.ADMINISTRATOR)
-    services.update_programme_settings(actor=administrator, safety_contact=make_person())
+    programme.update_programme_settings(actor=administrator, safety_contact=make_person())
     supporter = make_supporter(topics=["bullying"])
     colleague = make_person(name=canary.new("asker"), email=f"{canary.new('a')}@example.org")
     concern = make_person(name=canary.new("concern"), email=f"{canary.new('c')}@example.org")
@@ -129,7 +130,7 @@ def test_no_audit_view_names_who_sought_support_or_about_whom(scene: dict) -> No
                     concern.name, concern.email, scene["pseudonym"]]
     views = ["/audit/", f"/audit/?object_type=conversation&object_id={conversation.pk}",
              "/audit/?object_type=conversation",
-             *(f"/audit/?action={action}" for action in AuditAction.values),
+             *(f"/audit/?action={action}" for action, _label in audit_action_choices()),
              f"/audit/?actor={colleague.pk}", f"/audit/?actor={supporter.pk}",
              f"/audit/?actor={concern.pk}", f"/audit/?person={colleague.email}",
              f"/audit/?person={supporter.email}", f"/audit/?person={concern.email}"]
@@ -178,11 +179,11 @@ def test_a_read_by_anyone_else_is_named_loudly(scene: dict) -> None:
     name them, to the administrator and to the colleague."""
     conversation, administrator = scene["conversation"], scene["administrator"]
 
-    audit_conversation(action=AuditAction.CONVERSATION_READ, conversation=conversation,
+    audit_conversation(action=SupportAudit.CONVERSATION_READ, conversation=conversation,
                        actor=administrator)
 
     event = AuditEvent.objects.filter(actor=administrator,
-                                      action=AuditAction.CONVERSATION_READ).get()
+                                      action=SupportAudit.CONVERSATION_READ).get()
     assert event.actor_pseudonym == "" and event.object_id == str(conversation.pk)
     body = signed_in(scene["colleague"]).get(
         f"/conversations/{conversation.pk}/access/").content.decode()
@@ -209,7 +210,7 @@ def test_a_former_supporter_is_told_apart_from_the_present_one(
 
 def test_a_pseudonymous_audit_row_cannot_also_name_its_actor(scene: dict) -> None:
     with pytest.raises(ValueError, match="not both"):
-        audit(action=AuditAction.CONVERSATION_READ, actor=scene["colleague"],
+        audit(action=SupportAudit.CONVERSATION_READ, actor=scene["colleague"],
               actor_pseudonym="0123456789abcdef")
 
 

@@ -20,9 +20,9 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from haven.core.models import AuditAction, AuditEvent, Person, Role
-from haven.support import conversations, jobs, services
-from haven.support.models import Commitment, Conversation, Message, SupportRequest
+from haven.core.models import AuditEvent, Person, Role
+from haven.support import commitments, conversations, jobs, offers
+from haven.support.models import Commitment, Conversation, Message, SupportAudit, SupportRequest
 from haven.vault import crypto
 from haven.vault.masterkeys import generate_master_key
 from haven.vault.models import DataKey
@@ -57,7 +57,7 @@ def use_keys(settings) -> Iterator[Switch]:  # type: ignore[no-untyped-def]
 
 def _talking(colleague: Person, supporter: Person, text: str = SECRET) -> Conversation:
     support_request = open_request(colleague, first_message=text)
-    return services.accept_offer(offer=support_request.offers.get(), supporter=supporter)
+    return offers.accept_offer(offer=support_request.offers.get(), supporter=supporter)
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def stranded(use_keys: Switch, colleague: Person, supporter_person: Person) -> C
     then this server runs with only master key "here"."""
     use_keys(GONE)
     conversation = _talking(colleague, supporter_person)
-    conversations.record_commitment(conversation=conversation, supporter=supporter_person,
+    commitments.record_commitment(conversation=conversation, supporter=supporter_person,
                                     what=PROMISE, due_at=timezone.now() + timedelta(hours=3))
     use_keys(HERE)
     return Conversation.objects.select_related("data_key").get(pk=conversation.pk)
@@ -102,7 +102,7 @@ def test_the_conversation_page_says_it_cannot_be_opened_instead_of_failing(
     assert SECRET not in page and "'gone'" not in page  # the key id is for the operator
     _errors_name_the_key_and_hold_no_content(caplog)
     # Nothing was read, so nothing is logged as read.
-    assert not AuditEvent.objects.filter(action=AuditAction.CONVERSATION_READ,
+    assert not AuditEvent.objects.filter(action=SupportAudit.CONVERSATION_READ,
                                          object_id=str(stranded.pk)).exists()
 
 
@@ -187,7 +187,7 @@ def test_the_api_still_describes_the_conversation(stranded: Conversation) -> Non
 def test_the_commitments_list_leaves_out_only_the_stranded_conversation(
         stranded: Conversation, use_keys: Switch) -> None:
     readable = _talking(stranded.colleague, stranded.supporter, text="Another matter.")
-    conversations.record_commitment(conversation=readable, supporter=stranded.supporter,
+    commitments.record_commitment(conversation=readable, supporter=stranded.supporter,
                                     what="Send the policy link",
                                     due_at=timezone.now() + timedelta(days=1))
 
@@ -197,7 +197,7 @@ def test_the_commitments_list_leaves_out_only_the_stranded_conversation(
         assert response.status_code == 200
         assert [item["what"] for item in response.json()] == ["Send the policy link"]
         assert {item["conversation_id"] for item in response.json()} == {readable.pk}
-    assert not AuditEvent.objects.filter(action=AuditAction.CONVERSATION_READ,
+    assert not AuditEvent.objects.filter(action=SupportAudit.CONVERSATION_READ,
                                          object_id=str(stranded.pk)).exists()
 
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from haven.core import services as core_services
 from haven.core.models import Person, Role
-from haven.support import conversations, selectors, services
-from haven.support.consumers import NOT_PARTICIPANT_NOW, NOT_SIGNED_IN
+from haven.support import conversations, offers, programme, selectors
+from haven.support.live.consumers import NOT_PARTICIPANT_NOW, NOT_SIGNED_IN
 from haven.support.models import (
     Conversation,
     Message,
@@ -47,7 +47,7 @@ def talking(colleague: Person, supporter: Person, **overrides: object) -> Conver
     support_request = open_request(colleague, first_message=FIRST, **overrides)
     offer = support_request.offers.get(state=Offer.State.PENDING)
     assert offer.supporter_id == supporter.pk
-    return services.accept_offer(offer=offer, supporter=supporter)
+    return offers.accept_offer(offer=offer, supporter=supporter)
 
 
 def all_mail() -> str:
@@ -148,7 +148,7 @@ def test_the_colleague_is_told_only_that_their_supporter_is_unavailable_and_choo
     assert conversation.supporter_unavailable_at is not None
     # Another supporter would read what came before: nobody is offered it until they agree,
     # not even by the worker's retries.
-    services.retry_waiting_requests()
+    offers.retry_waiting_requests()
     assert not Offer.objects.filter(request=conversation.request,
                                     state=Offer.State.PENDING).exists()
     page = signed_in(colleague).get(f"/conversations/{conversation.pk}/").content.decode()
@@ -171,7 +171,7 @@ def test_the_colleague_is_told_only_that_their_supporter_is_unavailable_and_choo
     assert FIRST not in all_mail()
 
     # The next supporter takes over and reads the conversation; the notice has done its work.
-    services.accept_offer(offer=offer, supporter=successor)
+    offers.accept_offer(offer=offer, supporter=successor)
     shown = selectors.read_messages(
         viewer=successor,
         conversation=selectors.conversation_for(viewer=successor,
@@ -206,7 +206,7 @@ def test_a_request_nobody_else_fits_waits_and_is_never_offered_to_the_leaver(
     conversation = talking(colleague, leaver)
 
     deactivate(leaver)
-    services.retry_waiting_requests()
+    offers.retry_waiting_requests()
 
     assert not Offer.objects.filter(state=Offer.State.PENDING).exists()
     assert SupportRequest.objects.get(pk=conversation.request_id).state == \
@@ -231,7 +231,7 @@ def test_a_deactivated_safety_contact_is_not_pretended_to_be_alerted(colleague: 
     supporter = make_supporter()
     conversation = talking(colleague, supporter)
     contact = make_person()
-    services.update_programme_settings(actor=None, safety_contact=contact)
+    programme.update_programme_settings(actor=None, safety_contact=contact)
     deactivate(contact)
 
     with pytest.raises(ValidationError, match="No safety contact"):

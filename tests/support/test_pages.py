@@ -15,13 +15,14 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from haven.core.models import AuditAction, AuditEvent, Person, Role
-from haven.support import conversations, services
+from haven.support import commitments, conversations, offers, programme
 from haven.support.models import (
     Commitment,
     Conversation,
     Message,
     Offer,
     ProgrammeSettings,
+    SupportAudit,
     SupporterProfile,
     SupportRequest,
 )
@@ -35,7 +36,7 @@ pytestmark = pytest.mark.django_db
 
 def _talking(colleague: Person, supporter: Person, **overrides: object) -> Conversation:
     support_request = open_request(colleague, **overrides)
-    return services.accept_offer(offer=support_request.offers.get(), supporter=supporter)
+    return offers.accept_offer(offer=support_request.offers.get(), supporter=supporter)
 
 
 def _form(**overrides: str) -> dict[str, str]:
@@ -50,7 +51,7 @@ def _form(**overrides: str) -> dict[str, str]:
 # --- asking for support ----------------------------------------------------------------------
 
 def test_the_request_form_shows_the_limits_of_confidentiality_first(colleague: Person) -> None:
-    services.update_programme_settings(actor=make_person(Role.ADMINISTRATOR),
+    programme.update_programme_settings(actor=make_person(Role.ADMINISTRATOR),
                                        confidentiality_text="Only a risk to life is shared.")
 
     body = signed_in(colleague).get("/support/new/").content.decode()
@@ -176,7 +177,7 @@ def test_the_fallback_form_keeps_the_client_id_so_a_resend_is_not_doubled(
 
 def test_a_crisis_message_shows_the_crisis_resources_of_the_colleagues_location(
         colleague: Person) -> None:
-    services.update_programme_settings(
+    programme.update_programme_settings(
         actor=make_person(Role.ADMINISTRATOR),
         crisis_by_location={str(colleague.location_id): "Call the Leeds line: 0800 000"})
     supporter = make_supporter()
@@ -245,7 +246,7 @@ def test_erasing_asks_first_then_destroys_the_content(colleague: Person) -> None
     assert done.status_code == 302 and done["Location"] == "/support/"
     assert Message.objects.count() == 0
     assert DataKey.objects.get(pk=conversation.data_key_id).wrapped is None
-    assert AuditEvent.objects.filter(action=AuditAction.CONVERSATION_ERASED).count() == 1
+    assert AuditEvent.objects.filter(action=SupportAudit.CONVERSATION_ERASED).count() == 1
     home = client.get("/support/").content.decode()
     assert "The conversation is erased" in home
     assert f"/conversations/{conversation.pk}/" not in home
@@ -433,7 +434,7 @@ def _add_supporter_rows(supporter: Person, rows: int) -> None:
         support_request = open_request(make_person(), use_pseudonym=i % 3 == 0)
         offer = support_request.offers.get()
         if i % 2 == 0:
-            services.accept_offer(offer=offer, supporter=supporter)
+            offers.accept_offer(offer=offer, supporter=supporter)
 
 
 def test_the_supporter_home_costs_the_same_queries_for_many_rows(
@@ -458,11 +459,11 @@ def _add_programme_rows(rows: int) -> None:
         colleague = make_person()
         support_request = open_request(colleague, use_pseudonym=bool(i % 2))
         offer = support_request.offers.get()
-        conversation = services.accept_offer(offer=offer, supporter=offer.supporter)
-        commitment = conversations.record_commitment(
+        conversation = offers.accept_offer(offer=offer, supporter=offer.supporter)
+        commitment = commitments.record_commitment(
             conversation=conversation, supporter=offer.supporter, what="Call back",
             due_at=timezone.now() + timedelta(days=1))
-        conversations.resolve_commitment(commitment=commitment, supporter=offer.supporter,
+        commitments.resolve_commitment(commitment=commitment, supporter=offer.supporter,
                                          kept=bool(i % 3))
         conversations.send_message(conversation=conversation, sender=offer.supporter,
                                    client_id=uuid.uuid4(), text="Hello")
@@ -552,7 +553,7 @@ def test_erasing_twice_is_a_clear_message_not_an_error_page(colleague: Person) -
 
     assert again.status_code == 404
     assert "was erased" in again.content.decode()
-    assert AuditEvent.objects.filter(action=AuditAction.CONVERSATION_ERASED).count() == 1
+    assert AuditEvent.objects.filter(action=SupportAudit.CONVERSATION_ERASED).count() == 1
 
 
 def test_a_handover_is_suggested_once(colleague: Person) -> None:
@@ -598,7 +599,7 @@ def test_a_coordinator_approves_a_supporter_and_it_is_audited() -> None:
 
     assert response.status_code == 302
     assert SupporterProfile.objects.get(person=waiting).certified
-    event = AuditEvent.objects.get(action=AuditAction.SUPPORTER_APPROVED)
+    event = AuditEvent.objects.get(action=SupportAudit.SUPPORTER_APPROVED)
     assert (event.actor, event.object_id) == (coordinator, str(waiting.pk))
     assert client.post("/programme/supporters/999999/approve/").status_code == 404
     assert signed_in(waiting).post(

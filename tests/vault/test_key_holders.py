@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from haven.core.models import Person
 from haven.core.services import create_access_token
-from haven.support import conversations, selectors, services
+from haven.support import commitments, conversations, offers, selectors
 from haven.support.models import Commitment, Conversation
 from haven.vault import crypto
 from haven.vault.masterkeys import generate_master_key
@@ -293,8 +293,8 @@ def test_a_worker_without_a_conversations_key_still_runs_every_job(
     use_keys(generate_master_key("gone"))
     supporter = make_supporter()
     reminded = open_request(colleague, first_message=SECRET).conversation
-    reminded = services.accept_offer(offer=reminded.request.offers.get(), supporter=supporter)
-    conversations.record_commitment(conversation=reminded, supporter=supporter,
+    reminded = offers.accept_offer(offer=reminded.request.offers.get(), supporter=supporter)
+    commitments.record_commitment(conversation=reminded, supporter=supporter,
                                     what="Call you on Friday",
                                     due_at=timezone.now() + timedelta(hours=2))
     expired = open_request(make_person(), first_message=SECRET).conversation

@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from haven.core.models import AuditAction, AuditEvent
+from haven.core.models import AuditEvent
 from haven.vault import crypto, holders, services
 from haven.vault.masterkeys import (
     MasterKeyConflict,
@@ -26,7 +26,7 @@ from haven.vault.masterkeys import (
     generate_master_key,
     parse_master_keys,
 )
-from haven.vault.models import DataKey, KeyHolder, MasterKeyState
+from haven.vault.models import DataKey, KeyHolder, MasterKeyState, VaultAudit
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +120,7 @@ def test_retire_refuses_while_data_keys_depend_on_the_key(use_keys) -> None:  # 
         _out("retire", "old")
 
     assert not MasterKeyState.objects.filter(retired_at__isnull=False).exists()
-    assert not AuditEvent.objects.filter(action=AuditAction.MASTER_KEY_RETIRED).exists()
+    assert not AuditEvent.objects.filter(action=VaultAudit.MASTER_KEY_RETIRED).exists()
 
 
 def test_retire_refuses_while_a_live_process_uses_the_key_as_its_current_one(use_keys) -> None:  # type: ignore[no-untyped-def]
@@ -162,9 +162,9 @@ def test_retire_and_unretire_are_audited_once(use_keys) -> None:  # type: ignore
     assert "was not retired" in _out("unretire", "old")
     events = list(AuditEvent.objects.filter(object_type="master_key").order_by("id")
                   .values_list("action", "object_id", "actor"))
-    assert events == [(AuditAction.MASTER_KEYS_ROTATED, "new", None),
-                      (AuditAction.MASTER_KEY_RETIRED, "old", None),
-                      (AuditAction.MASTER_KEY_UNRETIRED, "old", None)]
+    assert events == [(VaultAudit.MASTER_KEYS_ROTATED, "new", None),
+                      (VaultAudit.MASTER_KEY_RETIRED, "old", None),
+                      (VaultAudit.MASTER_KEY_UNRETIRED, "old", None)]
     use_keys(f"{OLD},{NEW}")
     assert crypto.create_data_key(purpose="conversation").master_key_id == "old"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from pydantic import AwareDatetime, StrictInt
@@ -14,6 +13,7 @@ from haven.activities import selectors
 from haven.activities import services as activities
 from haven.activities.models import Activity
 from haven.api.schemas import ErrorOut, Line, StrictIn, Text
+from haven.core.http import SignedInRequest
 
 router = Router(tags=["connect"])
 
@@ -92,19 +92,19 @@ def _activity_out(activity: Activity) -> ActivityOut:
 
 
 @router.get("/activities", response=list[ActivityOut], url_name="connect_activities")
-def list_activities(request: HttpRequest) -> list[ActivityOut]:
+def list_activities(request: SignedInRequest) -> list[ActivityOut]:
     """Activities that have not ended yet and are not called off, soonest first."""
     return [_activity_out(activity)
             for activity in selectors.upcoming(viewer=request.user, now=timezone.now())]
 
 
-def _current(request: HttpRequest, activity_id: int) -> ActivityOut:
+def _current(request: SignedInRequest, activity_id: int) -> ActivityOut:
     return _activity_out(selectors.activity_for(viewer=request.user, activity_id=activity_id))
 
 
 @router.post("/activities", response={201: ActivityOut, 403: ErrorOut, 422: ErrorOut},
              url_name="connect_activities")
-def propose(request: HttpRequest, payload: ActivityIn) -> Status:
+def propose(request: SignedInRequest, payload: ActivityIn) -> Status:
     """Coordinators and administrators, and every colleague while the activity settings allow
     it (403 otherwise). Published at once."""
     activity = activities.propose(organiser=request.user, **payload.model_dump())
@@ -113,7 +113,7 @@ def propose(request: HttpRequest, payload: ActivityIn) -> Status:
 
 @router.get("/activities/{activity_id}", response={200: ActivityOut, 404: ErrorOut},
             url_name="connect_activity")
-def get_activity(request: HttpRequest, activity_id: int) -> ActivityOut:
+def get_activity(request: SignedInRequest, activity_id: int) -> ActivityOut:
     """One activity, called off or not."""
     return _current(request, activity_id)
 
@@ -121,7 +121,7 @@ def get_activity(request: HttpRequest, activity_id: int) -> ActivityOut:
 @router.patch("/activities/{activity_id}", response={200: ActivityOut, 403: ErrorOut,
                                                      404: ErrorOut, 422: ErrorOut},
               url_name="connect_activity")
-def change_activity(request: HttpRequest, activity_id: int,
+def change_activity(request: SignedInRequest, activity_id: int,
                     payload: ActivityChangeIn) -> ActivityOut:
     """For its organiser, coordinators and administrators, until it starts. A change to when,
     where or the title e-mails everyone signed up an updated calendar invitation; more places
@@ -137,7 +137,7 @@ def change_activity(request: HttpRequest, activity_id: int,
 @router.post("/activities/{activity_id}/call-off", response={200: ActivityOut, 403: ErrorOut,
                                                              404: ErrorOut, 422: ErrorOut},
              url_name="connect_activity_call_off")
-def call_off(request: HttpRequest, activity_id: int, payload: CallOffIn) -> ActivityOut:
+def call_off(request: SignedInRequest, activity_id: int, payload: CallOffIn) -> ActivityOut:
     """For its organiser, coordinators and administrators, until it starts. Everyone signed up
     is e-mailed, with a calendar CANCEL."""
     activity = selectors.activity_for(viewer=request.user, activity_id=activity_id)
@@ -148,7 +148,7 @@ def call_off(request: HttpRequest, activity_id: int, payload: CallOffIn) -> Acti
 @router.post("/activities/{activity_id}/feedback", response={201: FeedbackOut, 404: ErrorOut,
                                                              422: ErrorOut},
              url_name="connect_activity_feedback")
-def give_feedback(request: HttpRequest, activity_id: int, payload: FeedbackIn) -> Status:
+def give_feedback(request: SignedInRequest, activity_id: int, payload: FeedbackIn) -> Status:
     """A score from 1 to 5, once, after an activity you had a place at."""
     activity = selectors.activity_for(viewer=request.user, activity_id=activity_id)
     feedback = activities.give_feedback(person=request.user, activity=activity,
@@ -159,7 +159,7 @@ def give_feedback(request: HttpRequest, activity_id: int, payload: FeedbackIn) -
 @router.post("/activities/{activity_id}/signup", response={201: SignupOut, 404: ErrorOut,
                                                             422: ErrorOut},
              url_name="connect_activity_signup")
-def sign_up(request: HttpRequest, activity_id: int) -> Status:
+def sign_up(request: SignedInRequest, activity_id: int) -> Status:
     activity = selectors.activity_for(viewer=request.user, activity_id=activity_id)
     signup = activities.sign_up(person=request.user, activity=activity)
     return Status(201, SignupOut(status=signup.status))
@@ -168,7 +168,7 @@ def sign_up(request: HttpRequest, activity_id: int) -> Status:
 @router.delete("/activities/{activity_id}/signup", response={204: None, 404: ErrorOut,
                                                               422: ErrorOut},
                url_name="connect_activity_signup")
-def give_up(request: HttpRequest, activity_id: int) -> Status:
+def give_up(request: SignedInRequest, activity_id: int) -> Status:
     activity = selectors.activity_for(viewer=request.user, activity_id=activity_id)
     activities.cancel(person=request.user, activity=activity)
     return Status(204, None)

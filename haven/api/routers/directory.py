@@ -2,7 +2,6 @@
 also deactivate and reactivate people here."""
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import field_validator
@@ -18,6 +17,7 @@ from haven.api.schemas import (
     TeamOut,
 )
 from haven.core import selectors, services
+from haven.core.http import SignedInRequest
 from haven.core.models import Department, Location, Person, Role, Team
 
 router = Router(tags=["directory"])
@@ -46,20 +46,20 @@ class PeopleFilter(Schema):
 
 @router.get("/people", response=list[PersonOut], url_name="list_people")
 @paginate(DirectoryPagination)
-def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> QuerySet[Person]:
+def list_people(request: SignedInRequest, filters: Query[PeopleFilter]) -> QuerySet[Person]:
     return selectors.people_for_directory(
         viewer=request.user, search=filters.q, role=filters.role or "", team_id=filters.team)
 
 
 @router.get("/people/{person_id}", response={200: PersonOut, 404: ErrorOut},
             url_name="get_person")
-def get_person(request: HttpRequest, person_id: int) -> Person:
+def get_person(request: SignedInRequest, person_id: int) -> Person:
     return selectors.person_for_directory(viewer=request.user, person_id=person_id)
 
 
 @router.get("/people/{person_id}/active", response={200: PersonActiveOut, 404: ErrorOut},
             url_name="person_active")
-def get_person_active(request: HttpRequest, person_id: int) -> PersonActiveOut:
+def get_person_active(request: SignedInRequest, person_id: int) -> PersonActiveOut:
     """Administrators: whether the person is active (may sign in)."""
     person = selectors.person_for_directory(viewer=request.user, person_id=person_id)
     return PersonActiveOut(person_id=person.pk, active=person.is_active)
@@ -68,7 +68,7 @@ def get_person_active(request: HttpRequest, person_id: int) -> PersonActiveOut:
 @router.put("/people/{person_id}/active", response={200: PersonActiveOut, 404: ErrorOut,
                                                     422: ErrorOut},
             url_name="person_active")
-def set_person_active(request: HttpRequest, person_id: int,
+def set_person_active(request: SignedInRequest, person_id: int,
                       payload: PersonActiveIn) -> PersonActiveOut:
     """Administrators: `{"active": false}` deactivates (offboards) the person at once — their
     sessions, live chats and API tokens end, their support conversations are handed over, and
@@ -76,7 +76,7 @@ def set_person_active(request: HttpRequest, person_id: int,
     administrator cannot be deactivated (422)."""
     person = selectors.person_for_directory(viewer=request.user, person_id=person_id)
     change = services.set_person_active(person=person, active=payload.active,
-                                        actor=request.user, via="api", request=request)
+                                        actor=request.user, via="api")
     if person.pk == request.user.pk and not payload.active and hasattr(request, "session"):
         # Deactivated themselves over their browser session: its row is gone; saving it at
         # the end of this request would fail.
@@ -87,15 +87,15 @@ def set_person_active(request: HttpRequest, person_id: int,
 
 
 @router.get("/teams", response=list[TeamOut], url_name="list_teams")
-def list_teams(request: HttpRequest) -> QuerySet[Team]:
+def list_teams(request: SignedInRequest) -> QuerySet[Team]:
     return selectors.teams(viewer=request.user)
 
 
 @router.get("/departments", response=list[RefOut], url_name="list_departments")
-def list_departments(request: HttpRequest) -> QuerySet[Department]:
+def list_departments(request: SignedInRequest) -> QuerySet[Department]:
     return selectors.departments(viewer=request.user)
 
 
 @router.get("/locations", response=list[LocationOut], url_name="list_locations")
-def list_locations(request: HttpRequest) -> QuerySet[Location]:
+def list_locations(request: SignedInRequest) -> QuerySet[Location]:
     return selectors.locations(viewer=request.user)

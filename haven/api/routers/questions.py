@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from pydantic import StrictBool
 
 from haven.api.schemas import ErrorOut, Line, StrictIn, Text
+from haven.core.http import SignedInRequest
 from haven.core.middleware import leave_session_untouched
 from haven.questions import selectors
 from haven.questions import services as questions
@@ -88,7 +88,7 @@ def _question_out(question: Question) -> QuestionOut:
 
 
 @router.get("/questions", response=BoardOut, url_name="connect_questions")
-def board(request: HttpRequest) -> BoardOut:
+def board(request: SignedInRequest) -> BoardOut:
     """Published questions, most votes first; anonymous ones only once enough people take
     part (HAVEN_MIN_GROUP_SIZE)."""
     shown = selectors.board(viewer=request.user)
@@ -97,7 +97,7 @@ def board(request: HttpRequest) -> BoardOut:
 
 
 @router.post("/questions", response={201: AskedOut, 422: ErrorOut}, url_name="connect_questions")
-def ask(request: HttpRequest, payload: QuestionIn) -> Status:
+def ask(request: SignedInRequest, payload: QuestionIn) -> Status:
     """A new question, published once a coordinator approves it."""
     leave_session_untouched(request)  # the session row must not record when one asked
     question = questions.ask(person=request.user, text=payload.text,
@@ -109,7 +109,7 @@ def ask(request: HttpRequest, payload: QuestionIn) -> Status:
 @router.post("/questions/{question_id}/vote", response={204: None, 404: ErrorOut,
                                                          422: ErrorOut},
              url_name="connect_question_vote")
-def vote(request: HttpRequest, question_id: int) -> Status:
+def vote(request: SignedInRequest, question_id: int) -> Status:
     """One vote per person, while the question is unanswered."""
     leave_session_untouched(request)  # the session row must not record when one voted
     questions.vote(person=request.user, question=selectors.published_question(question_id))
@@ -127,7 +127,7 @@ def _moderation_item(question: Question) -> ModerationItemOut:
 
 @router.get("/questions/moderation", response=list[ModerationItemOut],
             url_name="connect_question_moderation_queue")
-def moderation_queue(request: HttpRequest) -> list[ModerationItemOut]:
+def moderation_queue(request: SignedInRequest) -> list[ModerationItemOut]:
     """Questions waiting for a decision, held ones first."""
     return [_moderation_item(question) for question in selectors.moderation_queue()]
 
@@ -135,7 +135,7 @@ def moderation_queue(request: HttpRequest) -> list[ModerationItemOut]:
 @router.get("/questions/{question_id}/moderation", response={200: ModerationItemOut,
                                                              404: ErrorOut},
             url_name="connect_question_moderation")
-def moderation_item(request: HttpRequest, question_id: int) -> ModerationItemOut:
+def moderation_item(request: SignedInRequest, question_id: int) -> ModerationItemOut:
     """One question in any state, as moderators see it."""
     return _moderation_item(selectors.question_for_moderation(question_id))
 
@@ -143,7 +143,7 @@ def moderation_item(request: HttpRequest, question_id: int) -> ModerationItemOut
 @router.post("/questions/{question_id}/moderation", response={200: ModerationItemOut,
                                                               404: ErrorOut, 422: ErrorOut},
              url_name="connect_question_moderation")
-def moderate(request: HttpRequest, question_id: int,
+def moderate(request: SignedInRequest, question_id: int,
              payload: ModerationIn) -> ModerationItemOut:
     """Publish a waiting question, or reject it with a reason its author sees. Once."""
     question = questions.moderate(
@@ -160,7 +160,7 @@ def _answer_out(question: Question) -> AnswerOut:
 
 @router.get("/questions/{question_id}/answer", response={200: AnswerOut, 404: ErrorOut},
             url_name="connect_question_answer")
-def get_answer(request: HttpRequest, question_id: int) -> AnswerOut:
+def get_answer(request: SignedInRequest, question_id: int) -> AnswerOut:
     """A published question's current answer (empty when there is none yet)."""
     return _answer_out(selectors.published_question(question_id))
 
@@ -168,7 +168,7 @@ def get_answer(request: HttpRequest, question_id: int) -> AnswerOut:
 @router.put("/questions/{question_id}/answer", response={200: AnswerOut, 404: ErrorOut,
                                                         422: ErrorOut},
             url_name="connect_question_answer")
-def answer(request: HttpRequest, question_id: int, payload: AnswerIn) -> AnswerOut:
+def answer(request: SignedInRequest, question_id: int, payload: AnswerIn) -> AnswerOut:
     """Answer a published question in public; a later answer replaces it."""
     question = questions.answer(leader=request.user,
                                 question=selectors.published_question(question_id),

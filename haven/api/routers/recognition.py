@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict, StrictInt
 
 from haven.api.schemas import Email, ErrorOut, Text
+from haven.core.http import SignedInRequest
 from haven.core.models import Team
 from haven.core.selectors import MAX_ID
 from haven.recognition import comments as recognition_comments
@@ -100,13 +100,13 @@ def _out(item: selectors.ShownRecognition, viewer_id: int) -> dict[str, Any]:
 
 
 @router.get("", response=list[RecognitionOut], url_name="recognitions")
-def list_recognition(request: HttpRequest) -> list[dict[str, Any]]:
+def list_recognition(request: SignedInRequest) -> list[dict[str, Any]]:
     """The newest recognition you may see (50), as on the page."""
     return [_out(item, request.user.pk) for item in selectors.feed(viewer=request.user)]
 
 
 @router.post("", response={201: RecognitionOut, 422: ErrorOut}, url_name="recognitions")
-def give_recognition(request: HttpRequest, payload: RecognitionIn) -> Status[dict[str, Any]]:
+def give_recognition(request: SignedInRequest, payload: RecognitionIn) -> Status[dict[str, Any]]:
     """Recognise a colleague (recipient_email) or a team (team_id). Held for a coordinator,
     with held_reason, when it reads as an insult, a slur or mocking thanks."""
     team = None
@@ -123,7 +123,7 @@ def give_recognition(request: HttpRequest, payload: RecognitionIn) -> Status[dic
 
 @router.get("/{recognition_id}/comments", response={200: list[CommentOut], 404: ErrorOut},
             url_name="recognition_comments")
-def list_comments(request: HttpRequest, recognition_id: int) -> list[dict[str, Any]]:
+def list_comments(request: SignedInRequest, recognition_id: int) -> list[dict[str, Any]]:
     """Every comment you may read under a recognition you may read, oldest first: published
     ones, and your own whatever their state."""
     found = selectors.recognition_for(viewer=request.user, recognition_id=recognition_id)
@@ -134,7 +134,7 @@ def list_comments(request: HttpRequest, recognition_id: int) -> list[dict[str, A
 @router.post("/{recognition_id}/comments",
              response={201: CommentOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
              url_name="recognition_comments")
-def post_comment(request: HttpRequest, recognition_id: int,
+def post_comment(request: SignedInRequest, recognition_id: int,
                  payload: CommentIn) -> Status[dict[str, Any]]:
     """Comment under a recognition you may read (404 otherwise). Held for a coordinator, with
     held_reason, when it reads as an insult, a slur or mocking thanks; 422 when refused (empty,
@@ -151,7 +151,7 @@ def post_comment(request: HttpRequest, recognition_id: int,
 
 @router.delete("/comments/{comment_id}", response={204: None, 404: ErrorOut, 422: ErrorOut},
                url_name="recognition_comment")
-def delete_comment(request: HttpRequest, comment_id: int) -> Status[None]:
+def delete_comment(request: SignedInRequest, comment_id: int) -> Status[None]:
     """Delete your own comment (404 for anyone else's)."""
     own = selectors.own_comment(viewer=request.user, comment_id=comment_id)
     recognition_comments.delete_comment(author=request.user, comment=own)

@@ -9,17 +9,18 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime, ConfigDict, StrictBool, field_validator
 
 from haven.api.schemas import Email, ErrorOut, Line, Text
+from haven.core.http import SignedInRequest
 from haven.core.selectors import MAX_ID
-from haven.support import conversations, selectors, services
+from haven.support import commitments, conversations, selectors
+from haven.support import requests as support_requests
 from haven.support.models import Conversation, SupportRequest
 
 router = Router(tags=["support"])
@@ -220,13 +221,13 @@ def _commitment_out(listed: selectors.ListedCommitment) -> dict[str, Any]:
 # Requests -----------------------------------------------------------------------------------
 
 @router.get("/requests", response=list[SupportRequestOut], url_name="support_requests")
-def list_requests(request: HttpRequest) -> QuerySet[SupportRequest]:
+def list_requests(request: SignedInRequest) -> QuerySet[SupportRequest]:
     return selectors.requests_of(person=request.user)
 
 
 @router.post("/requests", response={200: SupportRequestOut, 201: SupportRequestOut,
                                     422: ErrorOut}, url_name="support_requests")
-def open_request(request: HttpRequest, payload: SupportRequestIn
+def open_request(request: SignedInRequest, payload: SupportRequestIn
                  ) -> Status[SupportRequest]:
     """Open a request with its first message. The same submission_id again answers 200 with
     the request it opened, and opens nothing new."""
@@ -241,7 +242,7 @@ def open_request(request: HttpRequest, payload: SupportRequestIn
                 "Nobody in the directory has that e-mail.")})
     with _fields_named(acknowledged="acknowledged_confidentiality", text="message",
                        person_of_concern="person_of_concern_email", languages="language"):
-        support_request = services.open_request(
+        support_request = support_requests.open_request(
             requester=request.user, topic=payload.topic, mode=payload.mode,
             use_pseudonym=payload.use_pseudonym, language=payload.language,
             avoid_my_team=payload.avoid_my_team,
@@ -255,32 +256,32 @@ def open_request(request: HttpRequest, payload: SupportRequestIn
 # Conversations ------------------------------------------------------------------------------
 
 @router.get("/conversations", response=list[ConversationOut], url_name="support_conversations")
-def list_conversations(request: HttpRequest) -> QuerySet[Conversation]:
+def list_conversations(request: SignedInRequest) -> QuerySet[Conversation]:
     return selectors.conversations_of(person=request.user)
 
 
 @router.get("/conversations/{conversation_id}", response={200: ConversationOut, 404: ErrorOut},
             url_name="support_conversation")
-def get_conversation(request: HttpRequest, conversation_id: int) -> Conversation:
+def get_conversation(request: SignedInRequest, conversation_id: int) -> Conversation:
     return selectors.conversation_for(viewer=request.user, conversation_id=conversation_id)
 
 
 @router.get("/conversations/{conversation_id}/messages",
             response={200: list[MessageOut], 404: ErrorOut, 423: ErrorOut},
             url_name="support_messages")
-def list_messages(request: HttpRequest, conversation_id: int,
+def list_messages(request: SignedInRequest, conversation_id: int,
                   query: Query[MessagesQuery]) -> list[selectors.ShownMessage]:
     conversation = selectors.conversation_for(viewer=request.user,
                                               conversation_id=conversation_id)
     return selectors.read_messages(viewer=request.user, conversation=conversation,
-                                   after_id=query.after, request=request)
+                                   after_id=query.after)
 
 
 @router.post("/conversations/{conversation_id}/messages",
              response={200: SentOut, 201: SentOut, 404: ErrorOut, 422: ErrorOut,
                        423: ErrorOut},
              url_name="support_messages")
-def send_message(request: HttpRequest, conversation_id: int,
+def send_message(request: SignedInRequest, conversation_id: int,
                  payload: MessageIn) -> Status[dict[str, Any]]:
     """Send a message. The same client_id again answers 200 with the message already stored."""
     conversation = selectors.conversation_for(viewer=request.user,
@@ -296,25 +297,23 @@ def send_message(request: HttpRequest, conversation_id: int,
 # Commitments --------------------------------------------------------------------------------
 
 @router.get("/commitments", response=list[CommitmentOut], url_name="support_commitments")
-def list_commitments(request: HttpRequest) -> list[dict[str, Any]]:
+def list_commitments(request: SignedInRequest) -> list[dict[str, Any]]:
     """Commitments made to the caller as a colleague, and those the caller made as a
     supporter in conversations they still hold. Commitments in a conversation that cannot be
     opened on this server (423 there: its encryption key is not here) are left out."""
     return [_commitment_out(listed)
-            for listed in selectors.commitments_of(person=request.user, request=request)]
+            for listed in selectors.commitments_of(person=request.user)]
 
 
 @router.post("/conversations/{conversation_id}/commitments",
              response={201: CommitmentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut,
                        423: ErrorOut},
              url_name="support_conversation_commitments")
-def add_commitment(request: HttpRequest, conversation_id: int,
+def add_commitment(request: SignedInRequest, conversation_id: int,
                    payload: CommitmentIn) -> Status[dict[str, Any]]:
     conversation = selectors.conversation_for(viewer=request.user,
                                               conversation_id=conversation_id)
-    if conversation.supporter_id != request.user.pk:
-        raise PermissionDenied  # the colleague takes part but does not record commitments
-    commitment = conversations.record_commitment(
+    commitment = commitments.record_commitment(
         conversation=conversation, supporter=request.user, what=payload.what,
         due_at=payload.due_at)
     return Status(201, {"id": commitment.pk, "conversation_id": conversation.pk,

@@ -12,11 +12,11 @@ would retry for ever):
   4423  its content cannot be opened on this server (its master key is not here); an
         `error` frame says so first
 
-The session is checked when the socket opens, then again before a send or a typing signal once
-SESSION_RECHECK_SECONDS have passed since the last check, and before a delivery once the
-session's idle expiry has passed. Signing out, or changing or resetting the password, tells
-the person's sockets at once (live.sessions_changed), so nothing waits for the next
-check there; the per-message database work is then only storing the message.
+This module keeps the socket protocol (frames, their validation, send, typing, resuming);
+the session is kept by live.session.SessionWatch, which the consumer asks before acting.
+Signing out, or changing or resetting the password, tells the person's sockets at once
+(live.events.sessions_changed), so nothing waits for the next check there; the per-message
+database work is then only storing the message.
 """
 
 from __future__ import annotations
@@ -25,25 +25,21 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
-from importlib import import_module
-from types import SimpleNamespace
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
-from django.contrib import auth
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.support import conversations, live, selectors
+from haven.core.audit import hash_identifier, set_audit_context
+from haven.support import conversations, selectors
+from haven.support.live import events
+from haven.support.live.session import SessionWatch
 from haven.support.models import Conversation
 from haven.vault import crypto
 from haven.vault.masterkeys import MasterKeyUnavailable
@@ -51,10 +47,6 @@ from haven.vault.middleware import refusal_text
 
 MAX_FRAME_CHARS = 64 * 1024
 TYPING_EVERY_SECONDS = 1.0  # at most one typing signal a second is relayed per connection
-SESSION_TOUCH_SECONDS = 60.0  # chatting counts as activity for the idle timeout
-SESSION_RECHECK_SECONDS = 60.0  # see the module's docstring
-_DB_SESSION_ENGINES = {"django.contrib.sessions.backends.db",
-                       "django.contrib.sessions.backends.cached_db"}
 
 logger = logging.getLogger(__name__)
 
@@ -91,13 +83,16 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     _joined: tuple[str, ...] = ()  # groups this socket joined (not Channels' own `groups`)
     left: bool = False  # closing: nothing more goes out on this socket
     _last_typing: float = 0.0
-    _last_touch: float = 0.0
-    _checked_at: float = float("-inf")  # when the session was last found valid (monotonic)
-    _expires_at: datetime | None = None  # the session's idle expiry, where the engine has one
+    session: SessionWatch
     _writer: conversations.LiveWriter | None = None  # set after a first message is stored
 
     async def connect(self) -> None:
         await self.accept()
+        # Audit rows written for this socket (its reads, its sends) say where it connected
+        # from, as a page's do; the context lives as long as this consumer's task.
+        client = self.scope.get("client") or ("",)
+        set_audit_context(ip_hash=hash_identifier(str(client[0] or "")))
+        self.session = SessionWatch(self.scope)
         user = self.scope.get("user")
         self.conversation_id = int(self.scope["url_route"]["kwargs"]["conversation_id"])
         if user is None or not user.is_authenticated:
@@ -114,8 +109,8 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.role = conversation.participant_role(user.pk)
         # Join before reading the backlog: a message committed in between arrives twice (the
         # page keeps one per client id) rather than not at all.
-        self._joined = (conversations.group_name(self.conversation_id),
-                       live.person_group(user.pk))
+        self._joined = (events.group_name(self.conversation_id),
+                       events.person_group(user.pk))
         for group in self._joined:
             await self.channel_layer.group_add(group, self.channel_name)
         try:
@@ -196,17 +191,16 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         if now - self._last_typing < TYPING_EVERY_SECONDS:
             return  # a client that sends more often is told nothing and relayed less
         self._last_typing = now
-        if not self._session_fresh() and not await self._still_signed_in():
+        if not self.session.fresh() and not await self.session.still_signed_in():
             await self._leave(NOT_SIGNED_IN)
             return
-        await self.channel_layer.group_send(conversations.group_name(self.conversation_id), {
+        await self.channel_layer.group_send(events.group_name(self.conversation_id), {
             "type": "chat.typing", "role": self.role, "sender": self.channel_name})
 
     # Group events ------------------------------------------------------------------------
 
     async def chat_message(self, event: dict[str, Any]) -> None:
-        if (self._expires_at is not None and timezone.now() >= self._expires_at
-                and not await self._still_signed_in()):
+        if self.session.idle_expired() and not await self.session.still_signed_in():
             await self._leave(NOT_SIGNED_IN)  # idle too long: the session has expired
             return
         await self._send_json({"type": "message", **{k: v for k, v in event.items()
@@ -224,10 +218,10 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             return
         ended = event.get("ended")
         if ended:
-            if ended == live.session_digest(self._session_key()):
+            if self.session.is_ended_session(ended):
                 await self._leave(NOT_SIGNED_IN)
             return
-        if not await self._still_signed_in():
+        if not await self.session.still_signed_in():
             await self._leave(NOT_SIGNED_IN)
 
     async def chat_closed(self, event: dict[str, Any]) -> None:
@@ -300,43 +294,10 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         failure is logged, never raised: the message is stored; pages catch up on reconnect."""
         try:
             await self.channel_layer.group_send(
-                conversations.group_name(self.conversation_id), event)
+                events.group_name(self.conversation_id), event)
         except Exception as error:  # noqa: BLE001
             logger.warning("Live broadcast failed (%s) in conversation %s",
                            type(error).__name__, self.conversation_id)
-
-    def _session_key(self) -> str | None:
-        return getattr(self.scope.get("session"), "session_key", None)
-
-    def _session_fresh(self) -> bool:
-        """Checked recently enough that no database trip is needed before acting."""
-        return (time.monotonic() - self._checked_at < SESSION_RECHECK_SECONDS
-                and (self._expires_at is None or timezone.now() < self._expires_at))
-
-    def _signed_in(self) -> bool:
-        """The session the socket opened with still signs in the same person: signing out
-        (in any tab), a password change or the idle timeout ends the live chat too. Chatting
-        counts as activity, like a request, so a long conversation does not time out."""
-        key = self._session_key()
-        if not key:
-            return False
-        store = import_module(settings.SESSION_ENGINE).SessionStore(key)
-        user = auth.get_user(SimpleNamespace(session=store))  # type: ignore[arg-type]
-        if not user.is_authenticated or user.pk != self.scope["user"].pk:
-            return False
-        now = time.monotonic()
-        if settings.SESSION_ENGINE in _DB_SESSION_ENGINES:
-            row = Session.objects.filter(session_key=key)
-            if now - self._last_touch >= SESSION_TOUCH_SECONDS:
-                self._last_touch = now
-                self._expires_at = timezone.now() + timedelta(seconds=store.get_expiry_age())
-                row.update(expire_date=self._expires_at)
-            else:
-                self._expires_at = row.values_list("expire_date", flat=True).first()
-        self._checked_at = now
-        return True
-
-    _still_signed_in = database_sync_to_async(_signed_in)
 
     @database_sync_to_async
     def _open(self) -> Conversation | None:
@@ -344,8 +305,8 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         longer signs them in. One trip to the database thread."""
         conversation = selectors.conversation_for(viewer=self.scope["user"],
                                                   conversation_id=self.conversation_id)
-        self._last_touch = time.monotonic()  # the page that opened the socket just did
-        return conversation if self._signed_in() else None
+        self.session.touched_now()  # the page that opened the socket just did
+        return conversation if self.session.signed_in() else None
 
     @database_sync_to_async
     def _conversation(self) -> Conversation:
@@ -361,7 +322,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         """Store a message; None (nothing stored) when the session has ended. The usual
         message is one guarded INSERT (conversations.store_live); the first, and any the
         guard stops, go through the full path, which also says why one is refused."""
-        if not self._session_fresh() and not self._signed_in():
+        if not self.session.fresh() and not self.session.signed_in():
             return None
         if self._writer is not None:
             sent = conversations.store_live(self._writer, client_id=client_id, text=text)

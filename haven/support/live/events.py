@@ -1,15 +1,33 @@
-"""Live-chat plumbing shared by the websocket consumer and the rest of Haven: each person's
-group of sockets, and telling those sockets at once when a session ends."""
+"""Live-chat events shared by the websocket consumer and the rest of support: each
+conversation's and each person's group of sockets, broadcasting after commit, and telling
+sockets at once when a session ends."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
+
+
+def group_name(conversation_id: int) -> str:
+    return f"conversation-{conversation_id}"
+
+def broadcast(conversation_id: int, event: dict[str, Any]) -> None:
+    """Send a live event to everyone connected to the conversation, after commit. A failed
+    broadcast (e.g. Redis down) is logged, never raised: what was stored stays stored and its
+    sender is answered; pages catch up when they reconnect."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    transaction.on_commit(
+        lambda: async_to_sync(layer.group_send)(group_name(conversation_id), event),
+        robust=True)
 
 
 def person_group(person_id: int) -> str:

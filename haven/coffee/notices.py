@@ -1,0 +1,80 @@
+"""What coffee pairings tell people by e-mail once a round has run: each group its
+introduction (with a calendar invitation), and each person left out why. Run by the worker's
+tasks (haven/coffee/tasks.py); names, times and starters only — nothing anyone wrote."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from haven.coffee import skips
+from haven.coffee.invitations import invitation_ics
+from haven.coffee.models import CoffeeGroup, CoffeeSkip, MeetingMode
+from haven.coffee.starters import starter_texts
+from haven.core.links import absolute_url
+from haven.core.tasks import send_email
+
+
+def introduce(*, group_id: int) -> None:
+    """E-mail a group's introduction, with the calendar invitation attached, to its members.
+    Names, the suggested time and the starters only: nothing anyone wrote."""
+    group = CoffeeGroup.objects.select_related("location").get(pk=group_id)
+    members = [membership.person for membership in
+               group.memberships.select_related("person", "person__team")]
+    recipients = [member.email for member in members if member.is_active]
+    if not recipients:
+        return
+    names = [member.name for member in members]
+    subject = _("Coffee: meet %(names)s") % {"names": _join_names(names)}
+    where = (_("in person at %(place)s") % {"place": group.location.name}
+             if group.mode == MeetingMode.IN_PERSON and group.location else _("on a video call"))
+    lines = [
+        _("Hello %(names)s,") % {"names": _join_names(names)},
+        "",
+        _("You are this round's coffee group. Find half an hour to meet %(where)s; the "
+          "attached invitation suggests a time, but pick any that suits you all.") % {
+            "where": where},
+        "",
+        *[f"- {member.name}" + (f" ({member.team.name})" if member.team else "")
+          for member in members],
+        "",
+        _("Something to talk about, if you need it:"),
+        *[f"- {text}" for text in starter_texts(group.starters)],
+        "",
+        _("Afterwards, let us know whether you met: %(link)s") % {
+            "link": absolute_url(reverse("coffee_home"))},
+        _("To change how often you take part, or to stop: %(link)s") % {
+            "link": absolute_url(reverse("coffee_settings"))},
+    ]
+    calendar = invitation_ics(group, members).decode()
+    send_email.enqueue(str(subject), "\n".join(str(line) for line in lines), recipients,
+                       [["coffee.ics", calendar, "text/calendar"]])
+
+
+def tell_skipped(*, skip_id: int) -> None:
+    """E-mail someone left out of a round why, and what they can do: the same sentences as
+    their coffee page, and links. Nobody else is named."""
+    skip = CoffeeSkip.objects.select_related("person").filter(pk=skip_id).first()
+    if skip is None or not skip.person.is_active:
+        return
+    explanation = skips.explain(skip.reason)
+    lines = [
+        _("Hello %(name)s,") % {"name": skip.person.name},
+        "",
+        _("This round of coffee pairings could not find you a group."),
+        str(explanation.why),
+        str(explanation.what_to_do),
+        _("You are still due, so the next round includes you."),
+        "",
+        _("Your coffee page: %(link)s") % {"link": absolute_url(reverse("coffee_home"))},
+        _("To change how you take part, or to stop: %(link)s") % {
+            "link": absolute_url(reverse("coffee_settings"))},
+    ]
+    send_email.enqueue(str(_("Coffee: no group for you this round")),
+                       "\n".join(str(line) for line in lines), [skip.person.email])
+
+
+def _join_names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}

@@ -1,0 +1,1 @@
+"""Live chat: the websocket consumer, its routes, its session keeping and its events."""
