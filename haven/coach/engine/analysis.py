@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from haven.coach.engine import feedback
-from haven.coach.engine.cues import CONFIDENTIALITY_LIMIT, CueMatch, find_cues
+from haven.coach.engine.cues import CueMatch, find_cues, limited_nearby
 from haven.coach.engine.model import FLAGS, MECHANISMS, Model, shipped_model
 from haven.coach.engine.text import Segment, clauses, normalise, sentences, tokens
 
@@ -155,7 +155,7 @@ def _spans(kind: str, response: str, seeker: str, response_sentences: list[Segme
     spans: list[tuple[int, int, str | None]] = []
     clause_cache: dict[int, list[Segment]] = {}
     for cue in sorted((c for c in cues if c.kind == cue_kind), key=lambda c: (c.start, -c.end)):
-        if kind == "secrecy_promise" and _limited(lowered, response_sentences, cue):
+        if kind == "secrecy_promise" and limited_nearby(lowered, response_sentences, cue):
             continue
         if len(spans) > MAX_FINDINGS_PER_KIND and cue.start >= spans[-1][1]:
             break  # enough findings of this kind; the rest would be dropped anyway
@@ -193,16 +193,6 @@ def _widen(kind: str, response: str, response_sentences: list[Segment], cue: Cue
             not response[end:sentence.end - 1].strip():
         end = sentence.end  # keep the sentence's own punctuation
     return min(start, cue.start), max(end, cue.end)
-
-
-def _limited(lowered: str, response_sentences: list[Segment], cue: CueMatch) -> bool:
-    """Is a confidentiality promise qualified ("… unless someone's at risk") nearby?"""
-    for index, sentence in enumerate(response_sentences):
-        if sentence.start <= cue.start < sentence.end:
-            start = response_sentences[max(0, index - 1)].start
-            end = response_sentences[min(len(response_sentences) - 1, index + 1)].end
-            return CONFIDENTIALITY_LIMIT.search(lowered, start, end) is not None
-    return False
 
 
 def _best_sentence(kind: str, response_sentences: list[Segment], seeker: str,

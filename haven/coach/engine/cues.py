@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from haven.coach.engine.lexicon import FEELINGS, IMPERATIVE_VERBS, POSITIVE_FEELINGS
-from haven.coach.engine.text import normalise
+from haven.coach.engine.text import Segment, normalise
 
 _FEELING_WORDS = sorted(FEELINGS | POSITIVE_FEELINGS, key=len, reverse=True)
 _IMPERATIVES = sorted(IMPERATIVE_VERBS - {"don't", "let", "think", "remember"}, key=len,
@@ -378,3 +378,14 @@ def find_cues(text: str) -> list[CueMatch]:
 
 def has_confidentiality_limit(text: str) -> bool:
     return CONFIDENTIALITY_LIMIT.search(normalise(text)) is not None
+
+
+def limited_nearby(lowered: str, sentences: list[Segment], cue: CueMatch) -> bool:
+    """Is a confidentiality promise at CUE qualified ("… unless someone's at risk") in its
+    sentence or the one on either side?"""
+    for index, sentence in enumerate(sentences):
+        if sentence.start <= cue.start < sentence.end:
+            start = sentences[max(0, index - 1)].start
+            end = sentences[min(len(sentences) - 1, index + 1)].end
+            return CONFIDENTIALITY_LIMIT.search(lowered, start, end) is not None
+    return False

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from haven.coach.engine import lexicon
-from haven.coach.engine.cues import CONFIDENTIALITY_LIMIT, CueMatch, find_cues
+from haven.coach.engine.cues import CueMatch, find_cues, limited_nearby
 from haven.coach.engine.text import Segment, Token, normalise, sentences, tokens
 
 # Bump when the features change in a way the shipped model must be retrained for; the
@@ -136,7 +136,7 @@ def _cue_features(response: str, response_sentences: list[Segment], cues: list[C
     if secrecy:
         lowered = normalise(response)
         for cue in secrecy:
-            limited = _limit_near(lowered, response_sentences, cue)
+            limited = limited_nearby(lowered, response_sentences, cue)
             features["c:secrecy_limited" if limited else "c:secrecy_unlimited"] = 1.0
     # How much of the reply the cues of each kind cover: a long reflecting clause is more
     # likely to be specific (level 2) than a bare "I get it".
@@ -147,15 +147,6 @@ def _cue_features(response: str, response_sentences: list[Segment], cues: list[C
             longest = max(_clause_words(response, response_sentences, cue, lengths)
                           for cue in spans)
             features["cl:" + kind] = min(longest, 30) / 30
-
-
-def _limit_near(lowered: str, response_sentences: list[Segment], cue: CueMatch) -> bool:
-    for index, sentence in enumerate(response_sentences):
-        if sentence.start <= cue.start < sentence.end:
-            start = response_sentences[max(0, index - 1)].start
-            end = response_sentences[min(len(response_sentences) - 1, index + 1)].end
-            return CONFIDENTIALITY_LIMIT.search(lowered, start, end) is not None
-    return False
 
 
 def _clause_words(response: str, response_sentences: list[Segment], cue: CueMatch,
