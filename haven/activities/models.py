@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.models import validate_time_zone
+from haven.core.one_row import OneRowSettings
 
 TITLE_MAX = 150
 DESCRIPTION_MAX = 4000
@@ -58,10 +59,10 @@ class Activity(models.Model):
         return f"Activity {self.pk}"
 
 
-class ActivitySettings(models.Model):
+class ActivitySettings(OneRowSettings):
     """One row: whether every colleague may propose activities, or only coordinators and
     administrators. Edited by administrators in Haven's pages; the first row takes
-    HAVEN_COLLEAGUES_PROPOSE_ACTIVITIES as its default (selectors.activity_settings)."""
+    HAVEN_COLLEAGUES_PROPOSE_ACTIVITIES as its default."""
 
     colleagues_may_propose = models.BooleanField(_("every colleague may propose activities"),
                                                  default=False)
@@ -75,6 +76,11 @@ class ActivitySettings(models.Model):
 
     def __str__(self) -> str:
         return "Activity settings"
+
+    @classmethod
+    def first_values(cls) -> dict[str, object]:
+        # A deployment keeps the rule it had before administrators could change it.
+        return {"colleagues_may_propose": bool(settings.HAVEN_COLLEAGUES_PROPOSE_ACTIVITIES)}
 
 
 class SignupStatus(models.TextChoices):

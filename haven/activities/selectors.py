@@ -24,12 +24,7 @@ PAST_SHOWN = 20
 
 
 def activity_settings() -> ActivitySettings:
-    """The one row of activity settings. The first use creates it from
-    HAVEN_COLLEAGUES_PROPOSE_ACTIVITIES, so a deployment keeps the rule it had before
-    administrators could change it; after that the row is what counts."""
-    return ActivitySettings.objects.get_or_create(pk=1, defaults={
-        "colleagues_may_propose": bool(settings.HAVEN_COLLEAGUES_PROPOSE_ACTIVITIES),
-    })[0]
+    return ActivitySettings.load()
 
 
 def _with_counts(activities: QuerySet[Activity], viewer: Person) -> QuerySet[Activity]:

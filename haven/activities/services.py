@@ -30,7 +30,8 @@ from haven.activities.models import (
 from haven.activities.selectors import activity_settings
 from haven.core.audit import audit
 from haven.core.links import absolute_url
-from haven.core.models import AuditAction, Person, Role, validate_time_zone
+from haven.core.models import Person, Role, validate_time_zone
+from haven.core.one_row import save_settings
 from haven.core.tasks import send_email
 from haven.core.text import check_text
 
@@ -55,19 +56,8 @@ def update_activity_settings(*, actor: Person, colleagues_may_propose: bool) -> 
     if not isinstance(colleagues_may_propose, bool):
         raise ValidationError({"colleagues_may_propose": _(
             "Choose who may propose an activity.")})
-    with transaction.atomic():
-        current = activity_settings()
-        current = ActivitySettings.objects.select_for_update().get(pk=current.pk)
-        if current.colleagues_may_propose == colleagues_may_propose:
-            return current
-        current.colleagues_may_propose = colleagues_may_propose
-        current.save()
-        # The same audit action as the other programme settings, told apart by the object
-        # type; the detail names the field, never its value.
-        audit(action=AuditAction.PROGRAMME_SETTINGS_CHANGED, actor=actor,
-              object_type="activity_settings", object_id=current.pk,
-              detail={"fields": "colleagues_may_propose"})
-    return current
+    return save_settings(ActivitySettings, actor=actor, object_type="activity_settings",
+                         values={"colleagues_may_propose": colleagues_may_propose})
 
 
 def _clean_text(value: str, *, field: str, limit: int, required: bool,

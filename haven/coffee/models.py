@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.models import Location
+from haven.core.one_row import OneRowSettings
 
 
 class Frequency(models.TextChoices):
@@ -154,7 +155,7 @@ class CoffeeSkip(models.Model):
         return f"Coffee skip of {self.person_id} in round {self.round_id}"
 
 
-class CoffeeSettings(models.Model):
+class CoffeeSettings(OneRowSettings):
     """One row: when the schedule runs coffee rounds and how far back pairs never repeat.
     Edited by administrators in Haven's pages; the first row takes the HAVEN_COFFEE_*
     environment variables as its defaults."""
@@ -177,6 +178,18 @@ class CoffeeSettings(models.Model):
 
     def __str__(self) -> str:
         return "Coffee settings"
+
+    @classmethod
+    def first_values(cls) -> dict[str, object]:
+        # A deployment keeps the schedule it had before administrators could edit it.
+        def within(value: int, highest: int) -> int:
+            return min(max(int(value), 0), highest)
+
+        return {"schedule_enabled": True,
+                "weekday": within(settings.HAVEN_COFFEE_WEEKDAY, 6),
+                "hour": within(settings.HAVEN_COFFEE_HOUR, 23),
+                "no_repeat_rounds": within(settings.HAVEN_COFFEE_NO_REPEAT_ROUNDS, 52)}
+
 
 class CoffeeAudit(models.TextChoices):
     """The audit actions this app records (registered in its AppConfig.ready())."""

@@ -116,17 +116,7 @@ def participation() -> Participation:
 # Settings and the schedule --------------------------------------------------------------------
 
 def coffee_settings() -> CoffeeSettings:
-    """The one row of coffee settings. The first use creates it from the HAVEN_COFFEE_*
-    settings, so a deployment keeps the schedule it had before administrators could edit it."""
-    def within(value: int, highest: int) -> int:
-        return min(max(int(value), 0), highest)
-
-    return CoffeeSettings.objects.get_or_create(pk=1, defaults={
-        "schedule_enabled": True,
-        "weekday": within(settings.HAVEN_COFFEE_WEEKDAY, 6),
-        "hour": within(settings.HAVEN_COFFEE_HOUR, 23),
-        "no_repeat_rounds": within(settings.HAVEN_COFFEE_NO_REPEAT_ROUNDS, 52),
-    })[0]
+    return CoffeeSettings.load()
 
 
 def organisation_zone() -> ZoneInfo:

@@ -35,7 +35,8 @@ from haven.coffee.selectors import coffee_settings, schedule_slot, slot_has_run
 from haven.coffee.starters import starters_for
 from haven.coffee.tasks import introduce_groups, tell_unpaired
 from haven.core.audit import audit
-from haven.core.models import AuditAction, Location, Person
+from haven.core.models import Location, Person
+from haven.core.one_row import save_settings
 from haven.support import selectors as support_selectors
 
 MEETING_MINUTES = 30
@@ -320,20 +321,6 @@ def update_coffee_settings(*, actor: Person, schedule_enabled: bool, weekday: in
               or not 0 <= value <= SETTING_LIMITS[name]}
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        current = coffee_settings()
-        current = CoffeeSettings.objects.select_for_update().get(pk=current.pk)
-        wanted = {"schedule_enabled": bool(schedule_enabled), **values}
-        changed = sorted(name for name, value in wanted.items()
-                         if getattr(current, name) != value)
-        if not changed:
-            return current
-        for name in changed:
-            setattr(current, name, wanted[name])
-        current.save()
-        # Coffee settings are part of the programme's settings: the same audit action, told
-        # apart by the object type (a new action would need a migration of the audit log).
-        audit(action=AuditAction.PROGRAMME_SETTINGS_CHANGED, actor=actor,
-              object_type="coffee_settings", object_id=current.pk,
-              detail={"fields": ",".join(changed)})
-    return current
+    # Part of the programme's settings: the same audit action, told apart by the object type.
+    return save_settings(CoffeeSettings, actor=actor, object_type="coffee_settings",
+                         values={"schedule_enabled": bool(schedule_enabled), **values})

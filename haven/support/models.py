@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.one_row import OneRowSettings
 from haven.support.details import RequestDetails, open_details
 from haven.vault.models import DataKey
 
@@ -37,7 +38,7 @@ DEFAULT_CRISIS = _(
 )
 
 
-class ProgrammeSettings(models.Model):
+class ProgrammeSettings(OneRowSettings):
     """One row: the programme's rules, edited by administrators in Haven's own pages."""
 
     topics = models.JSONField(default=list, blank=True)  # [{"slug": ..., "label": ...}]

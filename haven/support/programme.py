@@ -6,16 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from haven.core.audit import audit
-from haven.core.models import AuditAction, Person
+from haven.core.models import Person
+from haven.core.one_row import save_settings
 from haven.support.models import ProgrammeSettings
 
 
 def programme_settings() -> ProgrammeSettings:
-    return ProgrammeSettings.objects.get_or_create(pk=1)[0]
+    return ProgrammeSettings.load()
 
 def update_programme_settings(*, actor: Person,
                               **fields: Any) -> ProgrammeSettings:
@@ -24,13 +23,5 @@ def update_programme_settings(*, actor: Person,
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationError(_("Unknown settings: %(names)s") % {"names": ", ".join(unknown)})
-    with transaction.atomic():
-        current = ProgrammeSettings.objects.select_for_update().get_or_create(pk=1)[0]
-        for name, value in fields.items():
-            setattr(current, name, value)
-        current.full_clean()
-        current.save()
-        audit(action=AuditAction.PROGRAMME_SETTINGS_CHANGED, actor=actor,
-              object_type="programme_settings", object_id=1,
-              detail={"fields": ",".join(sorted(fields))[:64]})
-    return current
+    return save_settings(ProgrammeSettings, actor=actor, values=fields,
+                         object_type="programme_settings")
