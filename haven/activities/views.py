@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -29,6 +30,7 @@ from haven.activities.models import Activity, SignupStatus
 from haven.core.forms import errors_to_form
 from haven.core.http import SignedInRequest
 from haven.core.models import Role
+from haven.core.pages import posted, settings_page
 
 
 def _first_error(error: ValidationError) -> str:
@@ -73,24 +75,13 @@ def activity_new(request: SignedInRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def activity_settings(request: SignedInRequest) -> HttpResponse:
     """The administrators' activity settings: whether every colleague may propose."""
-    status = 200
-    if request.method == "POST":
-        form = ActivitySettingsForm(request.POST)
-        if form.is_valid():
-            try:
-                activities.update_activity_settings(actor=request.user,
-                                                    **form.cleaned_data)
-            except ValidationError as error:
-                errors_to_form(form, error)
-            else:
-                messages.success(request, _("Activity settings saved."))
-                return redirect("activity_settings")
-        status = 400
-    else:
-        current = selectors.activity_settings()
-        form = ActivitySettingsForm(initial={
-            "colleagues_may_propose": "yes" if current.colleagues_may_propose else "no"})
-    return render(request, "activities/settings.html", {"form": form}, status=status)
+    current = selectors.activity_settings()
+    form = ActivitySettingsForm(posted(request), initial={
+        "colleagues_may_propose": "yes" if current.colleagues_may_propose else "no"})
+    return settings_page(
+        request, form=form, saved=_("Activity settings saved."),
+        save=partial(activities.update_activity_settings, actor=request.user),
+        template="activities/settings.html")
 
 
 def _managed(request: SignedInRequest, activity_id: int) -> Activity:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,6 +21,7 @@ from haven.coffee.invitations import invitation_ics
 from haven.core.forms import errors_to_form
 from haven.core.http import SignedInRequest
 from haven.core.models import Role
+from haven.core.pages import posted, settings_page
 
 
 @require_GET
@@ -146,25 +148,14 @@ def rounds(request: SignedInRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def round_settings(request: SignedInRequest) -> HttpResponse:
     """The administrators' coffee settings: the schedule and the no-repeat window."""
-    status = 200
-    if request.method == "POST":
-        form = CoffeeSettingsForm(request.POST, zone=settings.TIME_ZONE)
-        if form.is_valid():
-            try:
-                services.update_coffee_settings(actor=request.user,
-                                                **form.cleaned_data)
-            except ValidationError as error:
-                errors_to_form(form, error)
-            else:
-                messages.success(request, _("Coffee settings saved."))
-                return redirect("coffee_round_settings")
-        status = 400
-    else:
-        current = selectors.coffee_settings()
-        form = CoffeeSettingsForm(zone=settings.TIME_ZONE, initial={
-            "schedule_enabled": "yes" if current.schedule_enabled else "no",
-            "weekday": current.weekday, "hour": current.hour,
-            "no_repeat_rounds": current.no_repeat_rounds})
-    return render(request, "coffee/round_settings.html", {
-        "form": form, "next_round": selectors.next_scheduled_round(timezone.now()),
-        "zone": settings.TIME_ZONE}, status=status)
+    current = selectors.coffee_settings()
+    form = CoffeeSettingsForm(posted(request), zone=settings.TIME_ZONE, initial={
+        "schedule_enabled": "yes" if current.schedule_enabled else "no",
+        "weekday": current.weekday, "hour": current.hour,
+        "no_repeat_rounds": current.no_repeat_rounds})
+    return settings_page(
+        request, form=form, saved=_("Coffee settings saved."),
+        save=partial(services.update_coffee_settings, actor=request.user),
+        template="coffee/round_settings.html", context={
+            "next_round": selectors.next_scheduled_round(timezone.now()),
+            "zone": settings.TIME_ZONE})

@@ -3,8 +3,9 @@ figure about colleagues goes through haven.core.kanon; nothing here reads conten
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,9 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from haven.core import kanon
 from haven.core.charts import bar_chart
-from haven.core.forms import errors_to_form
 from haven.core.http import SignedInRequest
 from haven.core.models import Location, Role
+from haven.core.pages import posted, settings_page
 from haven.support import profiles, selectors
 from haven.support.forms import ProgrammeSettingsForm
 from haven.support.models import SupporterProfile, SupportRequest
@@ -67,27 +68,18 @@ def approve(request: SignedInRequest, person_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def programme_settings_page(request: SignedInRequest) -> HttpResponse:
     current = programme_settings()
-    locations = list(Location.objects.all())
-    if request.method == "POST":
-        form = ProgrammeSettingsForm(request.POST, locations=locations)
-        if form.is_valid():
-            try:
-                update_programme_settings(actor=request.user,
-                                                   **form.cleaned_data)
-            except ValidationError as error:
-                errors_to_form(form, error)
-            else:
-                messages.success(request, _("Programme settings saved."))
-                return redirect("programme_settings")
-    else:
-        form = ProgrammeSettingsForm(locations=locations, initial={
-            "topics": "\n".join(f"{slug}: {label}" for slug, label in current.topic_choices()),
-            "confidentiality_text": current.confidentiality(),
-            "crisis_text": current.crisis_for(None),
-            "response_target_hours": current.response_target_hours,
-            "offer_minutes": current.offer_minutes,
-            "retention_days": current.retention_days,
-            "safety_contact": current.safety_contact.email if current.safety_contact else "",
-            **{f"crisis_{pk}": text for pk, text in current.crisis_by_location.items()},
-        })
-    return render(request, "support/programme_settings.html", {"form": form})
+    form = ProgrammeSettingsForm(posted(request), locations=list(Location.objects.all()), initial={
+        "topics": "\n".join(f"{slug}: {label}" for slug, label in current.topic_choices()),
+        "confidentiality_text": current.confidentiality(),
+        "crisis_text": current.crisis_for(None),
+        "response_target_hours": current.response_target_hours,
+        "offer_minutes": current.offer_minutes,
+        "retention_days": current.retention_days,
+        "safety_contact": current.safety_contact.email if current.safety_contact else "",
+        **{f"crisis_{pk}": text for pk, text in current.crisis_by_location.items()},
+    })
+    # A refusal answers 200 here, as this page always has.
+    return settings_page(
+        request, form=form, saved=_("Programme settings saved."),
+        save=partial(update_programme_settings, actor=request.user),
+        template="support/programme_settings.html", refused_status=200)
