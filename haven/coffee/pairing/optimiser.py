@@ -1,36 +1,16 @@
-"""Coffee-pairing rounds as pure functions over plain data: who may meet whom, how well a pair
-mixes, and the groups of one round (pairs, and one group of three in a pool with an odd count).
-
-Nothing here touches Django: haven.coffee.services feeds it dataclasses and stores its answer.
-The design, its guarantees and its measured quality are in docs/connect.md; the short version:
-
-* **Pools.** In-person participants meet only people who chose in person at the same location;
-  remote participants meet only remote participants (anywhere). Each pool is solved alone.
-* **Hard constraints** (never broken): a forbidden pair (recent pair, a block, a person of
-  concern; symmetric) is never in one group; each person is in at most one group; groups have
-  2 or 3 people, at most one group of 3 per pool, and all three of its pairs are allowed.
-* **Objective.** First pair as many people as the constraints allow (exactly, by Edmonds'
-  blossom algorithm); then maximise the total mixing weight of the pairs.
-* **Method.** Pools of up to EXACT_LIMIT people are solved exactly. Larger pools: greedy
-  matching on candidate edges (all pairs up to FULL_GRAPH_LIMIT people, otherwise a sample
-  of random and level-complementary partners per person), leftovers paired among themselves,
-  augmenting paths for anyone still unpaired, then 2-opt swaps between pairs, vectorised with
-  NumPy. Deterministic for a given seed and independent of the input order.
-"""
+"""Solving one pool: greedy matching on candidate edges, augmenting paths, 2-opt swaps and one
+group of three for an odd count, vectorised with NumPy; small pools exactly."""
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Iterator, Sequence
 
 import numpy as np
 
 from haven.coffee import grouping as matching
-
-IN_PERSON = "in_person"
-REMOTE = "remote"
-MODES = (IN_PERSON, REMOTE)
+from haven.coffee.pairing.model import REMOTE, Participant, Weights
+from haven.coffee.pairing.weights import GOLDEN, MASK64, mix64, mix64_array
 
 EXACT_LIMIT = 12  # pools this small are solved exactly (all partitions, by dynamic programming)
 FULL_GRAPH_LIMIT = 1_500  # up to here every pair is a candidate edge; beyond, a sample
@@ -42,260 +22,6 @@ STOP_SHARE = 0.0001  # … stopping when five sweeps change fewer than 0.01% of 
 # more than a tie-breaker's worth
 EXHAUSTIVE_PAIRS = 1_500  # up to this many pairs, 2-opt tries every couple of pairs
 AUGMENT_BUDGET = 2_000_000  # neighbour checks for augmenting paths in one pool (the worst case)
-
-# Why someone is left out of a round (shown to them as a reason, never with names).
-ALONE = "alone"  # nobody else in their pool
-CONSTRAINED = "constrained"  # the hard constraints leave nobody they may meet
-NO_LOCATION = "no_location"  # chose in person but has no location
-
-Pair = tuple[int, int]
-PoolKey = tuple[str, Hashable | None]
-
-
-@dataclass(frozen=True, slots=True)
-class Participant:
-    """One colleague taking part in a round. Unknown attributes are None."""
-
-    id: int
-    team: Hashable | None = None
-    department: Hashable | None = None
-    location: Hashable | None = None
-    level: int | None = None
-    mode: str = REMOTE
-
-
-@dataclass(frozen=True, slots=True)
-class Weights:
-    """How much each kind of mixing is worth in a pair. An unknown team or department counts
-    as different; an unknown level adds nothing. The tie-breaker (below `tie_break`) only
-    chooses among otherwise equal options, differently for each seed."""
-
-    team: float = 3.0
-    department: float = 2.0
-    location: float = 2.0  # only ever earned in the remote pool
-    level_step: float = 0.5
-    level_cap: int = 3  # a difference of more than three levels earns no more
-    tie_break: float = 0.01
-
-
-DEFAULT_WEIGHTS = Weights()
-
-
-@dataclass(frozen=True)
-class RoundPlan:
-    """The groups of one round. `groups` are sorted tuples of ids; `unpaired` maps each person
-    left out to why (ALONE, CONSTRAINED or NO_LOCATION)."""
-
-    groups: tuple[tuple[int, ...], ...]
-    unpaired: dict[int, str] = field(default_factory=dict)
-    weight: float = 0.0  # the sum over groups of the weights of all pairs inside each group
-
-    def group_of(self, person_id: int) -> tuple[int, ...] | None:
-        for group in self.groups:
-            if person_id in group:
-                return group
-        return None
-
-
-# Constraints -----------------------------------------------------------------------------------
-
-def normal_pair(a: int, b: int) -> Pair:
-    return (a, b) if a < b else (b, a)
-
-
-def pairs_within(groups: Iterable[Sequence[int]]) -> set[Pair]:
-    """Every unordered pair of people who were in one group together."""
-    found: set[Pair] = set()
-    for group in groups:
-        members = sorted(set(group))
-        for index, first in enumerate(members):
-            for second in members[index + 1:]:
-                found.add((first, second))
-    return found
-
-
-def forbidden_pairs(*, recent_rounds: Iterable[Iterable[Sequence[int]]] = (),
-                    blocks: Iterable[tuple[int, int]] = (),
-                    concerns: Iterable[tuple[int, int]] = ()) -> frozenset[Pair]:
-    """The pairs that must never share a group: everyone grouped together in RECENT_ROUNDS
-    (each round a list of groups), and every block and person of concern, either way round."""
-    forbidden: set[Pair] = set()
-    for groups in recent_rounds:
-        forbidden |= pairs_within(groups)
-    for a, b in (*blocks, *concerns):
-        if a != b:
-            forbidden.add(normal_pair(a, b))
-    return frozenset(forbidden)
-
-
-def pool_key(participant: Participant) -> PoolKey | None:
-    """Who may meet whom: in person only at the same location, remote with remote. None for
-    someone who chose in person without a location (they cannot be placed)."""
-    if participant.mode == REMOTE:
-        return (REMOTE, None)
-    if participant.mode != IN_PERSON:
-        raise ValueError(f"Unknown mode {participant.mode!r}: use {IN_PERSON!r} or {REMOTE!r}.")
-    if participant.location is None:
-        return None
-    return (IN_PERSON, participant.location)
-
-
-def split_into_pools(participants: Iterable[Participant]
-                     ) -> tuple[dict[PoolKey, list[Participant]], list[Participant]]:
-    """Pools (each sorted by id) and the people who fit none."""
-    pools: dict[PoolKey, list[Participant]] = {}
-    unplaceable: list[Participant] = []
-    for participant in participants:
-        key = pool_key(participant)
-        if key is None:
-            unplaceable.append(participant)
-        else:
-            pools.setdefault(key, []).append(participant)
-    for members in pools.values():
-        members.sort(key=lambda member: member.id)
-    return pools, unplaceable
-
-
-# Weights ---------------------------------------------------------------------------------------
-
-_MASK64 = (1 << 64) - 1
-_GOLDEN = 0x9E3779B97F4A7C15
-
-
-def _mix64(value: int) -> int:
-    """splitmix64's finaliser, in plain Python; _mix64_array is the same over NumPy arrays."""
-    value &= _MASK64
-    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
-    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK64
-    return value ^ (value >> 31)
-
-
-def _mix64_array(values: np.ndarray) -> np.ndarray:
-    values = values.astype(np.uint64, copy=True)
-    values ^= values >> np.uint64(30)
-    values *= np.uint64(0xBF58476D1CE4E5B9)
-    values ^= values >> np.uint64(27)
-    values *= np.uint64(0x94D049BB133111EB)
-    values ^= values >> np.uint64(31)
-    return values
-
-
-def _person_key(person_id: int, seed: int) -> int:
-    """A random odd 64-bit number per person and seed; a pair's tie-breaker is the top bits of
-    the product of its two people's keys (symmetric, and one multiplication when vectorised)."""
-    return _mix64((person_id * _GOLDEN) ^ _mix64(seed)) | 1
-
-
-def pair_weight(a: Participant, b: Participant, *, weights: Weights = DEFAULT_WEIGHTS,
-                seed: int = 0) -> float:
-    """How well A and B mix: the reference for the vectorised weights used by plan_round."""
-    total = 0.0
-    if a.team is None or b.team is None or a.team != b.team:
-        total += weights.team
-    if a.department is None or b.department is None or a.department != b.department:
-        total += weights.department
-    if a.mode == REMOTE and b.mode == REMOTE and (
-            a.location is None or b.location is None or a.location != b.location):
-        total += weights.location
-    if a.level is not None and b.level is not None:
-        total += weights.level_step * min(abs(a.level - b.level), weights.level_cap)
-    product = (_person_key(a.id, seed) * _person_key(b.id, seed)) & _MASK64
-    fraction = (product >> 11) * (1.0 / (1 << 53))
-    return total + weights.tie_break * fraction
-
-
-def group_weight(members: Sequence[Participant], *, weights: Weights = DEFAULT_WEIGHTS,
-                 seed: int = 0) -> float:
-    return sum(pair_weight(members[i], members[j], weights=weights, seed=seed)
-               for i in range(len(members)) for j in range(i + 1, len(members)))
-
-
-def matching_weight(plan: RoundPlan, participants: Iterable[Participant], *,
-                    weights: Weights = DEFAULT_WEIGHTS, seed: int = 0) -> float:
-    """The weight of the matching inside PLAN: each pair, and the heaviest pair of a group of
-    three. Comparable with a maximum-weight matching of the same people (the benchmark)."""
-    by_id = {participant.id: participant for participant in participants}
-    total = 0.0
-    for group in plan.groups:
-        members = [by_id[member] for member in group]
-        total += max(pair_weight(members[i], members[j], weights=weights, seed=seed)
-                     for i in range(len(members)) for j in range(i + 1, len(members)))
-    return total
-
-
-# Checking a plan -------------------------------------------------------------------------------
-
-def violations(plan: RoundPlan, participants: Iterable[Participant],
-               forbidden: Iterable[Pair]) -> list[str]:
-    """Every hard constraint PLAN breaks, in words; empty when it holds them all."""
-    by_id = {participant.id: participant for participant in participants}
-    banned = {normal_pair(a, b) for a, b in forbidden}
-    problems: list[str] = []
-    seen: set[int] = set()
-    triples: dict[PoolKey | None, int] = {}
-    for group in plan.groups:
-        if len(group) not in (2, 3):
-            problems.append(f"group {group} has {len(group)} people")
-        for member in group:
-            if member not in by_id:
-                problems.append(f"group {group} has {member}, who is not taking part")
-            elif member in seen:
-                problems.append(f"{member} is in more than one group")
-            seen.add(member)
-        keys = {pool_key(by_id[member]) for member in group if member in by_id}
-        if len(keys) != 1 or None in keys:
-            problems.append(f"group {group} mixes modes or locations")
-        if len(group) == 3:
-            key = next(iter(keys)) if len(keys) == 1 else None
-            triples[key] = triples.get(key, 0) + 1
-        for pair in pairs_within([group]):
-            if pair in banned:
-                problems.append(f"group {group} holds the forbidden pair {pair}")
-    problems.extend(f"pool {key} has {count} groups of three"
-                    for key, count in triples.items() if count > 1)
-    for member in plan.unpaired:
-        if member in seen:
-            problems.append(f"{member} is both grouped and unpaired")
-        seen.add(member)
-    missing = set(by_id) - seen
-    if missing:
-        problems.append(f"{len(missing)} participants are neither grouped nor unpaired")
-    return problems
-
-
-# Planning a round ------------------------------------------------------------------------------
-
-def plan_round(participants: Iterable[Participant], *, forbidden: Iterable[Pair] = (),
-               seed: int = 0, weights: Weights = DEFAULT_WEIGHTS,
-               exact_limit: int = EXACT_LIMIT) -> RoundPlan:
-    """The groups of one round. Deterministic for a given SEED, whatever the input order."""
-    people = list(participants)
-    ids = [participant.id for participant in people]
-    if len(set(ids)) != len(ids):
-        raise ValueError("Each participant may appear only once.")
-    pools, unplaceable = split_into_pools(people)
-    # Each forbidden pair matters only in the pool holding both people, by their place in it.
-    where: dict[int, tuple[PoolKey, int]] = {
-        member.id: (key, index) for key, members in pools.items()
-        for index, member in enumerate(members)}
-    banned_in: dict[PoolKey, list[tuple[int, int]]] = {key: [] for key in pools}
-    for a, b in forbidden:
-        first, second = where.get(a), where.get(b)
-        if first is not None and second is not None and first[0] == second[0] and a != b:
-            banned_in[first[0]].append((first[1], second[1]))
-    groups: list[tuple[int, ...]] = []
-    unpaired: dict[int, str] = {participant.id: NO_LOCATION for participant in unplaceable}
-    total = 0.0
-    for key in sorted(pools, key=repr):
-        members = pools[key]
-        solver = _Pool(members, banned_in[key], weights=weights, seed=seed)
-        pool_groups, left_out = solver.solve(exact_limit=exact_limit)
-        groups.extend(tuple(sorted(solver.ids[list(group)].tolist())) for group in pool_groups)
-        total += solver.total_weight(pool_groups)
-        reason = ALONE if len(members) == 1 else CONSTRAINED
-        unpaired.update({int(solver.ids[index]): reason for index in left_out})
-    groups.sort()
-    return RoundPlan(groups=tuple(groups), unpaired=dict(sorted(unpaired.items())), weight=total)
 
 
 class _BannedFilter:
@@ -310,7 +36,7 @@ class _BannedFilter:
             self.table[self._slots(keys)] = True
 
     def _slots(self, keys: np.ndarray) -> np.ndarray:
-        hashed = keys.astype(np.uint64) * np.uint64(_GOLDEN)
+        hashed = keys.astype(np.uint64) * np.uint64(GOLDEN)
         return (hashed >> np.uint64(64 - self.bits)).astype(np.int64)
 
     def contains(self, keys: np.ndarray) -> np.ndarray:
@@ -338,7 +64,7 @@ def _codes(values: Sequence[Hashable | None]) -> np.ndarray:
     return codes
 
 
-class _Pool:
+class Pool:
     """One pool, indexed 0..n-1 in id order, with vectorised weights and constraint checks."""
 
     def __init__(self, members: list[Participant], banned: list[tuple[int, int]], *,
@@ -354,15 +80,15 @@ class _Pool:
         self.level = np.array([member.level if member.level is not None else 0
                                for member in members], dtype=np.int64)
         self.level_known = np.array([member.level is not None for member in members])
-        self.rng = np.random.default_rng(np.random.SeedSequence([seed & _MASK64, n]))
+        self.rng = np.random.default_rng(np.random.SeedSequence([seed & MASK64, n]))
         places = np.array(banned, dtype=np.int64).reshape(-1, 2)  # positions in this pool
         keys = np.sort(places.min(axis=1) * n + places.max(axis=1))
         if len(keys):
             keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
         self.banned_keys = keys
         self._banned_of: dict[int, set[int]] | None = None
-        self.keys = _mix64_array((self.ids.astype(np.uint64) * np.uint64(_GOLDEN))
-                                 ^ np.uint64(_mix64(seed))) | np.uint64(1)
+        self.keys = mix64_array((self.ids.astype(np.uint64) * np.uint64(GOLDEN))
+                                 ^ np.uint64(mix64(seed))) | np.uint64(1)
         self.banned_filter = _BannedFilter(self.banned_keys)
 
     # Vectorised pieces --------------------------------------------------------------------
