@@ -34,6 +34,8 @@ bench: $(STAMP)
 
 lint: check-lock $(STAMP)
 	$(BIN)/ruff check haven tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # Moves forward: the newest versions within pyproject.toml's ranges. Then `make test`, and

@@ -139,7 +139,7 @@ class WithoutPaths(logging.Filter):
             return False
         if record.name.startswith("uvicorn.") and '"WebSocket %s"' in str(record.msg):
             return False
-        request = getattr(record, "request", None)
+        request: Any = getattr(record, "request", None)
         path = getattr(request, "path", None)
         if isinstance(path, str) and isinstance(record.args, tuple):
             full = request.get_full_path() if hasattr(request, "get_full_path") else path

@@ -4,7 +4,7 @@ these forms parse input and give every control a label."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
@@ -40,7 +40,8 @@ class ActivityForm(HavenForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [(zone, zone) for zone in sorted(available_timezones())]
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = [
+            (zone, zone) for zone in sorted(available_timezones())]
 
     def in_zone(self, value: datetime) -> datetime:
         """The wall-clock time the person typed, read in the activity's time zone."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
@@ -20,14 +21,29 @@ from haven.activities.models import (
 from haven.core.models import Person
 from haven.core.selectors import MAX_ID
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 PAST_SHOWN = 20
+
+
+class Counts(TypedDict):
+    """What every activity these reads return carries besides its columns."""
+    going: int
+    waiting: int
+    i_am_going: bool  # the viewer's own place
+    i_am_waiting: bool
+
+
+if TYPE_CHECKING:
+    CountedActivity = WithAnnotations[Activity, Counts]
 
 
 def activity_settings() -> ActivitySettings:
     return ActivitySettings.load()
 
 
-def _with_counts(activities: QuerySet[Activity], viewer: Person) -> QuerySet[Activity]:
+def _with_counts(activities: QuerySet[Activity], viewer: Person) -> QuerySet[CountedActivity]:
     mine = ActivitySignup.objects.filter(activity=OuterRef("pk"), person=viewer)
     return (activities.select_related("organiser")
             .annotate(going=Count("signups", filter=Q(signups__status=SignupStatus.GOING)),
@@ -36,25 +52,25 @@ def _with_counts(activities: QuerySet[Activity], viewer: Person) -> QuerySet[Act
                       i_am_waiting=Exists(mine.filter(status=SignupStatus.WAITLIST))))
 
 
-def upcoming(*, viewer: Person, now: datetime) -> list[Activity]:
+def upcoming(*, viewer: Person, now: datetime) -> list[CountedActivity]:
     """Activities that have not ended and are still on."""
     return list(_with_counts(Activity.objects.filter(ends_at__gt=now, cancelled_at__isnull=True),
                              viewer).order_by("starts_at", "id"))
 
 
-def called_off(*, viewer: Person, now: datetime) -> list[Activity]:
+def called_off(*, viewer: Person, now: datetime) -> list[CountedActivity]:
     """Called-off activities that would not have ended yet: kept in view, so that people who
     signed up find what happened."""
     return list(_with_counts(Activity.objects.filter(ends_at__gt=now, cancelled_at__isnull=False),
                              viewer).order_by("starts_at", "id"))
 
 
-def past(*, viewer: Person, now: datetime) -> list[Activity]:
+def past(*, viewer: Person, now: datetime) -> list[CountedActivity]:
     return list(_with_counts(Activity.objects.filter(ends_at__lte=now), viewer)
                 .order_by("-starts_at", "-id")[:PAST_SHOWN])
 
 
-def activity_for(*, viewer: Person, activity_id: int) -> Activity:
+def activity_for(*, viewer: Person, activity_id: int) -> CountedActivity:
     """Every colleague may see every activity; 404 for an id that does not exist."""
     if not 0 < activity_id <= MAX_ID:
         raise Http404

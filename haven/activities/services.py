@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -281,9 +282,8 @@ def _fill_free_places(activity: Activity, now: datetime) -> list[ActivitySignup]
     for signup in promoted:
         signup.status, signup.promoted_at = SignupStatus.GOING, now
         signup.save(update_fields=["status", "promoted_at"])
-        transaction.on_commit(
-            lambda person_id=signup.person_id: tell_promoted(activity_id=activity_id,
-                                                             person_id=person_id))
+        transaction.on_commit(partial(tell_promoted, activity_id=activity_id,
+                                      person_id=signup.person_id))
     return promoted
 
 

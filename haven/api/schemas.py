@@ -138,6 +138,6 @@ class PersonActiveIn(Schema):
 class PersonActiveOut(Schema):
     person_id: int
     active: bool
-    changed: bool = Field(False, description="false when the person already was as asked")
+    changed: bool = Field(default=False, description="false when the person already was as asked")
     sessions_ended: int = 0
     tokens_revoked: int = 0

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from haven.attributes.models import PersonAttribute, SharedAttribute
 from haven.core.audit import audit
 from haven.core.models import AuditAction, Person
+from haven.core.text import max_length
 
-NAME_MAX = SharedAttribute._meta.get_field("name").max_length
-QUESTION_MAX = SharedAttribute._meta.get_field("question").max_length
-OPTION_MAX = PersonAttribute._meta.get_field("value").max_length
+NAME_MAX = max_length(SharedAttribute, "name")
+QUESTION_MAX = max_length(SharedAttribute, "question")
+OPTION_MAX = max_length(PersonAttribute, "value")
 MIN_OPTIONS, MAX_OPTIONS = 2, 20
 NOT_SAYING = "prefer not to say"  # offered by every question already; never an answer of its own
 
@@ -67,12 +68,15 @@ def clean_options(lines: Iterable[str]) -> list[str]:
 def _clean_definition(*, name: str, question: str, options: Iterable[str],
                       attribute_id: int | None = None) -> tuple[str, str, list[str]]:
     name, question = _one_line(name), _one_line(question)
+    namesakes = SharedAttribute.objects.filter(name__iexact=name)
+    if attribute_id is not None:  # an edit: the attribute is no namesake of itself
+        namesakes = namesakes.exclude(pk=attribute_id)
     errors: dict[str, str] = {}
     if not name:
         errors["name"] = _("Give the attribute a name, such as “Working pattern”.")
     elif len(name) > NAME_MAX:
         errors["name"] = _("Keep the name to %(max)d characters.") % {"max": NAME_MAX}
-    elif SharedAttribute.objects.filter(name__iexact=name).exclude(pk=attribute_id).exists():
+    elif namesakes.exists():
         errors["name"] = _("There is already an attribute of that name.")
     if not question:
         errors["question"] = _("Write the question people will see.")

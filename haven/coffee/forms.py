@@ -3,7 +3,7 @@ administrators' settings."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +32,8 @@ class ProfileForm(HavenForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = Location.objects.order_by("name")
+        location = cast(forms.ModelChoiceField, self.fields["location"])
+        location.queryset = Location.objects.order_by("name")
 
 
 class BlockForm(HavenForm):

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from functools import cache
 
 import numpy as np
+import numpy.typing as npt
 
 
 def best_partition(n: int, ok: list[list[bool]], weight: list[list[float]]
@@ -71,6 +72,8 @@ def rotate_three(matrix: np.ndarray, a_side: np.ndarray, b_side: np.ndarray) -> 
         better = value > through
         through[better] = value[better]
         via[better] = k
+    first: npt.NDArray[np.intp]  # the grids, then their flattened cells
+    second: npt.NDArray[np.intp]
     first, second = np.meshgrid(np.arange(2 * count), np.arange(2 * count), indexing="ij")
     first, second = first.ravel(), second.ravel()
     keep = (first % count) != (second % count)

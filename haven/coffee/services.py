@@ -108,7 +108,7 @@ def due_profiles(now: datetime) -> list[CoffeeProfile]:
     profiles = (CoffeeProfile.objects.filter(active=True, person__is_active=True)
                 .select_related("person", "person__team", "person__location", "location")
                 .annotate(last_grouped=Max("person__coffee_memberships__group__created_at")))
-    due = []
+    due: list[CoffeeProfile] = []
     for profile in profiles:
         days = FREQUENCY_DAYS[Frequency(profile.frequency)]
         if profile.last_grouped is None or profile.last_grouped <= now - timedelta(days=days):
@@ -219,7 +219,7 @@ def _store_groups(pairing_round: PairingRound, plan: pairing.RoundPlan,
             location=first.location if first.mode == MeetingMode.IN_PERSON else None,
             meet_at=meet_at, time_zone=zone, created_at=now))
     CoffeeGroup.objects.bulk_create(groups)
-    memberships = []
+    memberships: list[CoffeeMembership] = []
     for group, member_ids in zip(groups, plan.groups, strict=True):
         group.starters = starters_for(group.pk)
         memberships.extend(CoffeeMembership(group=group, person_id=member)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from functools import partial
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,7 +57,7 @@ def coffee_settings(request: SignedInRequest) -> HttpResponse:
                 return redirect("coffee_home")
         status = 400
     else:
-        initial = {"location": request.user.location_id}
+        initial: dict[str, Any] = {"location": request.user.location_id}
         if profile is not None:
             initial = {"active": "yes" if profile.active else "no",
                        "frequency": profile.frequency, "mode": profile.mode,
@@ -133,8 +134,9 @@ def rounds(request: SignedInRequest) -> HttpResponse:
         status = 400
         if "submission_id" in form.errors:
             del form.errors["submission_id"]
-            form.data = form.data.copy()
-            form.data["submission_id"] = str(uuid.uuid4())
+            data = cast(QueryDict, form.data).copy()  # bound to request.POST
+            data["submission_id"] = str(uuid.uuid4())
+            form.data = data
     else:
         form = RunRoundForm(initial={"submission_id": uuid.uuid4()})
     return render(request, "coffee/rounds.html", {

@@ -69,7 +69,7 @@ class AcceptInvitationForm(HavenForm):
         self.person = person
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
             self.add_error("password2", _("The two passwords differ."))
@@ -132,7 +132,7 @@ class AuditFilterForm(HavenForm):
             del self.fields["actor"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             self.add_error("until", _("“Until” must be on or after “From”."))
         if data.get("person"):

@@ -9,4 +9,4 @@ from haven.core.models import Person
 
 
 class SignedInRequest(HttpRequest):
-    user: Person  # type: ignore[assignment]  # narrower than HttpRequest's: the point
+    user: Person  # narrower than HttpRequest's: the point

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -19,7 +19,7 @@ FAILED_EMAIL_KEPT = timedelta(days=7)
 
 
 @periodic
-def forget_sent_email(*, now: timezone.datetime | None = None) -> int:
+def forget_sent_email(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     finished = DBTaskResult.objects.filter(task_path=send_email.module_path).filter(
         Q(status=TaskResultStatus.SUCCESSFUL)

@@ -23,7 +23,7 @@ class OneRowSettings(models.Model):
 
     @classmethod
     def load(cls) -> Self:
-        return cls.objects.get_or_create(pk=1, defaults=cls.first_values())[0]
+        return cls._default_manager.get_or_create(pk=1, defaults=cls.first_values())[0]
 
 
 Row = TypeVar("Row", bound=OneRowSettings)
@@ -35,7 +35,7 @@ def save_settings(row_type: type[Row], *, actor: Person, values: dict[str, Any],
     names of what changed (never the values). Nothing changed, nothing written."""
     with transaction.atomic():
         row_type.load()
-        current = row_type.objects.select_for_update().get(pk=1)
+        current = row_type._default_manager.select_for_update().get(pk=1)
         changed = sorted(name for name, value in values.items()
                          if getattr(current, name) != value)
         if not changed:

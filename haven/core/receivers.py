@@ -83,7 +83,7 @@ def _password_reset(sender: Any, request: HttpRequest, user: Person, **kwargs: A
           object_id=user.pk)
 
 
-def _authenticator_event(action: AuditAction):  # type: ignore[no-untyped-def]
+def _authenticator_event(action: AuditAction) -> Handler:
     def handler(sender: Any, request: HttpRequest, user: Person, authenticator: Any = None,
                 **kwargs: Any) -> None:
         audit(action=action, actor=user, object_type="person", object_id=user.pk,

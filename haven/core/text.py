@@ -22,6 +22,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 
@@ -124,6 +125,15 @@ class CheckedText:
 
 class HavenForm(CheckedText, forms.Form):
     """The base of every form in Haven (a test checks that none is missed)."""
+
+
+def max_length(model: type[models.Model], field: str) -> int:
+    """The max_length of one of MODEL's text fields, for the services' own length messages."""
+    declared = model._meta.get_field(field)
+    # A programming error, not input: every field asked about here is a column with a length.
+    assert isinstance(declared, models.Field) and declared.max_length is not None, \
+        f"{model.__name__}.{field} has no max_length"
+    return declared.max_length
 
 
 _HEADER_UNSAFE = re.compile("(?:[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"

@@ -131,6 +131,7 @@ def seed_demo() -> int:
     for index, name in enumerate(name_pool):
         team = teams[index % len(teams)]
         lead = leads[team.pk]
+        assert lead.location is not None, "every lead was given a location above"
         location = lead.location if rng.random() < 0.7 else rng.choice(locations)
         people.append(_person(name, team, team.department, location, rng.randint(2, 5), lead,
                               today - timedelta(days=rng.randint(20, 2800)), rng))

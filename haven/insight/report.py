@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -143,7 +144,8 @@ def _recognised(since: datetime, people: list[Person]) -> list[tuple[datetime, i
     members = _members(people)
     found = []
     for recipient, team, at in recognition_selectors.received_since(since):
-        found += [(at, pk) for pk in ([recipient] if recipient else members.get(team, []))]
+        found += [(at, pk) for pk in ([recipient] if recipient
+                                      else members.get(team, []) if team is not None else [])]
     return found
 
 
@@ -181,7 +183,7 @@ def _attribute_groupings() -> list[_Grouping]:
         position = {option: i for i, option in enumerate(attribute.options)}
         chosen = answers[attribute.pk]
         return _Grouping(attribute.name, lambda p: position.get(chosen.get(p.pk, "")),
-                         lambda key: attribute.options[key],  # type: ignore[index]
+                         lambda key: attribute.options[key],
                          keys=[*range(len(attribute.options)), None])
 
     return [grouping(attribute) for attribute in offered]
@@ -284,7 +286,9 @@ def _dimension(grouping: _Grouping, recognition: kanon.Table, grouped: kanon.Tab
             recognition_reach=kanon.label(total, "rate", "{:.0%}"),
             recognition_mean=kanon.label(total, "mean", "{:.1f}"),
             taking_part=taking_part, grouped=grouped_share, met=met_share))
-    taking_part_cells = {key: cell for (key, taking), cell in grouped.cells.items() if taking}
+    # A cross table's cells are keyed (row, column): here (group, taking part).
+    pairs = cast("Mapping[tuple[Hashable, bool], kanon.Cell]", grouped.cells)
+    taking_part_cells = {key: cell for (key, taking), cell in pairs.items() if taking}
     return Dimension(title=grouping.title, rows=rows,
                      least=_least(dict(recognition.row_totals), label_of),
                      least_paired=_least(taking_part_cells, label_of), shared=shared,

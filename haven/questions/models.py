@@ -59,6 +59,10 @@ class Question(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=start_of_day)  # the UTC day only
 
+    # Not a column: whether the viewer has voted, set by questions.selectors on the questions it
+    # shows (declared for the type checker only).
+    i_voted: bool
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [

@@ -96,6 +96,7 @@ def mine(person: Person) -> list[Question]:
         for question_id, sealed in (Question.objects.filter(anonymous=True,
                                                             author_sealed__isnull=False)
                                     .values_list("pk", "author_sealed")):
+            assert sealed is not None, "the filter keeps only sealed authors"
             try:
                 opened = crypto.open_sealed(keys.authors, sealed, aad=author_aad(question_id))
             except crypto.CannotOpen:

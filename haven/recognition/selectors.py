@@ -115,7 +115,7 @@ def _comments_by_recognition(
     for comment in ranked:
         shown, _total = found.get(comment.recognition_id, ([], 0))
         shown.append(comment)
-        found[comment.recognition_id] = (shown, comment.total)  # type: ignore[attr-defined]
+        found[comment.recognition_id] = (shown, comment.total)
     for shown, _total in found.values():
         shown.sort(key=lambda comment: (comment.created_at, comment.pk))
     return found

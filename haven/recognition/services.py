@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,6 +26,7 @@ from haven.core.mail import email_after_commit
 from haven.core.models import Person, Team
 from haven.core.moderation import screen
 from haven.core.tasks import send_email
+from haven.core.text import max_length
 from haven.recognition.models import (
     MESSAGE_MAX_LENGTH,
     Audience,
@@ -40,8 +42,8 @@ from haven.recognition.models import (
     RecognitionStatus,
 )
 
-VALUE_NAME_MAX = CompanyValue._meta.get_field("name").max_length
-VALUE_DESCRIPTION_MAX = CompanyValue._meta.get_field("description").max_length
+VALUE_NAME_MAX = max_length(CompanyValue, "name")
+VALUE_DESCRIPTION_MAX = max_length(CompanyValue, "description")
 
 
 # Values (administrators) -------------------------------------------------------------------
@@ -160,7 +162,7 @@ def toggle_reaction(*, person: Person, recognition: Recognition, kind: str) -> b
 
 # The coordinator's reason replaces the screen's in held_reason when they reject: it is then
 # what the author reads beside their text.
-REASON_MAX = Recognition._meta.get_field("held_reason").max_length
+REASON_MAX = max_length(Recognition, "held_reason")
 
 
 def clean_decision_reason(reason: str, *, publish: bool) -> str:
@@ -360,8 +362,7 @@ def send_weekly_digests(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             RecognitionDigest.objects.create(week=day, recipients=len(mails))
             for subject, body, recipients in mails:
-                transaction.on_commit(
-                    lambda s=subject, b=body, r=recipients: send_email.enqueue(s, b, r))
+                transaction.on_commit(partial(send_email.enqueue, subject, body, recipients))
     except IntegrityError:  # another worker sent this week's digest
         return 0
     return len(mails)

@@ -170,7 +170,7 @@ def _decide(request: SignedInRequest, kind: str, pk: int,
         if "reason" in form.errors:  # e.g. a character that cannot be stored: kept, with why
             return _moderation_page(request, {
                 "kind": kind, "pk": pk, "reason": form.data.get("reason", ""),
-                "error": " ".join(form.errors["reason"])}, status=400)
+                "error": " ".join(map(str, form.errors["reason"]))}, status=400)
         messages.error(request, _("Choose publish or reject."))
         return redirect("recognition_moderation")
     publish = form.cleaned_data["decision"] == "publish"

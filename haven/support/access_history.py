@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.audit import DetailValue, audit
-from haven.core.models import AuditAction, AuditEvent, Person
+from haven.core.models import AuditEvent, Person
 from haven.support.models import Conversation, Offer
 from haven.vault import crypto
 
@@ -41,7 +41,7 @@ def _supporter_ids(conversation: Conversation) -> set[int]:
     return joined
 
 
-def audit_conversation(*, action: AuditAction, conversation: Conversation, actor: Person,
+def audit_conversation(*, action: str, conversation: Conversation, actor: Person,
                        detail: Mapping[str, DetailValue] | None = None) -> AuditEvent:
     participants = _supporter_ids(conversation) | {conversation.colleague_id}
     if actor.pk in participants and not conversation.data_key.is_shredded:

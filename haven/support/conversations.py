@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -155,7 +155,11 @@ def store_live(writer: LiveWriter, *, client_id: str | uuid.UUID, text: str) -> 
     body = crypto.seal(writer.data_key, text,
                        aad=Message.aad(writer.conversation_id, client_uuid))
     connection = connections[Message.objects.db]
-    field = Message._meta.get_field
+
+    def field(name: str) -> Field[Any, Any]:
+        # Message's own columns, never a relation: get_field's type allows both.
+        return cast("Field[Any, Any]", Message._meta.get_field(name))
+
     with connection.cursor() as cursor:
         cursor.execute(_live_insert_sql(connection.vendor), [
             field("client_id").get_db_prep_value(client_uuid, connection),
@@ -264,6 +268,7 @@ def request_handover(*, conversation: Conversation, supporter: Person) -> None:
             handover_requested_at=timezone.now())
         if not asked:
             raise ValidationError(_("You have already suggested a hand-over."))
+        assert conversation.colleague is not None, "an open conversation is not erased"
         notify(people=[conversation.colleague],
                subject=_("Haven: your supporter suggests a hand-over"),
                body=_("Your peer supporter suggests that another supporter continues with "

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from haven.vault import crypto
 from haven.vault.models import DataKey
@@ -31,9 +32,9 @@ class RequestDetails:
         return self.pseudonym if self.use_pseudonym else colleague_name
 
 
-_NOTHING = {"topic": "", "use_pseudonym": False, "pseudonym": "", "avoid_my_team": False,
-            "avoid_my_department": False, "person_of_concern_id": None,
-            "preferred_supporter_id": None}
+_NOTHING: dict[str, Any] = {
+    "topic": "", "use_pseudonym": False, "pseudonym": "", "avoid_my_team": False,
+    "avoid_my_department": False, "person_of_concern_id": None, "preferred_supporter_id": None}
 ERASED = RequestDetails(**_NOTHING, erased=True)
 UNAVAILABLE = RequestDetails(**_NOTHING, unavailable=True)
 

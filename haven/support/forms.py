@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -58,7 +58,7 @@ class RequestForm(HavenForm):
 
     def __init__(self, *args: Any, topics: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = topics
+        cast(forms.ChoiceField, self.fields["topic"]).choices = topics
 
     def clean_person_of_concern(self) -> Person | None:
         return person_by_email(self.cleaned_data.get("person_of_concern"))
@@ -113,7 +113,7 @@ class SupporterProfileForm(HavenForm):
 
     def __init__(self, *args: Any, topics: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topics"].choices = topics
+        cast(forms.MultipleChoiceField, self.fields["topics"]).choices = topics
 
 
 class ProgrammeSettingsForm(HavenForm):
@@ -148,7 +148,7 @@ class ProgrammeSettingsForm(HavenForm):
                            *(f"crisis_{location.pk}" for location in locations)])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         # Every per-location field leaves the cleaned data (only the settings' own fields go
         # on to the service); an empty one means "show the default".
         texts = {location.pk: (data.pop(f"crisis_{location.pk}", None) or "").strip()

@@ -5,6 +5,7 @@ ciphertext sealed by haven.vault under the conversation's own data key."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from functools import cached_property
 
 from django.conf import settings
@@ -101,7 +102,7 @@ class SupporterProfile(models.Model):
         # (or by a coordinator's hand there): see docs/coach.md, "Practice and certification".
         return self.certified_at is not None or self.approved_at is not None
 
-    def is_away(self, on: timezone.datetime | None = None) -> bool:
+    def is_away(self, on: datetime | None = None) -> bool:
         today = (on or timezone.now()).date()
         return bool(self.away_from and self.away_from <= today
                     and (self.away_until is None or today <= self.away_until))
@@ -178,6 +179,10 @@ class Offer(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     # Why this supporter: constraints checked and score parts. Never content.
     reasons = models.JSONField(default=dict)
+
+    # Not a column: the label of the request's topic, set by the supporter's home page for its
+    # template (declared for the type checker only).
+    topic_label: str
 
     class Meta:
         ordering = ["-offered_at"]

@@ -58,6 +58,7 @@ def _hand_over_as_supporter(person: Person) -> None:
             state=SupportRequest.State.WAITING)
         # Not offered yet: another supporter would read what came before, and a hand-over
         # needs the colleague's consent (conversations.consent_to_handover).
+        assert conversation.colleague is not None, "an open conversation is not erased"
         notify(people=[conversation.colleague],
                subject=_("Haven: your peer supporter is no longer available"),
                body=_("Your peer supporter is no longer available. If you would like another "

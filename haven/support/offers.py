@@ -75,6 +75,7 @@ def _seeker(person: Person, lines: ReportingLines) -> matching.Seeker:
 def matching_request(support_request: SupportRequest, lines: ReportingLines,
                      now: datetime) -> matching.Request:
     requester = support_request.requester
+    assert requester is not None, "only an erased request has no requester, and none is matched"
     details = support_request.details
     previous = set(Conversation.objects.filter(colleague=requester, supporter__isnull=False)
                    .exclude(request=support_request).values_list("supporter", flat=True))
@@ -161,6 +162,7 @@ def accept_offer(*, offer: Offer, supporter: Person) -> Conversation:
         conversation.supporter_unavailable_at = conversation.handover_consented_at = None
         conversation.save(update_fields=["supporter", "state", "opened_at",
                                          "supporter_unavailable_at", "handover_consented_at"])
+        assert conversation.colleague is not None, "a waiting conversation is not erased"
         notify(people=[conversation.colleague],
                subject=_("Haven: a peer supporter has joined your conversation"),
                body=_("A peer supporter has accepted your request: %(url)s")

@@ -4,6 +4,7 @@ figure about colleagues goes through haven.core.kanon; nothing here reads conten
 from __future__ import annotations
 
 from functools import partial
+from typing import cast
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -34,7 +35,8 @@ def programme(request: SignedInRequest) -> HttpResponse:
     topic_labels = {**dict(programme_settings().topic_choices()),
                     "": _("Erased conversations")}
     return render(request, "support/programme.html", {
-        "requests_by_state": [(SupportRequest.State(key).label, cell)
+        # kanon tables key their cells by any Hashable; these two by a state and a topic.
+        "requests_by_state": [(SupportRequest.State(cast(str, key)).label, cell)
                               for key, cell in overview.requests_by_state.cells.items()],
         "requests_total": overview.requests_by_state.total,
         "outstanding_offers": overview.outstanding_offers,
@@ -42,7 +44,7 @@ def programme(request: SignedInRequest) -> HttpResponse:
         "chart": chart,
         # Every bar hidden: the chart would be an empty axis; the page says why instead.
         "chart_all_hidden": all(cell.suppressed for cell in response_times.cells.values()),
-        "feedback": [(topic_labels.get(topic, topic), cell)
+        "feedback": [(topic_labels.get(cast(str, topic), cast(str, topic)), cell)
                      for topic, cell in overview.feedback.cells.items()],
         "feedback_total": overview.feedback.total,
         "return_rate": overview.return_rate,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -74,8 +74,9 @@ def _renew_hidden_id(form: forms.Form, field: str) -> None:
         return
     del form.errors[field]
     form.add_error(None, _("The form had expired. Please check it and send it again."))
-    form.data = form.data.copy()
-    form.data[field] = str(uuid.uuid4())
+    data = cast(QueryDict, form.data).copy()  # bound to request.POST
+    data[field] = str(uuid.uuid4())
+    form.data = data
 
 
 def _conversation_context(request: SignedInRequest,
@@ -274,9 +275,9 @@ def settle_commitment(request: SignedInRequest, commitment_id: int) -> HttpRespo
                 if not form.is_valid():
                     # What is wrong with the note itself (say, a character that cannot be
                     # stored) is said as it is; anything else with the usual words.
-                    raise ValidationError(
-                        ("due_at" not in form.errors and form.errors.get("note"))
-                        or _("Give a new time in the future and a note."))
+                    note_errors = "due_at" not in form.errors and form.errors.get("note")
+                    raise ValidationError(list(note_errors) if note_errors
+                                          else _("Give a new time in the future and a note."))
                 commitments.renegotiate_commitment(
                     commitment=commitment, supporter=request.user,
                     due_at=form.cleaned_data["due_at"], note=form.cleaned_data["note"])

@@ -14,7 +14,7 @@ import base64
 import binascii
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeGuard
 
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.db import transaction
@@ -35,7 +35,7 @@ def _aad(key_id: object) -> str:
     return f"mfa-secret:{key_id}"
 
 
-def is_sealed(value: object) -> bool:
+def is_sealed(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value.startswith(SEALED_PREFIX)
 
 

@@ -4,6 +4,7 @@ change and call off. The same services and selectors as the pages."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
@@ -11,9 +12,11 @@ from pydantic import AwareDatetime, StrictInt
 
 from haven.activities import selectors
 from haven.activities import services as activities
-from haven.activities.models import Activity
 from haven.api.schemas import ErrorOut, Line, StrictIn, Text
 from haven.core.http import SignedInRequest
+
+if TYPE_CHECKING:
+    from haven.activities.selectors import CountedActivity
 
 router = Router(tags=["connect"])
 
@@ -80,7 +83,7 @@ class SignupOut(Schema):
     status: str = Field(description="going, or waitlist when the activity is full")
 
 
-def _activity_out(activity: Activity) -> ActivityOut:
+def _activity_out(activity: CountedActivity) -> ActivityOut:
     status = "going" if activity.i_am_going else "waitlist" if activity.i_am_waiting else None
     return ActivityOut(
         id=activity.pk, title=activity.title, description=activity.description,

@@ -99,7 +99,8 @@ def analyse(response: str, seeker: str = "", *, model: Model | None = None) -> A
             findings.append(Finding(kind, start, end, feedback.explanation(kind, level),
                                     feedback.suggestion(kind, level, seeker, cue_name)))
     findings.sort(key=lambda finding: (finding.start, finding.end, finding.kind))
-    return Analysis(**levels, **flags, findings=tuple(findings),
+    labels: dict[str, Any] = {**levels, **flags}  # one field of Analysis each
+    return Analysis(**labels, findings=tuple(findings),
                     asked_for_advice=prediction.asked_for_advice,
                     probabilities=prediction.probabilities)
 

@@ -7,6 +7,7 @@ from collections import deque
 from collections.abc import Hashable, Iterator, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from haven.coffee import grouping as matching
 from haven.coffee.pairing.model import REMOTE, Participant, Weights
@@ -254,6 +255,8 @@ class Pool:
         """Every weight in one matrix (disallowed pairs at minus infinity), then 2-opt to a
         local optimum and rotations among three pairs, until neither finds anything."""
         n = self.n
+        first: npt.NDArray[np.intp]  # the grids, then their flattened cells
+        second: npt.NDArray[np.intp]
         first, second = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
         first, second = first.ravel(), second.ravel()
         matrix = np.where(self.allowed(first, second), self.weight(first, second), -np.inf)

@@ -143,7 +143,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             data = None
         kind = data.get("type") if isinstance(data, dict) else None
         if kind == "send":
-            await self._handle_send(data)  # type: ignore[arg-type]
+            await self._handle_send(data)
         elif kind == "typing":
             await self._handle_typing()
         else:
