@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from haven.coach.engine.analysis import DraftTooLong, analyse, error_line, to_contract
-from haven.coach.engine.model import ARTEFACT_PATH, ArtefactError, shipped_model
+from haven.coach.engine.model import ARTEFACT_PATH, DATA_DIR, ArtefactError, shipped_model
+
+CORPUS_V2_DIR = DATA_DIR / "corpus-v2"  # docs/coach-annotation.md, version 2
 
 PROG = "haven coach"
 
@@ -51,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
                          help="include the sentence-embedding variants")
     compare.add_argument("--corpus", type=Path, default=None, help="corpus directory")
 
+    agreement = commands.add_parser(
+        "agreement", help="Cohen's kappa of the two labellers per label (corpus version 2)")
+    agreement.add_argument("--corpus", type=Path, default=CORPUS_V2_DIR,
+                           help="directory with raw/ and labels/ (default: the version-2 corpus)")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "score":
@@ -59,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             return _evaluate(args)
         if args.command == "train":
             return _train(args)
+        if args.command == "agreement":
+            return _agreement(args)
         return _compare(args)
     except ArtefactError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
@@ -183,3 +192,15 @@ def _compare(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _agreement(args: argparse.Namespace) -> int:
+    from haven.coach.lab.agreement import agreement, format_agreement, labelled_pairs
+
+    pairs = labelled_pairs(args.corpus)
+    if not pairs:
+        print(f"{PROG} agreement: no record in {args.corpus} has two labellers yet",
+              file=sys.stderr)
+        return 1
+    print(format_agreement(agreement(pairs)))
+    return 0
