@@ -76,6 +76,9 @@ class AsgiServer:
             "HAVEN_BASE_URL": self.url,
             "DATABASE_URL": database_url_for_server(),
             "HAVEN_LOG_LEVEL": "WARNING",
+            # Not a key holder: tests/vault/test_key_holders.py counts the processes it starts,
+            # and this server may outlive many tests (it sets "web" for its own).
+            "HAVEN_PROCESS_KIND": "",
             "PYTHONUNBUFFERED": "1",
         }
         self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the server runs as in production

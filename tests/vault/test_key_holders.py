@@ -97,6 +97,7 @@ def _rotate() -> str:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[AsgiServer]:
     server = AsgiServer(tmp_path / "server.log")
+    server.env["HAVEN_PROCESS_KIND"] = "web"  # a key holder, as `haven serve` is by default
     yield server
     server.stop()
 
