@@ -58,6 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     agreement.add_argument("--corpus", type=Path, default=CORPUS_V2_DIR,
                            help="directory with raw/ and labels/ (default: the version-2 corpus)")
 
+    gold = commands.add_parser(
+        "gold", help="write the version-2 corpus's agreed and adjudicated labels as one file")
+    gold.add_argument("--corpus", type=Path, default=CORPUS_V2_DIR)
+    gold.add_argument("--output", type=Path, required=True,
+                      help="a JSON Lines file `haven coach evaluate --corpus FILE` reads")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "score":
@@ -68,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             return _train(args)
         if args.command == "agreement":
             return _agreement(args)
+        if args.command == "gold":
+            return _gold(args)
         return _compare(args)
     except ArtefactError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
@@ -203,4 +211,15 @@ def _agreement(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     print(format_agreement(agreement(pairs)))
+    return 0
+
+
+def _gold(args: argparse.Namespace) -> int:
+    from haven.coach.lab.agreement import gold_records
+
+    records, undecided = gold_records(args.corpus)
+    args.output.write_text("".join(json.dumps(record) + "\n" for record in records),
+                           encoding="utf-8")
+    print(f"{len(records)} records written to {args.output} (split \"test\"); "
+          f"{undecided} left out: a disputed label has no decision yet")
     return 0

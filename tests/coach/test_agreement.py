@@ -64,3 +64,40 @@ def test_the_command_says_when_nothing_is_double_labelled(tmp_path: Path, capsys
 
     assert main(["agreement", "--corpus", str(tmp_path)]) == 1
     assert "no record" in capsys.readouterr().err
+
+
+def test_gold_takes_agreed_labels_and_the_adjudicators_decisions(tmp_path: Path) -> None:
+    from haven.coach.lab.agreement import gold_records
+    from haven.coach.lab.training import load_corpus
+
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "adjudication").mkdir()
+    replies = {"w1-1": "so sorry. what happened?", "w1-2": "you should quit", "w1-3": "ok"}
+    (tmp_path / "raw" / "w1.jsonl").write_text("".join(
+        json.dumps({"id": key, "writer": "w1", "register": "sms", "voice": "", "topic": "t",
+                    "seeker": "help", "response": text}) + "\n"
+        for key, text in replies.items()))
+    sorry = {"kind": "emotional_reactions", "text": "so sorry"}
+    (tmp_path / "labels" / "w1.la.jsonl").write_text("\n".join([
+        _label("w1-1", "la", emotional_reactions=1, explorations=1, spans=[sorry]),
+        _label("w1-2", "la", advice=True, unsolicited_advice=True),
+        _label("w1-3", "la")]) + "\n")
+    (tmp_path / "labels" / "w1.lb.jsonl").write_text("\n".join([
+        _label("w1-1", "lb", emotional_reactions=1, explorations=2, spans=[sorry]),
+        _label("w1-2", "lb", advice=True, unsolicited_advice=True),
+        _label("w1-3", "lb", emotional_reactions=1)]) + "\n")
+    (tmp_path / "adjudication" / "decisions1.a1.jsonl").write_text(json.dumps(
+        {"id": "w1-1", "adjudicator": "a1", "decided": {"explorations": 1}, "reason": "r"}) + "\n")
+
+    records, undecided = gold_records(tmp_path)
+
+    assert undecided == 1  # w1-3: disputed, not decided yet
+    by_id = {record["id"]: record for record in records}
+    assert sorted(by_id) == ["w1-1", "w1-2"]
+    assert (by_id["w1-1"]["emotional_reactions"], by_id["w1-1"]["explorations"]) == (1, 1)
+    assert by_id["w1-1"]["spans"] == [sorry]
+    assert by_id["w1-2"]["unsolicited_advice"] is True
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(record) + "\n" for record in records))
+    assert [record.id for record in load_corpus(gold, strict=True)] == ["w1-1", "w1-2"]

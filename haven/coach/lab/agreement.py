@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 MECHANISMS = ("emotional_reactions", "interpretations", "explorations")
 FLAGS = ("advice", "unsolicited_advice", "judgement", "minimising", "self_focus",
@@ -38,12 +39,12 @@ class Agreement:
     raw: float  # share of items both gave the same value
 
 
-def _read(path: Path) -> dict[str, dict[str, object]]:
+def _read(path: Path) -> dict[str, dict[str, Any]]:
     rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line)
     return {str(row["id"]): row for row in rows}
 
 
-def labelled_pairs(corpus: Path) -> list[tuple[dict[str, object], dict[str, object]]]:
+def labelled_pairs(corpus: Path) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(first labeller's record, second's) for every record two labellers labelled."""
     by_writer: dict[str, list[Path]] = {}
     for path in sorted((corpus / "labels").glob("*.*.jsonl")):
@@ -57,7 +58,7 @@ def labelled_pairs(corpus: Path) -> list[tuple[dict[str, object], dict[str, obje
     return pairs
 
 
-def agreement(pairs: Sequence[tuple[dict[str, object], dict[str, object]]]) -> list[Agreement]:
+def agreement(pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> list[Agreement]:
     report = []
     for label in LABELS:
         first = [a[label] for a, _b in pairs]
@@ -73,3 +74,41 @@ def format_agreement(report: Sequence[Agreement]) -> str:
     lines += [f"{row.label:<20} {row.items:>6} {row.kappa:>6.2f} {row.raw:>6.2f}"
               for row in report]
     return "\n".join(lines)
+
+
+def _decisions(corpus: Path) -> dict[str, dict[str, Any]]:
+    decided: dict[str, dict[str, Any]] = {}
+    for path in sorted((corpus / "adjudication").glob("decisions*.jsonl")):
+        for row in _read(path).values():
+            decided.setdefault(str(row["id"]), {}).update(row["decided"])
+    return decided
+
+
+def gold_records(corpus: Path, *, split: str = "test") -> tuple[list[dict[str, Any]], int]:
+    """One label set per double-labelled record, in the version-1 record format that
+    `haven coach evaluate|train` read: the labels both labellers gave, and the adjudicator's
+    decision where they differed. Returns the records and how many were left out because a
+    disputed label has no decision yet."""
+    raw: dict[str, dict[str, Any]] = {}
+    for path in sorted((corpus / "raw").glob("*.jsonl")):
+        raw.update(_read(path))
+    decided = _decisions(corpus)
+    records, undecided = [], 0
+    for first, second in labelled_pairs(corpus):
+        key = str(first["id"])
+        labels = {label: first[label] for label in LABELS}
+        disputed = [label for label in LABELS if first[label] != second[label]]
+        if any(label not in decided.get(key, {}) for label in disputed):
+            undecided += 1
+            continue
+        labels.update({label: decided[key][label] for label in disputed})
+        present = {label for label in LABELS if labels[label] and label != "asked_for_advice"}
+        spans = {(str(span["kind"]), str(span["text"]))
+                 for labels_of in (first, second) for span in labels_of["spans"]
+                 if span["kind"] in present}
+        source = raw[key]
+        records.append({"id": key, "seeker": source["seeker"], "response": source["response"],
+                        **labels, "split": split, "situation": source.get("topic", ""),
+                        "register": source.get("register", ""),
+                        "spans": [{"kind": kind, "text": text} for kind, text in sorted(spans)]})
+    return records, undecided
