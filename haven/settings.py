@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "haven.recognition",
     "haven.activities",
     "haven.questions",
+    "haven.speakup",
     "haven.attributes",
     "haven.insight",
     "haven.coach",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("haven.recognition.urls")),
     path("", include("haven.insight.urls")),
     path("", include("haven.coach.urls")),
+    path("", include("haven.speakup.urls")),
 ]
 
 handler400 = "haven.core.errors.bad_request"

@@ -42,6 +42,7 @@ class Record:
     spans: tuple[tuple[str, str], ...]
     split: str
     situation: str = ""
+    register: str = ""
 
 
 @dataclass
@@ -66,7 +67,7 @@ def load_corpus(directory: Path = CORPUS_DIR, *, strict: bool = False) -> list[R
             if not line.strip():
                 continue
             try:
-                record = _record(json.loads(line))
+                record = record_from_dict(json.loads(line))
             except (ValueError, KeyError, TypeError) as error:
                 message = f"{path.name}:{number}: skipped ({error})"
                 if strict:
@@ -81,7 +82,7 @@ def load_corpus(directory: Path = CORPUS_DIR, *, strict: bool = False) -> list[R
     return records
 
 
-def _record(data: dict[str, Any]) -> Record:
+def record_from_dict(data: dict[str, Any]) -> Record:
     labels: dict[str, Any] = {}
     for mechanism in MECHANISMS:
         level = data[mechanism]
@@ -99,7 +100,7 @@ def _record(data: dict[str, Any]) -> Record:
     spans = tuple((span["kind"], span["text"]) for span in data.get("spans", []))
     return Record(str(data["id"]), data.get("seeker") or "", data["response"], labels,
                   bool(data.get("asked_for_advice", False)), spans, data["split"],
-                  str(data.get("situation", "")))
+                  str(data.get("situation", "")), str(data.get("register", "")))
 
 
 def corpus_digest(records: Iterable[Record]) -> str:

@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("haven.speakup.journal.urls")),
+    path("", include("haven.speakup.reports.urls")),
+]
