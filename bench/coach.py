@@ -24,10 +24,11 @@ TARGET_START_UP_S = 5.0
 
 
 def drafts() -> list[tuple[str, str]]:
-    """(seeker, reply) pairs from the corpus: real lengths and registers, from terse to long."""
-    from haven.coach.lab.training import load_corpus
+    """(seeker, reply) pairs of corpus version 2: ten writers' lengths and registers, from
+    SMS-short to long multi-paragraph replies."""
+    from haven.coach.lab.generalisation import load_v2
 
-    return [(record.seeker, record.response) for record in load_corpus()]
+    return [(record.seeker, record.response) for record in load_v2()]
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -29,29 +29,26 @@ def main(argv: list[str] | None = None) -> int:
     score.add_argument("--model", type=Path, default=None, help=argparse.SUPPRESS)
 
     evaluate = commands.add_parser(
-        "evaluate", help="precision, recall and F1 per label on a corpus split")
-    evaluate.add_argument("--split", default="test", choices=("train", "dev", "test", "probe"))
+        "evaluate", help="F1 per label in split and out of split (leave writers out, leave "
+                         "register out) on corpus version 2; or the shipped model on a file",
+        description="Without --corpus: cross-validates the shipped pipeline (training, "
+                    "calibration, thresholds) on corpus version 2 three ways and prints the "
+                    "figures side by side (needs scikit-learn; a few minutes). With --corpus "
+                    "FILE: the shipped model on that labelled JSON Lines file.")
+    evaluate.add_argument("--corpus", type=Path, default=None,
+                          help="a labelled JSON Lines file (e.g. from `haven coach gold`)")
     evaluate.add_argument("--model", type=Path, default=None,
-                          help="a model artefact (default: the shipped one)")
-    evaluate.add_argument("--corpus", type=Path, default=None, help="corpus directory")
+                          help="with --corpus: a model artefact (default: the shipped one)")
 
     train = commands.add_parser(
-        "train", help="rebuild the model artefact from the corpus (needs scikit-learn)")
-    train.add_argument("--splits", default="train,dev",
-                       help="splits to train on (default train,dev: the shipped model)")
+        "train", help="rebuild the shipped model from corpus version 2 (needs scikit-learn)")
     train.add_argument("--output", type=Path, default=ARTEFACT_PATH)
-    train.add_argument("--corpus", type=Path, default=None, help="corpus directory")
 
     compare = commands.add_parser(
-        "compare", help="the model comparison of docs/coach.md (needs scikit-learn; "
-                        "the embedding rows need the coach-embeddings extra)")
-    compare.add_argument("--split", default="all", choices=("all", "dev", "test", "probe"),
-                         help="which scores to show (default all): dev, where the choices "
-                              "are made; test, the final report; probe, the out-of-domain set "
-                              "in haven/coach/data/probe.jsonl")
+        "compare", help="the model comparison of docs/coach.md, out of split (needs "
+                        "scikit-learn; the embedding rows need the coach-embeddings extra)")
     compare.add_argument("--embeddings", action="store_true",
                          help="include the sentence-embedding variants")
-    compare.add_argument("--corpus", type=Path, default=None, help="corpus directory")
 
     agreement = commands.add_parser(
         "agreement", help="Cohen's kappa of the two labellers per label (corpus version 2)")
@@ -152,50 +149,56 @@ def score_line(raw: bytes, number: int, errors: IO[str], model: Any = None) -> d
 # evaluate, train, compare ----------------------------------------------------------------------
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from haven.coach.lab.evaluation import format_report
-    from haven.coach.lab.training import CORPUS_DIR, PROBE_PATH, evaluate_model, load_corpus, split
+    if args.corpus is not None:
+        return _evaluate_file(args.corpus, args.model)
+    from haven.coach.lab.comparison import evaluate_pipeline, load_v2, side_by_side
 
-    records = (load_corpus(PROBE_PATH) if args.split == "probe" else
-               split(load_corpus(args.corpus or CORPUS_DIR), args.split))
-    if not records:
-        print(f"{PROG} evaluate: the corpus has no {args.split} records", file=sys.stderr)
+    records = load_v2()
+    print(f"Cross-validating the shipped pipeline on {len(records)} version-2 records "
+          f"(three schemes; a few minutes)")
+    print(side_by_side(records, evaluate_pipeline(records)))
+    return 0
+
+
+def _evaluate_file(path: Path, model_path: Path | None) -> int:
+    from haven.coach.lab.evaluation import format_report
+    from haven.coach.lab.training import evaluate_model, load_corpus
+
+    if not path.exists():
+        print(f"{PROG} evaluate: {path} does not exist", file=sys.stderr)
         return 1
-    model = shipped_model(args.model)
+    records = load_corpus(path)
+    if not records:
+        print(f"{PROG} evaluate: {path} holds no labelled records", file=sys.stderr)
+        return 1
+    model = shipped_model(model_path)
     report, spans = evaluate_model(model, records)
-    print(f"Empathy coach on the {args.split} split "
-          f"(model trained on {'+'.join(model.meta.get('trained_on', []))}, "
-          f"{model.meta.get('variant')})")
+    print(f"Empathy coach on {path} (model {model.meta.get('variant')}, trained on "
+          f"{model.meta.get('records')} records)")
     print(format_report(report, spans))
     return 0
 
 
 def _train(args: argparse.Namespace) -> int:
-    from haven.coach.lab.training import (
-        CORPUS_DIR,
-        SHIPPED_VARIANT,
-        load_corpus,
-        split,
-        train,
-        write_artefact,
-    )
+    from haven.coach.lab.calibration import fit_calibrated
+    from haven.coach.lab.comparison import load_v2
+    from haven.coach.lab.generalisation import featurise_all
+    from haven.coach.lab.training import SHIPPED_VARIANT, write_artefact
 
-    names = [name.strip() for name in args.splits.split(",") if name.strip()]
-    records = split(load_corpus(args.corpus or CORPUS_DIR), *names)
-    if not records:
-        print(f"{PROG} train: no records in {', '.join(names)}", file=sys.stderr)
-        return 1
-    artefact = train(records, SHIPPED_VARIANT)
+    records = load_v2()
+    artefact = fit_calibrated(records, SHIPPED_VARIANT,
+                              featurise_all(records, SHIPPED_VARIANT))
     write_artefact(artefact, args.output)
     size = args.output.stat().st_size
-    print(f"trained on {len(records)} records ({'+'.join(names)}), variant "
-          f"{SHIPPED_VARIANT.name}: {args.output} ({size / 1024:.0f} KiB)")
+    print(f"trained on {len(records)} version-2 records, variant {SHIPPED_VARIANT.name}, "
+          f"calibrated on writers left out: {args.output} ({size / 1024:.0f} KiB)")
     return 0
 
 
 def _compare(args: argparse.Namespace) -> int:
     from haven.coach.lab.comparison import run_comparison
 
-    return run_comparison(args.split, embeddings=args.embeddings, corpus=args.corpus)
+    return run_comparison(embeddings=args.embeddings)
 
 
 if __name__ == "__main__":

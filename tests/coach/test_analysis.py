@@ -109,7 +109,7 @@ def test_validation_that_mentions_overreacting_is_not_judgement(response: str) -
 def test_a_warm_specific_reply_scores_well_and_carries_no_risk() -> None:
     response = ("I'm so sorry she said that to you, especially in front of everyone at dinner. "
                 "It sounds like it left you feeling really small and alone. "
-                "What has it been like since then?")
+                "Are you still feeling like the odd one out with your family since then?")
     analysis = analyse(response, VENT)
     assert analysis.emotional_reactions >= 1
     assert analysis.interpretations == 2
@@ -119,13 +119,55 @@ def test_a_warm_specific_reply_scores_well_and_carries_no_risk() -> None:
         "secrecy_promise"))
     assert_span_covers(analysis, "emotional_reactions", response, "I'm so sorry")
     assert_span_covers(analysis, "interpretations", response, "It sounds like it left you")
-    assert_span_covers(analysis, "explorations", response, "What has it been like since then?")
+    assert_span_covers(analysis, "explorations", response,
+                       "Are you still feeling like the odd one out")
 
 
 def test_a_stock_phrase_is_a_weak_reaction() -> None:
     analysis = analyse("that sucks", "My car got towed.")
     assert analysis.emotional_reactions == 1
     assert analysis.interpretations == 0 and analysis.explorations == 0
+
+
+# Version 2 of the annotation guide (docs/coach-annotation.md): EPITOME's definitions.
+@pytest.mark.parametrize(("seeker", "response", "mechanism", "level"), [
+    ("My dog died this morning.", "sending hugs, it will be ok x", "emotional_reactions", 1),
+    ("Got told off by my boss in front of the whole team.",
+     "I feel so angry for you reading this.", "emotional_reactions", 2),
+    ("My manager keeps moving my deadlines without telling me.", "I understand how you feel.",
+     "interpretations", 1),
+    ("They changed the rota again and I found out from a group chat.",
+     "Finding out like that must feel so humiliating, like you don't even count.",
+     "interpretations", 2),
+    ("I get panic attacks before every team meeting.",
+     "I get them too before big meetings, the racing heart and everything. How bad do they "
+     "get for you?", "interpretations", 2),
+    ("My project lead ignored my idea again.", "What happened?", "explorations", 1),
+    ("My project lead ignored my idea again.",
+     "Are you feeling invisible in that team right now?", "explorations", 2),
+])
+def test_the_mechanisms_follow_epitome(seeker: str, response: str, mechanism: str,
+                                       level: int) -> None:
+    assert getattr(analyse(response, seeker), mechanism) == level
+
+
+def test_shared_experience_that_comes_back_to_them_is_not_self_focus() -> None:
+    analysis = analyse("My landlord kept most of my deposit too, I know how gutting that "
+                       "is. How are you managing with the money right now?",
+                       "My landlord is threatening to keep my whole deposit.")
+    assert analysis.interpretations == 2 and analysis.explorations >= 1
+    assert not analysis.self_focus
+
+
+@pytest.mark.parametrize("response", [
+    "maybe look into what your contract says about notice periods",
+    "what helped me was writing down every time it happened, with dates",
+    "I'd honestly just mute the group chat for a week",
+    "talk to HR before it gets worse",
+])
+def test_indirect_and_hedged_suggestions_are_advice(response: str) -> None:
+    analysis = analyse(response, "My team lead keeps messaging me at 11pm.")
+    assert analysis.advice and analysis.unsolicited_advice
 
 
 def test_a_closed_question_is_a_weak_exploration() -> None:

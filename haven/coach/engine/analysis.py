@@ -94,9 +94,12 @@ def analyse(response: str, seeker: str = "", *, model: Model | None = None) -> A
         level = levels[kind] if kind in MECHANISMS else int(flags[kind])
         if not level:
             continue
+        sure = kind in MECHANISMS or prediction.probabilities[
+            "advice" if kind == "unsolicited_advice" else kind] >= model.hedge_below
         for start, end, cue_name in _spans(kind, response, seeker, response_sentences, cues,
                                            model):
-            findings.append(Finding(kind, start, end, feedback.explanation(kind, level),
+            findings.append(Finding(kind, start, end,
+                                    feedback.explanation(kind, level, sure=sure),
                                     feedback.suggestion(kind, level, seeker, cue_name)))
     findings.sort(key=lambda finding: (finding.start, finding.end, finding.kind))
     labels: dict[str, Any] = {**levels, **flags}  # one field of Analysis each

@@ -24,7 +24,8 @@ EXPLANATIONS: dict[tuple[str, int], str] = {
                                 "your own words, which shows you care.",
     ("interpretations", 1): "This says you understand without showing it; naming what they "
                             "feel or went through shows you really listened.",
-    ("interpretations", 2): "This reflects back what they feel or went through, which shows "
+    ("interpretations", 2): "This reflects back what they feel or went through, or shows you "
+                            "understand through something similar of your own, which shows "
                             "you were listening closely.",
     ("explorations", 1): "This question is closed or general; an open question about their "
                          "experience invites them to say more.",
@@ -38,10 +39,27 @@ EXPLANATIONS: dict[tuple[str, int], str] = {
                       "stop sharing.",
     ("minimising", 1): "This makes what they went through sound smaller than it feels to "
                        "them, which can leave them feeling dismissed.",
-    ("self_focus", 1): "This turns the conversation to your own story or feelings; keep the "
-                       "focus on them.",
+    ("self_focus", 1): "This turns the conversation to your own story or feelings and doesn't "
+                       "come back to them; sharing something similar helps when you then "
+                       "return to what they are going through.",
     ("secrecy_promise", 1): "You can't promise total secrecy: if someone's safety is at risk "
                             "you would need to get help, and a broken promise hurts trust.",
+}
+
+# The same findings when the coach is unsure (a calibrated probability under the model's
+# hedge_below): said as a possibility, never asserted.
+HEDGED: dict[str, str] = {
+    "advice": "This may read as a suggestion. They asked for ideas, so that is welcome; offer "
+              "it as an option they can take or leave.",
+    "unsolicited_advice": "This may read as advice they didn't ask for; if it is, listen first "
+                          "and ask before suggesting.",
+    "judgement": "This may read as blaming them for what happened; if so, it could make them "
+                 "stop sharing.",
+    "minimising": "This may make what they went through sound smaller than it feels to them.",
+    "self_focus": "This may turn the conversation to your own story; if you share something "
+                  "similar, come back to what they are going through.",
+    "secrecy_promise": "This may sound like a promise of total secrecy, which you can't give "
+                       "if someone's safety is at risk.",
 }
 
 SUGGESTIONS: dict[tuple[str, int], str] = {
@@ -100,7 +118,9 @@ def named_feeling(seeker: str) -> str | None:
     return None
 
 
-def explanation(kind: str, level: int) -> str:
+def explanation(kind: str, level: int, *, sure: bool = True) -> str:
+    if not sure and kind in HEDGED:
+        return HEDGED[kind]
     return EXPLANATIONS[(kind, min(level, 2) if kind in _MECHANISMS else 1)]
 
 

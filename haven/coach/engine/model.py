@@ -75,6 +75,11 @@ class Model:
         vocabulary = frozenset(name for head in heads.values() for name in head.weights)
         return cls(tuple(data["groups"]), heads, meta, vocabulary)
 
+    @property
+    def hedge_below(self) -> float:
+        """A raised flag under this calibrated probability is worded as a possibility."""
+        return float(self.meta.get("calibration", {}).get("hedge_below", 0.0))
+
     def features(self, response: str, seeker: str,
                  cues: list[CueMatch] | None = None) -> dict[str, float]:
         """The reply's features that the model weighs (the rest could only cost time)."""
@@ -97,12 +102,13 @@ class Model:
         probabilities: dict[str, float] = {}
         levels: dict[str, int] = {}
         for mechanism in MECHANISMS:
-            weak = self.heads[mechanism + ">=1"].probability(features)
-            strong = min(weak, self.heads[mechanism + ">=2"].probability(features))
+            weak_head, strong_head = self.heads[mechanism + ">=1"], self.heads[mechanism + ">=2"]
+            weak = weak_head.probability(features)
+            strong = min(weak, strong_head.probability(features))
             probabilities[mechanism + ">=1"], probabilities[mechanism + ">=2"] = weak, strong
-            # The most probable level under the two cumulative heads.
-            levels[mechanism] = max(range(3), key=lambda level: (1 - weak, weak - strong,
-                                                                 strong)[level])
+            # Each cumulative head at its own threshold (chosen on writers the model never saw).
+            levels[mechanism] = (0 if weak < weak_head.threshold else
+                                 2 if strong >= strong_head.threshold else 1)
         flags: dict[str, bool] = {}
         for flag in FLAGS:
             head = self.heads[flag]

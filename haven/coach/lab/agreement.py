@@ -84,15 +84,25 @@ def _decisions(corpus: Path) -> dict[str, dict[str, Any]]:
     return decided
 
 
+def _revisions(corpus: Path) -> dict[str, dict[str, Any]]:
+    """Labels decided again after a revision of the guide (e.g. version 2.1's hard calls):
+    they replace whatever the labellers or the first adjudication gave."""
+    revised: dict[str, dict[str, Any]] = {}
+    for path in sorted((corpus / "adjudication").glob("revisions*.jsonl")):
+        for row in _read(path).values():
+            revised.setdefault(str(row["id"]), {}).update(row["decided"])
+    return revised
+
+
 def gold_records(corpus: Path, *, split: str = "test") -> tuple[list[dict[str, Any]], int]:
     """One label set per double-labelled record, in the version-1 record format that
-    `haven coach evaluate|train` read: the labels both labellers gave, and the adjudicator's
-    decision where they differed. Returns the records and how many were left out because a
+    `haven coach evaluate|train` read: the labels both labellers gave, the adjudicator's
+    decision where they differed, and any label decided again under a revised guide. Returns the records and how many were left out because a
     disputed label has no decision yet."""
     raw: dict[str, dict[str, Any]] = {}
     for path in sorted((corpus / "raw").glob("*.jsonl")):
         raw.update(_read(path))
-    decided = _decisions(corpus)
+    decided, revised = _decisions(corpus), _revisions(corpus)
     records, undecided = [], 0
     for first, second in labelled_pairs(corpus):
         key = str(first["id"])
@@ -102,6 +112,7 @@ def gold_records(corpus: Path, *, split: str = "test") -> tuple[list[dict[str, A
             undecided += 1
             continue
         labels.update({label: decided[key][label] for label in disputed})
+        labels.update(revised.get(key, {}))
         present = {label for label in LABELS if labels[label] and label != "asked_for_advice"}
         spans = {(str(span["kind"]), str(span["text"]))
                  for labels_of in (first, second) for span in labels_of["spans"]

@@ -1,131 +1,133 @@
-"""The model comparison recorded in docs/coach.md: `haven coach compare --split dev` (model
-selection) and `--split test` (the final report), with `--embeddings` for the variants built on
-the all-MiniLM-L6-v2 sentence embeddings (the coach-embeddings extra).
+"""The model comparison recorded in docs/coach.md (`haven coach compare`), and the side-by-side
+report of `haven coach evaluate`.
 
-Every variant is trained on the train split only; regularisation and class weighting are
-chosen per variant on dev, and the same choice is then scored on test."""
+Every variant is cross-validated on corpus version 2 three ways (haven/coach/lab/
+generalisation.py); its regularisation is chosen on the out-of-split folds only (leave writers
+out, leave register out), and the in-split figure is shown beside them for contrast.
+`--embeddings` adds variants built on all-MiniLM-L6-v2 sentence embeddings (the
+coach-embeddings extra)."""
 
 from __future__ import annotations
 
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-from haven.coach.engine.features import featurise, seeker_features
-from haven.coach.engine.model import Model
-from haven.coach.lab.evaluation import evaluate
-from haven.coach.lab.training import (
-    CORPUS_DIR,
-    PROBE_PATH,
-    Record,
-    Variant,
-    load_corpus,
-    split,
-    train,
+from haven.coach.engine.model import MECHANISMS
+from haven.coach.lab.evaluation import FLAG_LABELS
+from haven.coach.lab.generalisation import (
+    SCHEMES,
+    CrossValidation,
+    Rows,
+    choose,
+    cross_validate,
+    featurise_all,
+    fit_plain,
+    load_v2,
 )
+from haven.coach.lab.training import SHIPPED_VARIANT, Record, Variant
 
-C_GRID = (0.1, 0.3, 1.0, 3.0)
-CLASS_WEIGHTS = (None, "balanced")
+C_GRID = ({"c": 0.3}, {"c": 1.0})
 LEXICAL = ("cues", "shape", "context", "masked")
-# The cue gate on risk flags (training.FLAG_GATE) needs the cue features: off for variants
-# without them, and shown switched off for the shipped variant too.
 LEXICAL_VARIANTS = (
-    Variant("cues", groups=("cues",)),
-    Variant("cues+shape+context", groups=("cues", "shape", "context")),
-    Variant("words (uni-/bi-/trigrams)", groups=("words",), flag_gate=0.0),
-    Variant("masked words", groups=("masked",), flag_gate=0.0),
-    Variant("cues+shape+context+words", groups=("cues", "shape", "context", "words")),
-    Variant("lexical, no cue gate", groups=LEXICAL, flag_gate=0.0),
-    Variant("lexical: cues+shape+context+masked", groups=LEXICAL),
-    Variant("lexical + char 3-5-grams", groups=(*LEXICAL, "chars")),
+    Variant("cues", groups=("cues",), class_weight="balanced"),
+    Variant("words (uni-/bi-/trigrams)", groups=("words",), flag_gate=0.0,
+            class_weight="balanced"),
+    Variant("lexical: cues+shape+context+masked", groups=LEXICAL, class_weight="balanced"),
+    Variant("lexical + char 3-5-grams", groups=(*LEXICAL, "chars"), class_weight="balanced"),
 )
 EMBEDDING_VARIANTS = (
-    Variant("MiniLM embedding", groups=(), flag_gate=0.0),
-    Variant("MiniLM embedding + lexical", groups=LEXICAL),
+    Variant("MiniLM embedding", groups=(), flag_gate=0.0, class_weight="balanced"),
+    Variant("MiniLM embedding + lexical", groups=LEXICAL, class_weight="balanced"),
 )
+SHORT = {"in-split": "in", "leave-writers-out": "writers", "leave-register-out": "register"}
 
 
-def run_comparison(split_name: str = "all", *, embeddings: bool = False,
-                   corpus: Path | None = None) -> int:
-    """Train every variant on train, choose its C and class weight on dev, then score that
-    choice on dev, test and the out-of-domain probe (or only on SPLIT_NAME)."""
-    records = load_corpus(corpus or CORPUS_DIR)
-    parts = {"train": split(records, "train"), "dev": split(records, "dev"),
-             "test": split(records, "test"), "probe": load_corpus(PROBE_PATH)}
-    shown = ("dev", "test", "probe") if split_name == "all" else (split_name,)
-    print(", ".join(f"{name} {len(part)}" for name, part in parts.items()) + " records; "
-          f"C from {C_GRID} and class weight from (none, balanced) chosen on dev per variant")
+def run_comparison(*, embeddings: bool = False) -> int:
+    records = load_v2()
+    print(f"{len(records)} version-2 records; C from {[g['c'] for g in C_GRID]} chosen on the "
+          f"mean overall macro F1 of the two out-of-split schemes")
     variants: list[tuple[Variant, bool]] = [(v, False) for v in LEXICAL_VARIANTS]
     if embeddings:
         variants += [(v, True) for v in EMBEDDING_VARIANTS]
     encoder = Encoder() if embeddings else None
-    results: dict[str, list[str]] = {name: [] for name in shown}
+    lines = []
     for variant, uses_embeddings in variants:
         started = time.perf_counter()
-        needed = {"train", "dev", *shown}
-        extra = ({name: encoder.rows(parts[name]) for name in needed}
-                 if uses_embeddings and encoder is not None else {})
-        rows = {name: _rows(variant, parts[name], extra.get(name)) for name in needed}
-        best: tuple[float, Variant] | None = None
-        for c in C_GRID:
-            for class_weight in CLASS_WEIGHTS:
-                candidate = replace(variant, c=c, class_weight=class_weight)
-                report = _score(candidate, parts["train"], rows["train"], parts["dev"],
-                                rows["dev"])
-                if best is None or report["overall_macro_f1"] > best[0] + 1e-9:
-                    best = (report["overall_macro_f1"], candidate)
-        assert best is not None
-        for name in shown:
-            report = _score(best[1], parts["train"], rows["train"], parts[name], rows[name])
-            results[name].append(_row(best[1], report))
-            print(f"{name:5} {results[name][-1]}", flush=True)
+        extra = encoder.rows(records) if uses_embeddings and encoder is not None else None
+        rows = featurise_all(records, variant, extra)
+        chosen, runs = choose(records, variant, rows, C_GRID)
+        for scheme in SCHEMES:
+            lines.append(_row(chosen, scheme, runs[scheme].report(records)))
+            print(lines[-1], flush=True)
         print(f"      ({time.perf_counter() - started:.0f} s)", flush=True)
-    for name in shown:
-        print(f"\n{name} ({len(parts[name])} records)\n{HEADER}")
-        print("\n".join(results[name]))
+    print("\n" + HEADER + "\n" + "\n".join(lines))
     return 0
 
 
-HEADER = (f"{'variant':38} {'C':>5} {'cw':>4} {'overall':>7} {'ER':>5} {'IP':>5} {'EX':>5} "
-          f"{'ER>=1':>5} {'IP>=1':>5} {'EX>=1':>5} {'adv':>5} {'unsol':>5} {'judg':>5} "
-          f"{'min':>5} {'self':>5} {'secr':>5} {'exact':>5}")
+HEADER = (f"{'variant':36} {'C':>4} {'scheme':>8} {'overall':>7} {'ER':>5} {'IP':>5} {'EX':>5} "
+          f"{'mech':>5} {'adv':>5} {'unsol':>5} {'judg':>5} {'min':>5} {'self':>5} {'secr':>5}")
 
 
-def _rows(variant: Variant, records: Sequence[Record],
-          extra: list[dict[str, float]] | None) -> list[tuple[dict[str, float],
-                                                               dict[str, float]]]:
-    rows = []
-    for index, record in enumerate(records):
-        features = featurise(record.response, record.seeker, variant.groups)
-        if extra:
-            features.update(extra[index])
-        rows.append((features, seeker_features(record.seeker)))
-    return rows
-
-
-def _score(variant: Variant, train_records: Sequence[Record],
-           train_rows: list[tuple[dict[str, float], dict[str, float]]],
-           scored: Sequence[Record],
-           scored_rows: list[tuple[dict[str, float], dict[str, float]]]) -> dict[str, Any]:
-    model = Model.from_dict(train(train_records, variant, rows=[r[0] for r in train_rows]))
-    predicted = []
-    for features, seeker in scored_rows:
-        prediction = model.decide(features, seeker)
-        predicted.append({**prediction.levels, **prediction.flags})
-    return evaluate([record.labels for record in scored], predicted)
-
-
-def _row(variant: Variant, report: dict[str, Any]) -> str:
+def _row(variant: Variant, scheme: str, report: dict[str, Any]) -> str:
     mechanisms, flags = report["mechanisms"], report["flags"]
-    cells = [f"{mechanisms[m]['macro_f1']:5.3f}" for m in mechanisms]
-    cells += [f"{mechanisms[m]['binary'].f1:5.3f}" for m in mechanisms]
-    cells += [f"{flags[f].f1:5.3f}" for f in flags]
-    return (f"{variant.name:38} {variant.c:5.2f} {'bal' if variant.class_weight else '-':>4} "
-            f"{report['overall_macro_f1']:7.3f} " + " ".join(cells)
-            + f" {report['exact_match']:5.3f}")
+    cells = [f"{mechanisms[m]['macro_f1']:5.3f}" for m in MECHANISMS]
+    cells.append(f"{mechanism_mean(report):5.3f}")
+    cells += [f"{flags[f].f1:5.3f}" for f in FLAG_LABELS]
+    return (f"{variant.name:36} {variant.c:4.1f} {SHORT[scheme]:>8} "
+            f"{report['overall_macro_f1']:7.3f} " + " ".join(cells))
+
+
+def mechanism_mean(report: dict[str, Any]) -> float:
+    return sum(report["mechanisms"][m]["macro_f1"] for m in MECHANISMS) / len(MECHANISMS)
+
+
+def side_by_side(records: Sequence[Record], runs: dict[str, CrossValidation]) -> str:
+    """Per label, F1 in split and out of split (the mechanisms: macro F1 over levels)."""
+    reports = {scheme: runs[scheme].report(records) for scheme in SCHEMES}
+    widths = "".join(f" {SHORT[s]:>9}" for s in SCHEMES)
+    lines = [f"{'label':34}{widths}"]
+
+    def add(name: str, values: list[float]) -> None:
+        lines.append(f"{name:34}" + "".join(f" {value:9.3f}" for value in values))
+
+    for mechanism in MECHANISMS:
+        add(f"{mechanism} (macro F1 over levels)",
+            [reports[s]["mechanisms"][mechanism]["macro_f1"] for s in SCHEMES])
+    add("mechanisms, mean", [mechanism_mean(reports[s]) for s in SCHEMES])
+    for flag in FLAG_LABELS:
+        add(f"{flag} (F1)", [reports[s]["flags"][flag].f1 for s in SCHEMES])
+    add("overall macro F1", [reports[s]["overall_macro_f1"] for s in SCHEMES])
+    lines.append("")
+    lines.append("in: five random folds (every writer and register also in training); "
+                 "writers: five folds of two writers never seen in training; register: train "
+                 "on three of chat/forum/SMS/long, test on the fourth. The out-of-split "
+                 "columns are the ones that count.")
+    return "\n".join(lines)
+
+
+def evaluate_pipeline(records: Sequence[Record], *, progress: bool = True
+                      ) -> dict[str, CrossValidation]:
+    """The shipped pipeline cross-validated under every scheme: each fold's model trained on
+    the rest and given the calibration and thresholds learnt from writers left out (learnt
+    once, on every record: the writer folds' thresholds saw those folds, the register folds'
+    did not — docs/coach.md)."""
+    from haven.coach.lab.calibration import apply, learn_from
+
+    rows = featurise_all(records, SHIPPED_VARIANT)
+    learnt = learn_from(records, SHIPPED_VARIANT, rows)
+
+    def fit(part: Sequence[Record], variant: Variant, part_rows: Rows) -> dict[str, Any]:
+        return apply(fit_plain(part, variant, part_rows), learnt)
+
+    runs = {}
+    for scheme in SCHEMES:
+        started = time.perf_counter()
+        runs[scheme] = cross_validate(records, SHIPPED_VARIANT, scheme, rows, fit)
+        if progress:
+            print(f"  {scheme}: {time.perf_counter() - started:.0f} s", flush=True)
+    return runs
 
 
 class Encoder:
@@ -145,3 +147,6 @@ class Encoder:
         # Unit vectors have components near ±0.05; scaled so one C grid suits every variant.
         return [{f"e:{index}": float(value) * 10 for index, value in enumerate(vector)}
                 for vector in vectors]
+
+
+__all__ = ["load_v2", "run_comparison", "side_by_side", "evaluate_pipeline"]
