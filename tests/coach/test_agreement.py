@@ -101,3 +101,11 @@ def test_gold_takes_agreed_labels_and_the_adjudicators_decisions(tmp_path: Path)
     gold = tmp_path / "gold.jsonl"
     gold.write_text("".join(json.dumps(record) + "\n" for record in records))
     assert [record.id for record in load_corpus(gold, strict=True)] == ["w1-1", "w1-2"]
+    # A revised guide decides labels again, over agreed labels too (guide 2.1's hard calls).
+    (tmp_path / "adjudication" / "revisions-2.1.jsonl").write_text(json.dumps(
+        {"id": "w1-2", "adjudicator": "a4", "decided": {"advice": False,
+                                                        "unsolicited_advice": False},
+         "reason": "r"}) + "\n")
+    revised = {record["id"]: record for record in gold_records(tmp_path)[0]}
+    assert (revised["w1-2"]["advice"], revised["w1-2"]["unsolicited_advice"]) == (False, False)
+    assert revised["w1-1"] == by_id["w1-1"]

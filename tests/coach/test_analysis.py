@@ -157,6 +157,10 @@ def test_shared_experience_that_comes_back_to_them_is_not_self_focus() -> None:
                        "My landlord is threatening to keep my whole deposit.")
     assert analysis.interpretations == 2 and analysis.explorations >= 1
     assert not analysis.self_focus
+    # Praised, not warned: the finding says sharing something similar shows understanding.
+    kinds = {finding.kind: finding.explanation for finding in analysis.findings}
+    assert "self_focus" not in kinds
+    assert "something similar of your own" in kinds["interpretations"]
 
 
 @pytest.mark.parametrize("response", [

@@ -87,10 +87,10 @@ def side_by_side(records: Sequence[Record], runs: dict[str, CrossValidation]) ->
     """Per label, F1 in split and out of split (the mechanisms: macro F1 over levels)."""
     reports = {scheme: runs[scheme].report(records) for scheme in SCHEMES}
     widths = "".join(f" {SHORT[s]:>9}" for s in SCHEMES)
-    lines = [f"{'label':34}{widths}"]
+    lines = [f"{'label':44}{widths}"]
 
     def add(name: str, values: list[float]) -> None:
-        lines.append(f"{name:34}" + "".join(f" {value:9.3f}" for value in values))
+        lines.append(f"{name:44}" + "".join(f" {value:9.3f}" for value in values))
 
     for mechanism in MECHANISMS:
         add(f"{mechanism} (macro F1 over levels)",
