@@ -22,6 +22,7 @@ Common commands:
   totp EMAIL           print a demo person's current MFA code (demo mode only)
   migrate              apply database migrations
   coach score          empathy coach: JSON Lines on stdin to results on stdout (no database)
+  journal verify FILE  check an incident journal's JSON export (exit 0 intact, 1 altered)
 
 Every Django management command also works: `haven help` lists them.
 """
