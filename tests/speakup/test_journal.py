@@ -315,3 +315,59 @@ def test_the_journal_is_in_the_openapi_schema() -> None:
     assert "/api/v1/journal/entries" in schema["paths"]
     assert "/api/v1/journal/entries/{entry_id}" in schema["paths"]
     assert "/api/v1/journal/export" in schema["paths"]
+
+
+# The public verify page ----------------------------------------------------------------------
+
+def _upload(content: bytes, name: str = "journal.json") -> dict[str, object]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"export": SimpleUploadedFile(name, content, "application/json")}
+
+
+def test_the_verify_page_checks_an_export_without_an_account(colleague: Person) -> None:
+    an_entry(colleague, what="Shouted at.")
+    second = an_entry(colleague, what="Shouted at again.")
+    exported = signed_in(colleague).get("/journal/export.json").content
+    hr = Client()
+    page = hr.get("/journal/verify/")
+    assert page.status_code == 200
+    from haven.speakup.journal.signing import server_public_key
+
+    key = server_public_key()
+    assert key is not None and key.encode() in page.content
+    response = hr.post("/journal/verify/", _upload(exported))
+    assert response.status_code == 200 and b"Intact" in response.content
+    document = json.loads(exported)
+    document["records"][1]["content"]["what"] = "Said hello."
+    response = hr.post("/journal/verify/", _upload(json.dumps(document).encode()))
+    body = response.content.decode()
+    assert response.status_code == 200 and "Altered" in body
+    assert f"Entry {second.number}, version 1 (chain record 2): content changed" in body
+    assert AuditEvent.objects.filter(action=JournalAudit.JOURNAL_READ).count() == 0
+
+
+@pytest.mark.parametrize("content", [b"", b"not json", b"\xff\xfe\x00", b"[]", b"{}",
+                                     b'{"format": "haven-journal-export", "journal": "x", '
+                                     b'"records": [1, {"seq": []}], "checkpoint": []}',
+                                     b"[" * 50_000])
+def test_the_verify_page_answers_anything_without_a_500(content: bytes) -> None:
+    response = Client().post("/journal/verify/", _upload(content))
+    assert response.status_code in {200, 400}
+    assert response.status_code == 400 or b"Altered" in response.content
+
+
+def test_the_verify_page_refuses_an_oversized_file(settings) -> None:
+    settings.HAVEN_JOURNAL_VERIFY_MAX_BYTES = 1024
+    response = Client().post("/journal/verify/", _upload(b" " * 2048))
+    assert response.status_code == 400 and b"larger than" in response.content
+
+
+def test_the_verify_page_is_rate_limited() -> None:
+    from haven.speakup.journal.views import VERIFY_LIMIT
+
+    client = Client()
+    for _ in range(VERIFY_LIMIT):
+        assert client.post("/journal/verify/", _upload(b"{}")).status_code == 400
+    response = client.post("/journal/verify/", _upload(b"{}"))
+    assert response.status_code == 429 and b"Too many checks" in response.content

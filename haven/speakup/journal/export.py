@@ -125,6 +125,9 @@ def _styles() -> dict[str, ParagraphStyle]:
                                 textColor=colors.HexColor("#444444")),
         "hash": ParagraphStyle("hash", parent=body, fontName="Courier", fontSize=7.5,
                                leading=9.5),
+        # 64 hex digits fit the chain table's last column at this size
+        "hash_small": ParagraphStyle("hash_small", parent=body, fontName="Courier",
+                                     fontSize=6, leading=8),
     }
 
 
@@ -250,7 +253,7 @@ def pdf(snapshot: Snapshot, *, author_name: str, exported_at: datetime | None = 
     for record in snapshot.records:
         rows.append([str(record.seq), str(record.entry_number), str(record.version),
                      record.kind, _para(_when(record.recorded_at), styles["small"]),
-                     _para(record.hash, styles["hash"])])
+                     _para(record.hash, styles["hash_small"])])
     table = Table(rows, colWidths=[0.8 * cm, 1.2 * cm, 1.4 * cm, 1.6 * cm, 3.4 * cm, 8.6 * cm],
                   repeatRows=1)
     table.setStyle(TableStyle([("FONTNAME", (0, 1), (3, -1), styles["body"].fontName),
@@ -266,6 +269,7 @@ def pdf(snapshot: Snapshot, *, author_name: str, exported_at: datetime | None = 
                              ("Signed at", _when(checkpoint.signed_at)),
                              ("Ed25519 signature", checkpoint.signature),
                              ("Server public key", checkpoint.public_key)):
-            flow.append(_para(f"{label}: {value}", styles["hash"]))
+            flow.append(_para(f"{label}:", styles["label"]))
+            flow.append(_para(value, styles["hash_small"]))
     doc.build(flow)
     return buffer.getvalue()

@@ -86,7 +86,7 @@ class EntryForm(HavenForm):
     impact = forms.CharField(label=_("How did it affect you? (optional)"), required=False,
                              max_length=services.IMPACT_MAX,
                              widget=forms.Textarea(attrs={"rows": 4}))
-    files = MultipleFileField(
+    new_files = MultipleFileField(
         label=_("Attachments (optional)"), required=False,
         help_text=_("Screenshots, photos or PDFs: PNG, JPEG, WebP, GIF or PDF, up to "
                     "%(size)d MB each and %(most)d per entry.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -231,7 +232,8 @@ def write_entry(*, author: Person, entry_input: EntryInput,
     return entry
 
 
-def _own_entry_for_write(author: Person, entry_id: object) -> tuple[Journal, JournalEntry]:
+def _own_entry_for_write(author: Person,
+                         entry_id: uuid.UUID) -> tuple[Journal, JournalEntry]:
     journal = (Journal.objects.select_for_update().select_related("key")
                .filter(author=author).first())
     entry = (JournalEntry.objects.filter(pk=entry_id, journal=journal).first()

@@ -210,6 +210,7 @@ def _check_checkpoint(document: dict[str, Any], head: str | None, result: Result
             or not isinstance(checkpoint.get("journal"), str)):
         result.problems.append(Problem("the checkpoint is damaged"))
         return
+    length = checkpoint["length"]
     result.public_key = key
     if document.get("public_key") != key:
         result.problems.append(Problem("the export's public key is not the checkpoint's"))

@@ -34,6 +34,15 @@ def verify_max_bytes() -> int:
     return int(getattr(settings, "HAVEN_JOURNAL_VERIFY_MAX_BYTES", DEFAULT_VERIFY_MAX_BYTES))
 
 
+def _to_form(form: EntryForm, error: ValidationError) -> None:
+    """The service's error, beside the field it names (its "files" is the form's
+    "new_files")."""
+    if hasattr(error, "error_dict") and "files" in error.error_dict:
+        error = ValidationError({("new_files" if name == "files" else name): errors
+                                 for name, errors in error.error_dict.items()})
+    errors_to_form(form, error)
+
+
 def _read_files(uploaded: list[UploadedFile]) -> list[services.NewFile]:
     """The uploaded files' bytes, each read to one byte past the limit at most (the service
     then refuses the file as too large without reading the rest)."""
@@ -57,9 +66,9 @@ def journal_new(request: SignedInRequest) -> HttpResponse:
             try:
                 entry = services.write_entry(author=request.user,
                                              entry_input=form.entry_input(),
-                                             new_files=_read_files(form.cleaned_data["files"]))
+                                             new_files=_read_files(form.cleaned_data["new_files"]))
             except ValidationError as error:
-                errors_to_form(form, error)
+                _to_form(form, error)
             else:
                 messages.success(request, _("Saved in your journal as entry %(number)d.")
                                  % {"number": entry.number})
@@ -103,9 +112,9 @@ def journal_entry_edit(request: SignedInRequest, entry_id: str) -> HttpResponse:
                 services.edit_entry(author=request.user, entry=row,
                                     entry_input=form.entry_input(),
                                     keep_attachments=form.cleaned_data.get("keep", []),
-                                    new_files=_read_files(form.cleaned_data["files"]))
+                                    new_files=_read_files(form.cleaned_data["new_files"]))
             except ValidationError as error:
-                errors_to_form(form, error)
+                _to_form(form, error)
             else:
                 messages.success(request, _("Saved as a new version; the earlier version is "
                                             "kept."))
