@@ -208,9 +208,10 @@ HOW_TO_VERIFY = (
     "signed the head of the chain with its Ed25519 key (the public key is printed below). "
     "This PDF is a readable copy; the proof is the JSON export made with it. Upload that "
     "file to the verify page of the Haven server that made it (/journal/verify/, no account "
-    "needed) or run `haven journal verify FILE`: it recomputes every hash, checks every link "
-    "and the signature, and names any entry and version that was altered. Check that the "
-    "public key it shows is the one printed here."
+    "needed) or run `haven journal verify FILE --public-key KEY` with the key printed below: "
+    "it recomputes every hash, checks every link and the signature, and names any entry and "
+    "version that was altered. Check that the public key the verify page shows is the one "
+    "printed here."
 )
 
 
