@@ -227,7 +227,10 @@ def test_the_pages_write_edit_and_delete(colleague: Person) -> None:
     assert client.post(f"/journal/{entry.pk}/delete/", {"confirm": "on"}).status_code == 302
     assert JournalEntry.objects.get(pk=entry.pk).is_deleted
     assert b"Deleted by you" in client.get("/journal/").content
-    assert client.get(f"/journal/{entry.pk}/").status_code == 200  # the tombstone's page
+    tombstone = client.get(f"/journal/{entry.pk}/")
+    assert tombstone.status_code == 200 and b"You deleted this entry on" in tombstone.content
+    assert b"Now with her words." not in tombstone.content
+    assert client.get(f"/journal/{entry.pk}/edit/").status_code == 404
 
 
 def test_a_refused_entry_keeps_what_was_typed(colleague: Person) -> None:

@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -137,9 +137,13 @@ def _journal_for_write(author: Person) -> Journal:
     journal = (Journal.objects.select_for_update().select_related("key")
                .filter(author=author).first())
     if journal is None:
-        journal = Journal.objects.create(author=author,
-                                         key=crypto.create_data_key(purpose="journal"))
-        journal = Journal.objects.select_for_update().select_related("key").get(pk=journal.pk)
+        key = crypto.create_data_key(purpose="journal")
+        try:
+            with transaction.atomic():
+                Journal.objects.create(author=author, key=key)
+        except IntegrityError:  # a first entry sent twice at once: the other one made it
+            crypto.shred(key)
+        journal = Journal.objects.select_for_update().select_related("key").get(author=author)
     return journal
 
 

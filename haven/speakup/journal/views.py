@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from haven.core.audit import ip_hash_of
 from haven.core.forms import errors_to_form
 from haven.core.http import SignedInRequest
+from haven.core.models import Person
 from haven.speakup.journal import export, selectors, services, signing, verify
 from haven.speakup.journal.attachments import max_bytes
 from haven.speakup.journal.forms import ConfirmForm, EditEntryForm, EntryForm, VerifyForm
@@ -88,8 +89,8 @@ def journal_entry(request: SignedInRequest, entry_id: str) -> HttpResponse:
 
 
 def _initial(content: dict[str, Any]) -> dict[str, Any]:
-    from haven.core.models import Person
-
+    """The latest version as the edit form starts: directory people by work e-mail, which
+    find them again even where two share a name."""
     emails = dict(Person.objects.filter(pk__in=[p["id"] for p in content["people"]])
                   .values_list("pk", "email"))
     return {"occurred_on": content["occurred_on"], "occurred_time": content["occurred_time"],
