@@ -150,3 +150,41 @@ def test_a_case_handler_finds_nothing_of_anyone_elses_journal(
     expect(page.get_by_text("Your journal is empty")).to_be_visible()
     expect(page.get_by_text("Private words.")).to_have_count(0)
     assert JournalEntry.objects.count() == 1
+
+
+def test_deleting_asks_first_and_leaves_a_mark(page: Page, live_server: LiveServer,
+                                               axe: AxeChecker,
+                                               browser_errors: BrowserErrors) -> None:
+    from haven.speakup.journal import services
+    from haven.vault.models import DataKey
+
+    colleague = make_person()
+    for what in ("Mocked my accent.", "Moved my desk without asking."):
+        services.write_entry(author=colleague, entry_input=services.EntryInput(
+            occurred_on=timezone.localdate(), what=what))
+    browser_errors.allow("status of 400")  # confirmed without ticking the box, on purpose
+    violations: list[str] = []
+    sign_in(page, live_server, colleague)
+    page.goto(f"{live_server.url}/journal/")
+    page.get_by_role("link", name="Entry 1:").click()
+    page.get_by_role("link", name="Delete this entry…").click()
+    expect_heading(page, "Delete entry 1?")
+    violations += axe.violations(page)
+    page.get_by_role("button", name="Delete this entry for good").click()
+    expect(page.get_by_text("Tick the box to confirm; nothing was deleted.")).to_be_visible()
+    violations += axe.violations(page)
+    page.get_by_label("Yes, I understand this cannot be undone").check()
+    page.get_by_role("button", name="Delete this entry for good").click()
+    expect_heading(page, "Your incident journal")
+    expect(page.get_by_text("Deleted by you on")).to_be_visible()
+    expect(page.get_by_text("Mocked my accent.")).to_have_count(0)
+    violations += axe.violations(page)
+
+    page.get_by_role("link", name="Delete my journal…").click()
+    expect_heading(page, "Delete your whole journal?")
+    violations += axe.violations(page)
+    page.get_by_label("Yes, I understand this cannot be undone").check()
+    page.get_by_role("button", name="Delete my journal for good").click()
+    expect(page.get_by_text("Your journal is empty")).to_be_visible()
+    assert DataKey.objects.filter(purpose="journal", shredded_at__isnull=False).count() == 1
+    assert not violations, violations
