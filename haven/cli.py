@@ -22,6 +22,8 @@ Common commands:
   totp EMAIL           print a demo person's current MFA code (demo mode only)
   migrate              apply database migrations
   coach score          empathy coach: JSON Lines on stdin to results on stdout (no database)
+  journal verify FILE  check an incident journal's JSON export (exit 0 intact, 1 altered;
+                       no database needed; --public-key HEX pins the server's key)
 
 Every Django management command also works: `haven help` lists them.
 """
@@ -64,6 +66,11 @@ def main() -> None:
         from haven.coach.cli import main as coach_main
 
         sys.exit(coach_main(args[1:]))
+    if args[0] == "journal":
+        # Checking an export needs no settings or database either: it runs anywhere.
+        from haven.speakup.journal.cli import main as journal_main
+
+        sys.exit(journal_main(args[1:]))
     if args[0] == "demo":
         os.environ["HAVEN_DEMO"] = "1"
         # The demo's e-mailed links and its websocket origin check follow the port it serves on.

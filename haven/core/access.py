@@ -113,6 +113,19 @@ ROUTES: dict[str, Rule] = {
     "shared_attributes": ADMINISTRATORS,
     "shared_attribute_edit": ADMINISTRATORS,
     "shared_attribute_active": ADMINISTRATORS,
+    # Speak-up: journal. Every colleague keeps their own; the selectors find only the signed-in
+    # author's journal, so anyone else (administrators, coordinators, case handlers included)
+    # gets 404. The verify page is public: an HR person without an account checks an export.
+    "journal": SIGNED_IN,
+    "journal_new": SIGNED_IN,
+    "journal_entry": SIGNED_IN,
+    "journal_entry_edit": SIGNED_IN,
+    "journal_entry_delete": SIGNED_IN,
+    "journal_attachment": SIGNED_IN,
+    "journal_export_pdf": SIGNED_IN,
+    "journal_export_json": SIGNED_IN,
+    "journal_delete": SIGNED_IN,
+    "journal_verify": PUBLIC,
     # django-allauth: signing in and out, passwords, MFA
     "account_login": PUBLIC,
     "account_logout": PUBLIC,  # POST only; signing out when already out is harmless
@@ -176,6 +189,10 @@ ROUTES: dict[str, Rule] = {
     "api-1:recognitions": SIGNED_IN,
     "api-1:recognition_comments": SIGNED_IN,
     "api-1:recognition_comment": SIGNED_IN,  # DELETE: further limited to the author
+    # Speak-up: journal (haven/api/routers/journal.py): the author's own only, 404 to others
+    "api-1:journal_entries": SIGNED_IN,
+    "api-1:journal_entry": SIGNED_IN,
+    "api-1:journal_export": SIGNED_IN,
 }
 
 # Routes a person with a role that requires MFA may open before setting MFA up.

@@ -29,7 +29,8 @@ from haven.vault.masterkeys import (
 from haven.vault.models import DataKey
 
 __all__ = ["CannotOpen", "KeyShredded", "MasterKeyUnavailable", "create_data_key",
-           "forget_cached_keys", "master_keys", "open_sealed", "rotate", "seal", "shred"]
+           "forget_cached_keys", "master_keys", "open_sealed", "open_sealed_bytes", "rotate",
+           "seal", "seal_bytes", "shred"]
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +178,17 @@ def seal(record: DataKey, plaintext: str, *, aad: str) -> bytes:
 
 
 def open_sealed(record: DataKey, sealed: bytes | memoryview, *, aad: str) -> str:
+    return Withheld(open_sealed_bytes(record, sealed, aad=aad).decode("utf-8"))
+
+
+def seal_bytes(record: DataKey, data: bytes, *, aad: str) -> bytes:
+    """seal for bytes (a file): the same format, with no text rule to apply."""
+    nonce = os.urandom(NONCE_BYTES)
+    return FORMAT_VERSION + nonce + AESGCM(_data_key(record)).encrypt(nonce, data, aad.encode())
+
+
+def open_sealed_bytes(record: DataKey, sealed: bytes | memoryview, *, aad: str) -> bytes:
+    """What seal_bytes (or seal, as UTF-8) sealed under the record's key and AAD."""
     data = bytes(sealed)
     if data[:1] != FORMAT_VERSION:
         raise CannotOpen("unknown ciphertext format")
@@ -184,8 +196,7 @@ def open_sealed(record: DataKey, sealed: bytes | memoryview, *, aad: str) -> str
         raise CannotOpen("ciphertext is truncated")
     nonce, body = data[1:1 + NONCE_BYTES], data[1 + NONCE_BYTES:]
     try:
-        return Withheld(AESGCM(_data_key(record)).decrypt(nonce, body, aad.encode())
-                        .decode("utf-8"))
+        return AESGCM(_data_key(record)).decrypt(nonce, body, aad.encode())
     except InvalidTag:
         raise CannotOpen("ciphertext does not match its record") from None
 

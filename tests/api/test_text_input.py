@@ -10,7 +10,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode
@@ -29,6 +29,7 @@ from haven.core.models import Person, Role
 from haven.core.text import refusal
 from haven.questions import services as questions
 from haven.recognition import services as recognition
+from haven.speakup.journal import services as journal
 from haven.support.programme import programme_settings
 from tests.activities.test_activities import an_activity
 from tests.conftest import signed_in
@@ -158,6 +159,17 @@ def _published_question(world: World) -> int:
     return questions.moderate(moderator=world.coordinator, question=asked, publish=True).pk
 
 
+def _journal_entry(world: World) -> str:
+    return str(journal.write_entry(author=world.colleague, entry_input=journal.EntryInput(
+        occurred_on=date(2025, 11, 2), what="Shouted at in the stand-up.")).pk)
+
+
+def _journal_body(world: World) -> dict[str, Any]:
+    return {"occurred_on": "2025-11-02", "occurred_time": "09:00", "what": "Shouted at.",
+            "where": "Office", "people": [world.supporter.email], "others": "A visitor",
+            "witnesses": "Sam", "impact": "Upset"}
+
+
 ROUTES: dict[tuple[str, str], Callable[[World], Call]] = {
     ("PATCH", "/me"): lambda w: Call(
         w.client(w.colleague), "/me", {"pronouns": "they/them", "languages": ["en", "fr"]}),
@@ -206,6 +218,11 @@ ROUTES: dict[tuple[str, str], Callable[[World], Call]] = {
     ("POST", "/recognitions/{recognition_id}/comments"): lambda w: Call(
         w.client(w.colleague), f"/recognitions/{_recognition(w)}/comments",
         {"message": "Well deserved!"}),
+    ("POST", "/journal/entries"): lambda w: Call(
+        w.client(w.colleague), "/journal/entries", _journal_body(w)),
+    ("PUT", "/journal/entries/{entry_id}"): lambda w: Call(
+        w.client(w.colleague), f"/journal/entries/{_journal_entry(w)}",
+        {**_journal_body(w), "keep_attachments": []}),
 }
 
 

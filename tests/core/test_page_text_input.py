@@ -11,7 +11,7 @@ import inspect
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -41,6 +41,8 @@ from haven.questions import services as questions
 from haven.recognition import forms as recognition_forms
 from haven.recognition import services as recognition
 from haven.recognition.models import Recognition, RecognitionStatus
+from haven.speakup.journal import forms as journal_forms
+from haven.speakup.journal import services as journal
 from haven.support import commitments
 from haven.support import forms as support_forms
 from haven.support.programme import programme_settings
@@ -151,6 +153,17 @@ def _programme_settings(world: World) -> Call:
         extra_fields={first: True})
 
 
+def _journal_entry(world: World) -> str:
+    return str(journal.write_entry(author=world.colleague, entry_input=journal.EntryInput(
+        occurred_on=date(2025, 11, 2), what="Shouted at in the stand-up.")).pk)
+
+
+def _journal_form(world: World) -> dict[str, str]:
+    return {"occurred_on": "2025-11-02", "occurred_time": "09:00", "what": "Shouted at.",
+            "where": "Office", "people": world.supporter.email, "others": "A visitor",
+            "witnesses": "Sam", "impact": "Upset"}
+
+
 PAGES: dict[type[forms.BaseForm] | str, Page] = {
     # core
     core_forms.ProfileForm: Page(lambda w: Call(
@@ -239,6 +252,11 @@ PAGES: dict[type[forms.BaseForm] | str, Page] = {
         w.client(w.lead), f"/attributes/{_attribute(w)}/", {
             "name": "Working pattern", "question": "How do you work?",
             "options": "Full time\nPart time\nShifts"})),
+    # speak-up: the journal
+    journal_forms.EntryForm: Page(lambda w: Call(
+        w.client(w.colleague), "/journal/new/", _journal_form(w))),
+    journal_forms.EditEntryForm: Page(lambda w: Call(
+        w.client(w.colleague), f"/journal/{_journal_entry(w)}/edit/", _journal_form(w))),
 }
 
 
