@@ -281,6 +281,11 @@ if LOCAL:
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HAVEN_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 HAVEN_IMPORT_MAX_BYTES = env_int("HAVEN_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# Speak-up journal (docs/speakup.md): each attachment, and an export uploaded to be verified.
+HAVEN_JOURNAL_ATTACHMENT_MAX_BYTES = env_int("HAVEN_JOURNAL_ATTACHMENT_MAX_BYTES",
+                                             5 * 1024 * 1024, minimum=1024)
+HAVEN_JOURNAL_VERIFY_MAX_BYTES = env_int("HAVEN_JOURNAL_VERIFY_MAX_BYTES", 64 * 1024 * 1024,
+                                         minimum=1024)
 
 # k-anonymity: no aggregate is shown over fewer people than this.
 HAVEN_MIN_GROUP_SIZE = env_int("HAVEN_MIN_GROUP_SIZE", 5, minimum=2)

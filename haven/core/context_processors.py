@@ -27,6 +27,7 @@ NAVIGATION = [
     NavItem(_("Questions"), "questions"),
     NavItem(_("Recognition"), "recognition_feed"),
     NavItem(_("Practice"), "coach_practice"),
+    NavItem(_("Journal"), "journal"),
     NavItem(_("Programme"), "programme"),
     NavItem(_("Coffee rounds"), "coffee_rounds"),
     NavItem(_("Moderation"), "recognition_moderation"),
