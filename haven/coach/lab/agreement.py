@@ -97,8 +97,8 @@ def _revisions(corpus: Path) -> dict[str, dict[str, Any]]:
 def gold_records(corpus: Path, *, split: str = "test") -> tuple[list[dict[str, Any]], int]:
     """One label set per double-labelled record, in the version-1 record format that
     `haven coach evaluate|train` read: the labels both labellers gave, the adjudicator's
-    decision where they differed, and any label decided again under a revised guide. Returns the records and how many were left out because a
-    disputed label has no decision yet."""
+    decision where they differed, and any label decided again under a revised guide. Returns
+    the records and how many were left out because a disputed label has no decision yet."""
     raw: dict[str, dict[str, Any]] = {}
     for path in sorted((corpus / "raw").glob("*.jsonl")):
         raw.update(_read(path))
