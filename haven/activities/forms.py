@@ -11,12 +11,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.activities.models import REASON_MAX, TITLE_MAX, Activity
+from haven.core.idempotency import OnceForm
 from haven.core.text import HavenForm
 
 _LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class ActivityForm(HavenForm):
+class ActivityForm(OnceForm):
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}),
                                   required=False, max_length=4000)

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,6 +30,7 @@ from haven.activities.invitations import activity_ics
 from haven.activities.models import Activity, SignupStatus
 from haven.core.forms import errors_to_form
 from haven.core.http import SignedInRequest
+from haven.core.idempotency import already_sent, submit_once
 from haven.core.models import Role
 from haven.core.pages import posted, settings_page
 
@@ -58,12 +60,18 @@ def activity_new(request: SignedInRequest) -> HttpResponse:
         form = ActivityForm(request.POST)
         if form.is_valid():
             try:
-                activity = activities.propose(organiser=request.user, **form.activity_fields())
+                outcome = submit_once(
+                    person=request.user, form=form,
+                    make=lambda: activities.propose(organiser=request.user,
+                                                    **form.activity_fields()),
+                    shown_at=lambda made: reverse("activity_detail", args=[made.pk]))
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
+                if outcome.repeated:
+                    return already_sent(request, outcome)
                 messages.success(request, _("The activity is published."))
-                return redirect("activity_detail", activity.pk)
+                return redirect(outcome.shown_at)
         status = 400
     else:
         form = ActivityForm(initial={"time_zone": request.user.time_zone or "UTC",

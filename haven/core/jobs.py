@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from haven.core import idempotency
 from haven.core.scheduler import periodic
 from haven.core.tasks import send_email
 
@@ -26,3 +27,9 @@ def forget_sent_email(*, now: datetime | None = None) -> int:
         | Q(status=TaskResultStatus.FAILED, finished_at__lte=now - FAILED_EMAIL_KEPT))
     deleted, _by_model = finished.delete()
     return deleted
+
+
+@periodic
+def forget_form_submissions() -> int:
+    """Create forms' records of what they made (haven.core.idempotency): kept a day."""
+    return idempotency.forget_form_submissions()

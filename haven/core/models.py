@@ -274,3 +274,20 @@ class AuditEvent(models.Model):
     @property
     def action_label(self) -> str:
         return audit_action_label(self.action)
+
+
+class FormSubmission(models.Model):
+    """A create form that went through (haven.core.idempotency): sending it again shows what
+    it made instead of making it twice. It names nobody: both tags are keyed hashes with the
+    person inside, and the row goes after a day (the content tag after minutes)."""
+
+    # HMAC of (person, form, the form's one-time token): the same page sent twice.
+    tag = models.CharField(max_length=64, unique=True)
+    # HMAC of (person, form, what was typed): the same text sent again from a page fetched
+    # anew (back, then send). Blank once the repeat window has passed.
+    repeat_tag = models.CharField(max_length=64, blank=True, db_index=True)
+    shown_at = models.CharField(max_length=300)  # the path that shows what was made
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"FormSubmission {self.pk}"

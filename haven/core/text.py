@@ -123,7 +123,30 @@ class CheckedText:
         super().full_clean()  # type: ignore[misc]
 
 
-class HavenForm(CheckedText, forms.Form):
+class CountedText:
+    """Mixin of every Haven form: a text field with a limit shows "n / limit" while one types
+    (`data-limit`, read by haven/static/haven/counter.js) instead of carrying a `maxlength`
+    attribute, with which a browser cuts pasted text at the limit without a word. Past the
+    limit the form is refused with how long the text is, and shows again with all of it."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if not isinstance(field, forms.CharField) or field.max_length is None or not (
+                    isinstance(widget, forms.Textarea)
+                    or getattr(widget, "input_type", "") == "text"):
+                continue  # hidden ids, e-mail addresses, passwords: no counter
+            field.widget.attrs.pop("maxlength", None)
+            field.widget.attrs["data-limit"] = str(field.max_length)
+            field.error_messages["max_length"] = _(
+                "This is %(show_value)d characters long and the limit is %(limit_value)d: "
+                "shorten it and send again. Nothing was sent; what you wrote is kept here.")
+
+
+class HavenForm(CountedText, CheckedText, forms.Form):
     """The base of every form in Haven (a test checks that none is missed)."""
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.idempotency import OnceForm
 from haven.core.text import HavenForm
 from haven.questions.models import ANSWER_MAX, QUESTION_MAX, REASON_MAX
 
 
-class QuestionForm(HavenForm):
+class QuestionForm(OnceForm):
     text = forms.CharField(label=_("Your question"), widget=forms.Textarea(attrs={"rows": 4}),
                            max_length=QUESTION_MAX,
                            help_text=_("A coordinator reads it before it is published."))

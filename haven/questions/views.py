@@ -9,16 +9,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haven.core.forms import errors_to_form
 from haven.core.http import SignedInRequest
+from haven.core.idempotency import already_sent, submit_once
 from haven.core.middleware import leave_session_untouched, leaves_session_untouched
 from haven.core.models import Role
 from haven.questions import selectors
 from haven.questions import services as questions
 from haven.questions.forms import AnswerForm, ModerationForm, QuestionForm
+from haven.questions.models import QuestionStatus, start_of_day
 
 
 def _first_error(error: ValidationError) -> str:
@@ -49,11 +52,25 @@ def question_ask(request: SignedInRequest) -> HttpResponse:
         form = QuestionForm(request.POST)
         if form.is_valid():
             try:
-                question = questions.ask(person=request.user, text=form.cleaned_data["text"],
-                                         anonymous=form.cleaned_data["anonymous"])
+                # What was made is shown in the author's own list: the record of the
+                # submission must not point at an anonymous question.
+                outcome = submit_once(
+                    person=request.user, form=form,
+                    make=lambda: questions.ask(person=request.user,
+                                               text=form.cleaned_data["text"],
+                                               anonymous=form.cleaned_data["anonymous"]),
+                    shown_at=lambda question: reverse("questions_mine"),
+                    anonymous=True, find_repeat=lambda: reverse("questions_mine") if any(
+                        earlier.text == form.cleaned_data["text"].strip()
+                        and earlier.status == QuestionStatus.PENDING
+                        and earlier.created_at >= start_of_day()
+                        for earlier in selectors.mine(request.user)) else None)
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
+                if outcome.made is None:
+                    return already_sent(request, outcome)
+                question = outcome.made
                 if question.held_reason:
                     messages.warning(request, question.held_reason + " " + _(
                         "A coordinator will read it before deciding."))

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.idempotency import OnceForm
 from haven.core.models import Team
 from haven.core.text import HavenForm
 from haven.recognition.models import (
@@ -18,7 +19,7 @@ from haven.recognition.models import (
 )
 
 
-class GiveForm(HavenForm):
+class GiveForm(OnceForm):
     recipient_email = forms.EmailField(
         label=_("Colleague's work e-mail"), max_length=254, required=False,
         help_text=_("Leave empty to recognise a whole team instead."))
@@ -53,14 +54,14 @@ class ModerateForm(HavenForm):
     reason = forms.CharField(required=False, strip=False)
 
 
-class CommentForm(HavenForm):
+class CommentForm(OnceForm):
     message = forms.CharField(
         label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 3}), strip=False,
         required=False, help_text=_("Up to %(n)d characters. Everyone who can see the "
                                     "recognition can read it.") % {"n": COMMENT_MAX_LENGTH})
 
 
-class ValueForm(HavenForm):
+class ValueForm(OnceForm):
     name = forms.CharField(label=_("Name"), max_length=60)
     description = forms.CharField(label=_("What it means"), max_length=200, required=False)
 

@@ -323,8 +323,10 @@ def digest_date(now: datetime) -> date | None:
 
 def send_weekly_digests(*, now: datetime | None = None) -> int:
     """Once a week, e-mail each colleague who has not opted out how much recognition reached
-    them and the organisation in the last seven days. Counts only, and a link. Returns the
-    number of e-mails queued."""
+    them (or their team) in the last seven days, and how much the whole organisation saw.
+    Counts only, and a link. Nobody gets a digest with nothing in it for them: a week in which
+    no recognition reached a person or their team sends them nothing, whatever the rest of the
+    organisation saw (that is on the feed). Returns the number of e-mails queued."""
     now = now or timezone.now()
     day = digest_date(now)
     if day is None or RecognitionDigest.objects.filter(week=day).exists():
@@ -345,15 +347,15 @@ def send_weekly_digests(*, now: datetime | None = None) -> int:
         reverse("recognition_settings"))
     for person in people:
         mine = for_person[person.pk] + (for_team[person.team_id] if person.team_id else 0)
-        if not mine and not across:
+        if not mine:
             continue
         body = "\n\n".join([
             _("Hello %(name)s,") % {"name": person.name},
             ngettext("This week %(n)d recognition reached you or your team.",
                      "This week %(n)d recognitions reached you or your team.", mine)
-            % {"n": mine} + " " +
-            ngettext("%(n)d was shared with the whole organisation.",
-                     "%(n)d were shared with the whole organisation.", across) % {"n": across},
+            % {"n": mine} + ("" if not across else " " + ngettext(
+                "%(n)d was shared with the whole organisation.",
+                "%(n)d were shared with the whole organisation.", across) % {"n": across}),
             _("Read them and say thank you: %(url)s") % {"url": feed},
             _("To stop this weekly e-mail, change your choice at %(url)s") % {"url": choices},
         ])

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from haven.core.forms import errors_to_form
 from haven.core.http import SignedInRequest
+from haven.core.idempotency import already_sent, submit_once
 from haven.core.selectors import MAX_ID
 from haven.recognition import comments as recognition_comments
 from haven.recognition import selectors
@@ -69,14 +70,21 @@ def comment(request: SignedInRequest, recognition_id: int) -> HttpResponse:
     status = 400
     if form.is_valid():
         try:
-            posted = recognition_comments.post_comment(
-                author=request.user, recognition=found, message=form.cleaned_data["message"])
+            outcome = submit_once(
+                person=request.user, form=form, name=f"recognition.comment:{found.pk}",
+                make=lambda: recognition_comments.post_comment(
+                    author=request.user, recognition=found,
+                    message=form.cleaned_data["message"]),
+                shown_at=recognition_comments.comment_path)
         except recognition_comments.TooManyComments as error:
             form.add_error(None, error)
             status = 429
         except ValidationError as error:
             errors_to_form(form, error)
         else:
+            if outcome.made is None:
+                return already_sent(request, outcome)
+            posted = outcome.made
             _say_outcome(request, posted, held=_(
                 "Your comment is waiting for a coordinator because %(reason)s. Only you can "
                 "see it until they decide, and we will e-mail you their decision."),
@@ -119,13 +127,20 @@ def give(request: SignedInRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                given = recognition.give_recognition(
-                    giver=request.user, recipient_email=data["recipient_email"],
-                    team=data["team"], value_ids=[value.pk for value in data["values"]],
-                    message=data["message"], audience=data["audience"])
+                outcome = submit_once(
+                    person=request.user, form=form,
+                    make=lambda: recognition.give_recognition(
+                        giver=request.user, recipient_email=data["recipient_email"],
+                        team=data["team"], value_ids=[value.pk for value in data["values"]],
+                        message=data["message"], audience=data["audience"]),
+                    shown_at=lambda given: f"{reverse('recognition_feed')}"
+                                           f"#recognition-{given.pk}")
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
+                if outcome.made is None:
+                    return already_sent(request, outcome)
+                given = outcome.made
                 _say_outcome(request, given, held=_(
                     "Your recognition is waiting for a coordinator because %(reason)s. Only "
                     "you can see it until they decide, and we will e-mail you their decision."),
@@ -212,11 +227,17 @@ def values(request: SignedInRequest) -> HttpResponse:
         form = ValueForm(request.POST)
         if form.is_valid():
             try:
-                recognition.add_value(name=form.cleaned_data["name"],
-                                      description=form.cleaned_data["description"])
+                outcome = submit_once(
+                    person=request.user, form=form,
+                    make=lambda: recognition.add_value(
+                        name=form.cleaned_data["name"],
+                        description=form.cleaned_data["description"]),
+                    shown_at=lambda value: reverse("recognition_values"))
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
+                if outcome.repeated:
+                    return already_sent(request, outcome)
                 messages.success(request, _("Value added."))
                 return redirect("recognition_values")
         status = 400

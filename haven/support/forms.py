@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.idempotency import OnceForm
 from haven.core.models import Location, Person
 from haven.core.text import HavenForm
 from haven.support.models import SupportRequest
@@ -26,7 +27,10 @@ def person_by_email(email: str | None) -> Person | None:
     return person
 
 
-class RequestForm(HavenForm):
+class RequestForm(OnceForm):
+    token_field = "submission_id"
+    repeat_ignores = ("acknowledged",)
+
     topic = forms.ChoiceField(label=_("What is it about?"))
     mode = forms.ChoiceField(label=_("How would you like to talk?"),
                              choices=SupportRequest.Mode.choices, widget=forms.RadioSelect,
@@ -70,7 +74,7 @@ class MessageForm(HavenForm):
     client_id = forms.UUIDField(widget=forms.HiddenInput)
 
 
-class CommitmentForm(HavenForm):
+class CommitmentForm(OnceForm):
     what = forms.CharField(label=_("What will you do?"), max_length=500,
                            help_text=_("e.g. “Check in with you on Friday”."))
     due_at = forms.DateTimeField(label=_("By when?"), widget=forms.DateTimeInput(

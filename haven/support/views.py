@@ -10,11 +10,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haven.core.forms import errors_to_form
 from haven.core.http import SignedInRequest
+from haven.core.idempotency import already_sent, submit_once
 from haven.core.models import Role
 from haven.support import access_history as conversation_access
 from haven.support import commitments, conversations, offers, profiles, programme, selectors
@@ -45,18 +47,24 @@ def new_request(request: SignedInRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                support_request = support_requests.open_request(
-                    requester=request.user, topic=data["topic"], mode=data["mode"],
-                    use_pseudonym=data["use_pseudonym"], language=data["language"],
-                    avoid_my_team=data["avoid_my_team"],
-                    avoid_my_department=data["avoid_my_department"],
-                    person_of_concern=data["person_of_concern"], preferred_supporter=None,
-                    acknowledged_confidentiality=data["acknowledged"],
-                    first_message=data["message"], submission_id=str(data["submission_id"]))
+                outcome = submit_once(
+                    person=request.user, form=form,
+                    make=lambda: support_requests.open_request(
+                        requester=request.user, topic=data["topic"], mode=data["mode"],
+                        use_pseudonym=data["use_pseudonym"], language=data["language"],
+                        avoid_my_team=data["avoid_my_team"],
+                        avoid_my_department=data["avoid_my_department"],
+                        person_of_concern=data["person_of_concern"], preferred_supporter=None,
+                        acknowledged_confidentiality=data["acknowledged"],
+                        first_message=data["message"],
+                        submission_id=str(data["submission_id"])),
+                    shown_at=lambda made: reverse("conversation",
+                                                  args=[made.conversation.pk]))
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
-                return redirect("conversation", support_request.conversation.pk)
+                return already_sent(request, outcome) if outcome.repeated \
+                    else redirect(outcome.shown_at)
     else:
         form = RequestForm(topics=topics, initial={
             "submission_id": uuid.uuid4(),
@@ -238,12 +246,17 @@ def add_commitment(request: SignedInRequest, conversation_id: int) -> HttpRespon
     form = CommitmentForm(request.POST)
     if form.is_valid():
         try:
-            commitments.record_commitment(conversation=conversation, supporter=request.user,
-                                            what=form.cleaned_data["what"],
-                                            due_at=form.cleaned_data["due_at"])
+            outcome = submit_once(
+                person=request.user, form=form, name=f"support.commitment:{conversation.pk}",
+                make=lambda: commitments.record_commitment(
+                    conversation=conversation, supporter=request.user,
+                    what=form.cleaned_data["what"], due_at=form.cleaned_data["due_at"]),
+                shown_at=lambda made: reverse("conversation", args=[conversation.pk]))
         except ValidationError as error:
             errors_to_form(form, error)
         else:
+            if outcome.repeated:
+                return already_sent(request, outcome)
             messages.success(request, _("Commitment recorded; Haven will remind you."))
             return redirect("conversation", conversation.pk)
     context = _conversation_context(request, conversation)

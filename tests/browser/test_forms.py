@@ -1,0 +1,100 @@
+"""Forms and text in a real browser: one unbroken 1,000-character word never makes a page wider
+than the screen (desktop and a 390 px phone), and a text field with a limit counts as one
+types and is refused, not cut, past it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from haven.activities import services as activities
+from haven.core.models import Person, Role
+from haven.questions import services as questions
+from haven.questions.models import Question
+from haven.recognition import comments as recognition_comments
+from haven.recognition import services as recognition
+from haven.support import offers
+from tests.browser.helpers import BrowserErrors, sign_in
+from tests.factories import make_person
+from tests.support.conftest import make_supporter, open_request
+
+WORD = ("Unbrokenword" * 84)[:1000]
+SCREENS = [(1280, 800), (390, 844)]
+WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+
+
+def _pages_with_the_word(colleague: Person, coordinator: Person) -> list[tuple[Person, str]]:
+    long_named = make_person(name=WORD[:150])
+    published = questions.ask(person=long_named, text=f"Why {WORD[:990]}?", anonymous=False)
+    questions.moderate(moderator=coordinator, question=published, publish=True)
+    questions.ask(person=colleague, text=f"Pending {WORD[:990]}", anonymous=False)
+    given = recognition.give_recognition(giver=long_named, recipient_email=colleague.email,
+                                         message=f"Thanks {WORD[:990]}", audience="organisation")
+    recognition_comments.post_comment(author=colleague, recognition=given, message=WORD[:500])
+    activity = activities.propose(
+        organiser=coordinator, title="Quiz", description=WORD,
+        starts_at=timezone.now() + timedelta(days=3),
+        ends_at=timezone.now() + timedelta(days=3, hours=2), time_zone="UTC",
+        place=WORD[:200], online_link="", capacity=5)
+    supporter = make_supporter()
+    conversation = offers.accept_offer(
+        offer=open_request(colleague, first_message=WORD).offers.get(), supporter=supporter)
+    return [
+        (colleague, "/questions/"), (colleague, "/questions/mine/"),
+        (colleague, "/recognition/"), (colleague, f"/recognition/{given.pk}/"),
+        (colleague, "/activities/"), (colleague, f"/activities/{activity.pk}/"),
+        (colleague, f"/conversations/{conversation.pk}/"),
+        (supporter, f"/conversations/{conversation.pk}/"), (supporter, "/supporter/"),
+        (coordinator, "/questions/moderation/"), (coordinator, "/recognition/moderation/"),
+        (coordinator, "/directory/"), (coordinator, f"/directory/{long_named.pk}/"),
+        (long_named, "/"), (long_named, "/profile/"),
+    ]
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=["desktop", "phone"])
+def test_a_thousand_character_word_wraps_on_every_page_showing_user_text(
+        page: Page, live_server: LiveServer, browser_errors: BrowserErrors,
+        screen: tuple[int, int]) -> None:
+    browser_errors.allow("WebSocket connection")  # live chat needs the ASGI server: layout only
+    colleague = make_person()
+    coordinator = make_person(Role.COORDINATOR, Role.ADMINISTRATOR, mfa=True)
+    visits = _pages_with_the_word(colleague, coordinator)
+    page.set_viewport_size({"width": screen[0], "height": screen[1]})
+    too_wide = []
+    signed_in_as = None
+    for person, path in visits:
+        if person != signed_in_as:
+            page.context.clear_cookies()
+            sign_in(page, live_server, person)
+            signed_in_as = person
+        response = page.goto(f"{live_server.url}{path}")
+        assert response is not None and response.status == 200, path
+        scroll_width, inner_width = page.evaluate(WIDTH)
+        if scroll_width > inner_width:
+            too_wide.append((path, scroll_width))
+    assert too_wide == [], f"wider than {screen[0]} px: {too_wide}"
+
+
+def test_a_question_past_its_limit_is_counted_refused_and_kept(
+        page: Page, live_server: LiveServer, browser_errors: BrowserErrors) -> None:
+    browser_errors.allow("400 (Bad Request)")  # the refusal itself
+    sign_in(page, live_server, make_person())
+    page.goto(f"{live_server.url}/questions/ask/")
+    box = page.locator("textarea[name=text]")
+    assert box.get_attribute("maxlength") is None  # the browser must not cut it
+    box.fill("a" * 1005)  # pasting, as a person does
+    counter = page.locator("#id_text_counter")
+    expect(counter).to_have_text("1005 / 1000")
+    assert "counter--over" in (counter.get_attribute("class") or "")
+    assert "id_text_counter" in (box.get_attribute("aria-describedby") or "")
+    expect(page.locator("[aria-live=polite]").filter(has_text="too many")).to_have_count(1)
+
+    page.locator("main form button[type=submit]").click()
+
+    expect(page.locator("main")).to_contain_text("1005 characters long and the limit is 1000")
+    assert page.locator("textarea[name=text]").input_value() == "a" * 1005
+    assert Question.objects.count() == 0
