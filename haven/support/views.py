@@ -98,6 +98,8 @@ def _conversation_context(request: SignedInRequest,
         "crisis_text": settings_.crisis_for(request.user.location_id),
         "crisis_shown": any(message.crisis for message in shown),
         "safety_contact": settings_.safety_contact,
+        "free_from": (offers.free_from(conversation.request)
+                      if conversation.state == Conversation.State.WAITING else None),
         "other_name": (conversation.request.display_name_for_supporter() if role == "supporter"
                        else (conversation.supporter.name if conversation.supporter else None)),
     }
