@@ -32,7 +32,11 @@ from haven.support.models import Conversation
 
 @require_GET
 def support_home(request: SignedInRequest) -> HttpResponse:
-    mine = selectors.conversations_of(person=request.user).filter(colleague=request.user)
+    mine = list(selectors.conversations_of(person=request.user).filter(colleague=request.user))
+    for conversation in mine:  # "free from" as on the conversation page: never in the past
+        waiting = conversation.state == Conversation.State.WAITING
+        conversation.free_from = (  # type: ignore[attr-defined]
+            offers.free_from(conversation.request) if waiting else None)
     return render(request, "support/home.html", {"conversations": mine})
 
 

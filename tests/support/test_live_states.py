@@ -175,6 +175,9 @@ def test_free_from_never_says_a_time_that_has_passed(colleague: Person) -> None:
     shown = times.shown_time(later_slot, zone, with_zone=True)
     assert f"is free from {shown};" in page
     assert times.shown_time(support_request.expected_reply_by, zone) not in page
+    home = signed_in(colleague).get("/support/").content.decode()
+    assert f"A supporter is free from {shown}<" in home
+    assert times.shown_time(support_request.expected_reply_by, zone) not in home
 
 
 def test_free_from_is_none_when_the_passed_slot_has_no_successor(colleague: Person) -> None:

@@ -12,7 +12,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
 from haven.core import times
 from haven.core.models import AuditAction, AuditEvent, Person, Role
@@ -586,7 +585,8 @@ def test_a_waiting_colleague_is_told_when_a_supporter_is_free_in_their_own_time(
 
     assert f"is free from {times.shown_time(own_time, with_zone=False, zone=own_time.tzinfo)} " \
         f"({colleague.time_zone});" in page
-    assert f"A supporter is free from {date_format(own_time, 'l j M, H:i')}" in home
+    assert f"A supporter is free from {times.shown_time(own_time, own_time.tzinfo)} " \
+        f"({colleague.time_zone})" in home
 
 
 def test_a_coordinator_approves_a_supporter_and_it_is_audited() -> None:
