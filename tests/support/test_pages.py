@@ -583,7 +583,7 @@ def test_a_waiting_colleague_is_told_when_a_supporter_is_free_in_their_own_time(
         f"/conversations/{support_request.conversation.pk}/").content.decode()
     home = signed_in(colleague).get("/support/").content.decode()
 
-    assert f"is free from {times.shown_time(own_time, with_zone=False, zone=own_time.tzinfo)} " \
+    assert f"is free from {times.shown_time(own_time, own_time.tzinfo)} " \
         f"({colleague.time_zone});" in page
     assert f"A supporter is free from {times.shown_time(own_time, own_time.tzinfo)} " \
         f"({colleague.time_zone})" in home
