@@ -11,44 +11,57 @@ from haven.coffee import skips
 from haven.coffee.invitations import invitation_ics
 from haven.coffee.models import CoffeeGroup, CoffeeSkip, MeetingMode
 from haven.coffee.starters import starter_texts
+from haven.core import times
 from haven.core.links import absolute_url
 from haven.core.tasks import send_email
 
 
 def introduce(*, group_id: int) -> None:
     """E-mail a group's introduction, with the calendar invitation attached, to its members.
-    Names, the suggested time and the starters only: nothing anyone wrote."""
+    Names, the suggested time and the starters only: nothing anyone wrote. The time is
+    written in each member's own zone, so members in different zones get one e-mail each
+    (one per zone), never a time in UTC or in someone else's zone."""
     group = CoffeeGroup.objects.select_related("location").get(pk=group_id)
     members = [membership.person for membership in
-               group.memberships.select_related("person", "person__team")]
-    recipients = [member.email for member in members if member.is_active]
-    if not recipients:
+               group.memberships.select_related("person", "person__team", "person__location")]
+    by_zone: dict[str, list[str]] = {}
+    for member in members:
+        if member.is_active:
+            by_zone.setdefault(times.zone_name(times.zone_of(member.time_zone)),
+                               []).append(member.email)
+    if not by_zone:
         return
     names = [member.name for member in members]
     subject = _("Coffee: meet %(names)s") % {"names": _join_names(names)}
     where = (_("in person at %(place)s") % {"place": group.location.name}
              if group.mode == MeetingMode.IN_PERSON and group.location else _("on a video call"))
-    lines = [
-        _("Hello %(names)s,") % {"names": _join_names(names)},
-        "",
-        _("You are this round's coffee group. Find half an hour to meet %(where)s; the "
-          "attached invitation suggests a time, but pick any that suits you all.") % {
-            "where": where},
-        "",
-        *[f"- {member.name}" + (f" ({member.team.name})" if member.team else "")
-          for member in members],
-        "",
-        _("Something to talk about, if you need it:"),
-        *[f"- {text}" for text in starter_texts(group.starters)],
-        "",
-        _("Afterwards, let us know whether you met: %(link)s") % {
-            "link": absolute_url(reverse("coffee_home"))},
-        _("To change how often you take part, or to stop: %(link)s") % {
-            "link": absolute_url(reverse("coffee_settings"))},
-    ]
+
+    def body(when: str) -> str:
+        return "\n".join(str(line) for line in [
+            _("Hello %(names)s,") % {"names": _join_names(names)},
+            "",
+            _("You are this round's coffee group. Find half an hour to meet %(where)s; the "
+              "attached invitation suggests a time, but pick any that suits you all.") % {
+                "where": where},
+            _("Suggested time: %(when)s.") % {"when": when},
+            "",
+            *[f"- {member.name}" + (f" ({member.team.name})" if member.team else "")
+              for member in members],
+            "",
+            _("Something to talk about, if you need it:"),
+            *[f"- {text}" for text in starter_texts(group.starters)],
+            "",
+            _("Afterwards, let us know whether you met: %(link)s") % {
+                "link": absolute_url(reverse("coffee_home"))},
+            _("To change how often you take part, or to stop: %(link)s") % {
+                "link": absolute_url(reverse("coffee_settings"))},
+        ])
+
     calendar = invitation_ics(group, members).decode()
-    send_email.enqueue(str(subject), "\n".join(str(line) for line in lines), recipients,
-                       [["coffee.ics", calendar, "text/calendar"]])
+    for zone, recipients in by_zone.items():
+        when = times.shown_time(group.meet_at, times.zone_of(zone), with_zone=True)
+        send_email.enqueue(str(subject), body(when), recipients,
+                           [["coffee.ics", calendar, "text/calendar"]])
 
 
 def tell_skipped(*, skip_id: int) -> None:

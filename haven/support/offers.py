@@ -20,6 +20,7 @@ from haven.core.links import absolute_url
 from haven.core.mail import notify
 from haven.core.models import Person, Role
 from haven.support import matching
+from haven.support.live import events
 from haven.support.models import Conversation, Offer, SupporterProfile, SupportRequest
 from haven.support.org import ReportingLines
 from haven.support.programme import programme_settings
@@ -143,6 +144,21 @@ def offer_to_next_supporter(*, support_request: SupportRequest) -> Offer | None:
                                              "url": absolute_url(reverse("supporter_home"))})
     return offer
 
+def free_from(support_request: SupportRequest, *, now: datetime | None = None
+              ) -> datetime | None:
+    """When a waiting colleague can expect a supporter: the time they were told, while it is
+    still ahead; once it has passed (the supporter's slot came and nobody took the request),
+    the next one, computed now from every supporter who fits. None when nobody fits at all."""
+    now = now or timezone.now()
+    told = support_request.expected_reply_by
+    if told is None or told > now:
+        return told
+    if support_request.requester is None:  # erased: nobody is waiting
+        return None
+    lines = ReportingLines()
+    return matching.earliest_reply(supporter_snapshots(lines),
+                                   matching_request(support_request, lines, now))
+
 def accept_offer(*, offer: Offer, supporter: Person) -> Conversation:
     with transaction.atomic():
         offer = Offer.objects.select_for_update().select_related("request").get(pk=offer.pk)
@@ -167,6 +183,8 @@ def accept_offer(*, offer: Offer, supporter: Person) -> Conversation:
                subject=_("Haven: a peer supporter has joined your conversation"),
                body=_("A peer supporter has accepted your request: %(url)s")
                % {"url": absolute_url(reverse("conversation", args=[conversation.pk]))})
+        # The colleague's open page says who joined and stops saying "waiting", live.
+        events.broadcast(conversation.pk, {"type": "chat.joined", "name": supporter.name})
     return conversation
 
 def decline_offer(*, offer: Offer, supporter: Person) -> None:

@@ -34,7 +34,11 @@ from haven.support.models import Conversation
 
 @require_GET
 def support_home(request: SignedInRequest) -> HttpResponse:
-    mine = selectors.conversations_of(person=request.user).filter(colleague=request.user)
+    mine = list(selectors.conversations_of(person=request.user).filter(colleague=request.user))
+    for conversation in mine:  # "free from" as on the conversation page: never in the past
+        waiting = conversation.state == Conversation.State.WAITING
+        conversation.free_from = (  # type: ignore[attr-defined]
+            offers.free_from(conversation.request) if waiting else None)
     return render(request, "support/home.html", {"conversations": mine})
 
 
@@ -106,6 +110,8 @@ def _conversation_context(request: SignedInRequest,
         "crisis_text": settings_.crisis_for(request.user.location_id),
         "crisis_shown": any(message.crisis for message in shown),
         "safety_contact": settings_.safety_contact,
+        "free_from": (offers.free_from(conversation.request)
+                      if conversation.state == Conversation.State.WAITING else None),
         "other_name": (conversation.request.display_name_for_supporter() if role == "supporter"
                        else (conversation.supporter.name if conversation.supporter else None)),
     }

@@ -9,18 +9,23 @@ import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
+from haven.core import times
 from haven.core.models import Person, Role
-from haven.support.models import Conversation
+from haven.support import offers
+from haven.support.models import Conversation, SupportRequest
 from tests.browser.asgi_server import AsgiServer
 from tests.browser.helpers import AxeChecker, BrowserErrors, sign_in
-from tests.factories import make_person
+from tests.factories import LocationFactory, make_person
 from tests.support.chat_setup import open_chat, stored_texts
+from tests.support.conftest import make_supporter, open_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,11 +103,12 @@ def supporter() -> Person:  # no MFA requirement for supporters, as in productio
 
 @pytest.fixture
 def open_side(browser: Browser, asgi_live_server: AsgiServer, browser_errors: BrowserErrors
-              ) -> Iterator[Callable[[Person, Conversation], Side]]:
+              ) -> Iterator[Callable[..., Side]]:
     """Sign PERSON in, in a browser profile of their own, and open the conversation page."""
     contexts: list[BrowserContext] = []
 
-    def open_(person: Person, conversation: Conversation) -> Side:
+    def open_(person: Person, conversation: Conversation, *, accept: bool = False) -> Side:
+        """ACCEPT: a supporter gets there by accepting the offer on their home page."""
         context = browser.new_context(base_url=asgi_live_server.url,
                                       viewport={"width": 1280, "height": 800})
         context.set_default_timeout(TIMEOUT_MS)
@@ -110,8 +116,13 @@ def open_side(browser: Browser, asgi_live_server: AsgiServer, browser_errors: Br
         page = context.new_page()
         browser_errors.watch(page)
         sign_in(page, asgi_live_server, person)
-        response = page.goto(f"/conversations/{conversation.pk}/")
-        assert response is not None and response.status == 200
+        if accept:
+            page.goto("/supporter/")
+            page.get_by_role("button", name="Accept").click()
+            page.wait_for_url(f"**/conversations/{conversation.pk}/")
+        else:
+            response = page.goto(f"/conversations/{conversation.pk}/")
+            assert response is not None and response.status == 200
         side = Side(person, page)
         side.expect_live()
         side.mark()
@@ -275,3 +286,95 @@ def test_a_message_the_server_refuses_comes_back_with_the_reason_and_is_never_re
     assert [text for _id, _client_id, text in stored_texts(chat)] == [
         "Hello", "Please read this carefully"]
     assert them.still_the_same_page()
+
+
+# Live states and times (issue 14) -------------------------------------------------------------
+
+SHOWN_TIME = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}( \d{4})?, "
+                        r"\d{2}:\d{2}$")
+TIMES_JS = "items => items.map(t => [t.dateTime, t.textContent])"
+QUIET_MS = 2_000  # well under the page's 4 s quiet time: a clear this fast was a real event
+
+
+def waiting_request(colleague: Person) -> SupportRequest:
+    """A chat request nobody can take yet (there is no supporter), in a thread of its own."""
+
+    def work() -> SupportRequest:
+        try:
+            return open_request(colleague, mode=SupportRequest.Mode.CHAT,
+                                first_message="Is anyone there?")
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
+
+
+def offer_to_the_supporter(support_request: SupportRequest) -> None:
+    def work() -> None:
+        try:
+            assert offers.offer_to_next_supporter(support_request=support_request) is not None
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(work).result()
+
+
+def test_the_colleague_sees_the_supporter_join_and_type_live_with_times_in_one_format(
+        open_side: Callable[..., Side], axe: AxeChecker) -> None:
+    colleague = make_person(location=LocationFactory(name="Toronto",
+                                                     time_zone="America/Toronto"))
+    support_request = waiting_request(colleague)
+    conversation = support_request.conversation
+    them = open_side(colleague, conversation)
+    expect(them.page.get_by_role("heading", level=1)).to_have_text("Waiting for a peer supporter")
+    expect(them.page.locator("#conversation-state")).to_have_text("Waiting for a supporter")
+    expect(them.page.locator("#waiting-note")).to_have_count(1)
+
+    supporter = make_supporter(name="Robin Example")
+    offer_to_the_supporter(support_request)
+    us = open_side(supporter, conversation, accept=True)
+
+    # Joined, live: the colleague's page names the supporter and stops saying "waiting".
+    expect(them.page.locator("#messages > li.chat-event")).to_have_text("Robin Example joined")
+    expect(them.page.get_by_role("heading", level=1)).to_have_text(
+        "Conversation with Robin Example")
+    expect(them.page.locator("#conversation-state")).to_have_text("Open")
+    expect(them.page.locator("#waiting-note")).to_have_count(0)
+    axe.assert_accessible(them.page)
+
+    # Typing ends when the message comes, when the box is emptied, after a quiet spell, and
+    # when the typist's page goes away.
+    us.box.fill("I am")
+    expect(them.typing).to_have_text("Your supporter is typing…")
+    us.say("I am here. Take your time.")
+    expect(them.message("I am here. Take your time.")).to_have_count(1)
+    expect(them.typing).to_have_text("", timeout=QUIET_MS)
+    us.page.wait_for_timeout(2_100)  # the page tells "typing" at most every 2 s
+    us.box.press_sequentially("Sorry")
+    expect(them.typing).to_have_text("Your supporter is typing…")
+    us.box.fill("")
+    expect(them.typing).to_have_text("", timeout=QUIET_MS)
+    us.page.wait_for_timeout(2_100)
+    us.box.press_sequentially("Hm")
+    expect(them.typing).to_have_text("Your supporter is typing…")
+    expect(them.typing).to_have_text("", timeout=8_000)  # stopped typing: the quiet time
+    us.page.wait_for_timeout(2_100)
+    us.box.press_sequentially("Bye")
+    expect(them.typing).to_have_text("Your supporter is typing…")
+    us.page.close()
+    expect(them.typing).to_have_text("", timeout=QUIET_MS)
+
+    # One format: the time of the message rendered by the server and of the one that came
+    # live read alike, in the colleague's zone, and as the server renders both after a reload.
+    live = them.page.locator("#messages time").evaluate_all(TIMES_JS)
+    assert len(live) == 2 and all(SHOWN_TIME.match(text) for _iso, text in live), live
+    zone = ZoneInfo("America/Toronto")
+    assert [text for _iso, text in live] == [
+        times.shown_time(datetime.fromisoformat(iso), zone) for iso, _text in live]
+    them.page.reload()
+    rendered = them.page.locator("#messages time").evaluate_all(TIMES_JS)
+    assert [text for _iso, text in rendered] == [text for _iso, text in live]
+    assert [datetime.fromisoformat(iso) for iso, _text in rendered] == [
+        datetime.fromisoformat(iso) for iso, _text in live]  # the same moments

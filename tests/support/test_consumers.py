@@ -557,7 +557,7 @@ def test_typing_reaches_the_other_side_only(chat: Conversation, colleague: Perso
         await mine.open()
         await theirs.open()
         await mine.send({"type": "typing"})
-        assert await theirs.frame() == {"type": "typing", "role": "colleague"}
+        assert await theirs.frame() == {"type": "typing", "role": "colleague", "stopped": False}
         await mine.nothing_more()
         await mine.send({"type": "typing"})  # too soon after the last: not relayed
         await theirs.nothing_more()
@@ -566,11 +566,11 @@ def test_typing_reaches_the_other_side_only(chat: Conversation, colleague: Perso
         second_tab = Socket(chat.pk, session=sessions[0])
         await second_tab.open()
         await theirs.send({"type": "typing"})
-        assert await mine.frame() == {"type": "typing", "role": "supporter"}
-        assert await second_tab.frame() == {"type": "typing", "role": "supporter"}
+        assert await mine.frame() == {"type": "typing", "role": "supporter", "stopped": False}
+        assert await second_tab.frame() == {"type": "typing", "role": "supporter", "stopped": False}
         await theirs.nothing_more()
         await second_tab.send({"type": "typing"})
-        assert await theirs.frame() == {"type": "typing", "role": "colleague"}
+        assert await theirs.frame() == {"type": "typing", "role": "colleague", "stopped": False}
         await mine.nothing_more()
         for socket_ in (mine, theirs, second_tab):
             await socket_.disconnect()
@@ -820,7 +820,7 @@ def test_the_core_flow_works_over_the_redis_channel_layer(
         await mine.open()
         await theirs.open()
         await mine.send({"type": "typing"})
-        assert await theirs.frame() == {"type": "typing", "role": "colleague"}
+        assert await theirs.frame() == {"type": "typing", "role": "colleague", "stopped": False}
         await mine.send_text(client_id, "over redis")
         frames = await mine.frames(2)
         assert {f["type"] for f in frames} == {"ack", "message"}

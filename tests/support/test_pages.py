@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
+from haven.core import times
 from haven.core.models import AuditAction, AuditEvent, Person, Role
 from haven.support import commitments, conversations, offers, programme
 from haven.support.models import (
@@ -583,9 +583,10 @@ def test_a_waiting_colleague_is_told_when_a_supporter_is_free_in_their_own_time(
         f"/conversations/{support_request.conversation.pk}/").content.decode()
     home = signed_in(colleague).get("/support/").content.decode()
 
-    shown = date_format(own_time, "l j M, H:i")
-    assert f"is free from {shown}" in page
-    assert f"A supporter is free from {shown}" in home
+    assert f"is free from {times.shown_time(own_time, own_time.tzinfo)} " \
+        f"({colleague.time_zone});" in page
+    assert f"A supporter is free from {times.shown_time(own_time, own_time.tzinfo)} " \
+        f"({colleague.time_zone})" in home
 
 
 def test_a_coordinator_approves_a_supporter_and_it_is_audited() -> None:

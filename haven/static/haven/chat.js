@@ -36,8 +36,45 @@
   let reconnectTimer = null;
   let typingTimer = null;
   let lastTypingSent = 0;
+  let typingSent = false;  // told the other side "typing" since the last send or stop
+  const TYPING_QUIET_MS = 4000;
 
   const setStatus = (text) => { if (status) status.textContent = text; };
+
+  // Times read as the server writes them (haven/core/times.py): "Sun 6 Dec, 19:00", with
+  // the year when it is not this year's, in the viewer's zone (data-time-zone), with the
+  // page's language for the names of days and months.
+  const zone = list.dataset.timeZone || "UTC";
+  const lang = document.documentElement.lang || "en";
+  const partsOf = (date, withYear) => {
+    const options = {timeZone: zone, weekday: "short", day: "numeric", month: "short",
+                     hour: "2-digit", minute: "2-digit", hourCycle: "h23"};
+    if (withYear) options.year = "numeric";
+    let format;
+    try { format = new Intl.DateTimeFormat(lang, options); } catch (_error) {
+      format = new Intl.DateTimeFormat(lang, {...options, timeZone: "UTC"}); // unknown zone
+    }
+    const parts = {};
+    for (const part of format.formatToParts(date)) parts[part.type] = part.value;
+    return parts;
+  };
+  const shownTime = (iso) => {
+    const date = new Date(iso);
+    if (Number.isNaN(date.getTime())) return "";
+    const year = partsOf(date, true).year;
+    const thisYear = partsOf(new Date(), true).year;
+    const p = partsOf(date, year !== thisYear);
+    const day = `${p.weekday} ${p.day} ${p.month}${year !== thisYear ? ` ${p.year}` : ""}`;
+    return `${day}, ${p.hour}:${p.minute}`;
+  };
+
+  // "… is typing" shows while the other side types, and clears when their message comes,
+  // when they stop (a "stopped" frame: sent, emptied the box, left), after a few quiet
+  // seconds, and when this page loses its connection.
+  const clearTyping = () => {
+    clearTimeout(typingTimer);
+    if (typing) typing.textContent = "";
+  };
   const setState = (state) => { form.dataset.connection = state; };
 
   // crypto.randomUUID exists only in secure contexts; getRandomValues everywhere.
@@ -111,8 +148,7 @@
     if (msg.sent_at) {
       const time = item.querySelector("time");
       time.dateTime = msg.sent_at;
-      time.textContent = new Date(msg.sent_at).toLocaleString([], {
-        day: "numeric", month: "short", hour: "2-digit", minute: "2-digit"});
+      time.textContent = shownTime(msg.sent_at);
     }
     if (msg.id) stored(item, msg.id);
     item.scrollIntoView({block: "nearest"});
@@ -153,6 +189,7 @@
       pending.delete(data.client_id);
       unanswered.delete(data.client_id);
       lostSends.delete(data.client_id);
+      if (data.sender_role !== role) clearTyping(); // their message ends their typing
       bubble(data);
       lastId = Math.max(lastId, data.id);
       if (data.crisis) showCrisis();
@@ -171,12 +208,38 @@
       if (data.client_id && pending.has(data.client_id)) giveBack(data.client_id);
       setStatus(data.message);
     } else if (data.type === "typing") {
-      typing.textContent = label("labelTyping", "Typing…");
-      clearTimeout(typingTimer);
-      typingTimer = setTimeout(() => { typing.textContent = ""; }, 3000);
+      clearTyping();
+      if (!data.stopped && typing) {
+        typing.textContent = label("labelTyping", "Typing…");
+        typingTimer = setTimeout(clearTyping, TYPING_QUIET_MS);
+      }
+    } else if (data.type === "joined") {
+      joined(data.name || "");
     } else if (data.type === "refresh") {
       setStatus(label("labelRefresh", "This conversation has changed: reload the page to see it."));
     }
+  };
+
+  // A supporter took the request: name them, and stop saying "waiting", without a reload.
+  const joined = (name) => {
+    const fill = (template) => template.replace("{name}", () => name);
+    const heading = document.getElementById("conversation-heading");
+    if (heading && heading.dataset.labelJoined) heading.textContent = fill(heading.dataset.labelJoined);
+    const state = document.getElementById("conversation-state");
+    if (state && state.dataset.labelOpen) state.textContent = state.dataset.labelOpen;
+    for (const id of ["waiting-note", "pseudonym-waiting", "supporter-unavailable"]) {
+      const element = document.getElementById(id);
+      if (element) element.remove();
+    }
+    const pseudonym = document.getElementById("pseudonym-joined");
+    if (pseudonym) pseudonym.hidden = false;
+    form.dataset.labelThem = name;
+    const empty = document.getElementById("no-messages");
+    if (empty) empty.remove();
+    const note = document.createElement("li");
+    note.className = "chat-event muted";
+    note.textContent = fill(label("labelJoined", "{name} joined"));
+    list.append(note);
   };
 
   const scheduleReconnect = () => {
@@ -202,6 +265,7 @@
     ws.addEventListener("close", (event) => {
       if (socket !== ws) return;
       ready = false;
+      clearTyping(); // nothing live is known while offline
       if (event.code >= 4400 && event.code < 4500) {
         gone = true;
         setState("closed");
@@ -249,6 +313,8 @@
     pending.set(clientId, text);
     bubble({client_id: clientId, sender_role: role, text, pending: true});
     textarea.value = "";
+    typingSent = false; // the message itself ends "… is typing" on the other side
+    lastTypingSent = 0;
     if (ready && socket.readyState === WebSocket.OPEN) {
       send(clientId, text);
     } else {
@@ -259,8 +325,14 @@
 
   textarea.addEventListener("input", () => {
     const now = Date.now();
-    if (ready && socket.readyState === WebSocket.OPEN && now - lastTypingSent > 2000) {
+    if (!ready || socket.readyState !== WebSocket.OPEN) return;
+    if (!textarea.value.trim()) {
+      if (typingSent) socket.send(JSON.stringify({type: "typing", stopped: true}));
+      typingSent = false;
+      lastTypingSent = 0;
+    } else if (now - lastTypingSent > 2000) {
       lastTypingSent = now;
+      typingSent = true;
       socket.send(JSON.stringify({type: "typing"}));
     }
   });

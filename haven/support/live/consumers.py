@@ -1,5 +1,9 @@
 """Live chat over a websocket. A client connects to /ws/conversations/<id>/?after=<last id>,
-gets what it missed, then sends {"type": "send", "client_id", "text"} and {"type": "typing"}.
+gets what it missed, then sends {"type": "send", "client_id", "text"} and {"type": "typing"}
+({"type": "typing", "stopped": true} when the box is emptied). The other side is told
+{"type": "typing", "role", "stopped"}: stopped when the typist sends, empties the box or
+disconnects, so "… is typing" never outlives them; a page also clears it after a few quiet
+seconds. A colleague is told {"type": "joined", "name"} when a supporter takes the request.
 Each send is acknowledged only after the message is stored; everyone connected receives it
 after commit. Reconnecting with the last seen id loses and duplicates nothing.
 
@@ -83,6 +87,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     _joined: tuple[str, ...] = ()  # groups this socket joined (not Channels' own `groups`)
     left: bool = False  # closing: nothing more goes out on this socket
     _last_typing: float = 0.0
+    _typing_shown: bool = False  # the other side was told "typing" and not yet "stopped"
     session: SessionWatch
     _writer: conversations.LiveWriter | None = None  # set after a first message is stored
 
@@ -128,6 +133,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         self.left = True
+        await self._stopped_typing()
         await self._discard()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None
@@ -145,7 +151,10 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         if kind == "send":
             await self._handle_send(data)
         elif kind == "typing":
-            await self._handle_typing()
+            if data.get("stopped") is True:
+                await self._stopped_typing()
+            else:
+                await self._handle_typing()
         else:
             await self._error("Unknown frame; expected send or typing.")
 
@@ -181,6 +190,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         if sent is None:
             await self._leave(NOT_SIGNED_IN)
             return
+        self._typing_shown = False  # the message itself ends "… is typing" on the other side
         if sent.event is not None:
             await self._broadcast(sent.event)
         await self._send_json({"type": "ack", "client_id": client_id, "id": sent.message.pk,
@@ -194,8 +204,24 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         if not self.session.fresh() and not await self.session.still_signed_in():
             await self._leave(NOT_SIGNED_IN)
             return
+        self._typing_shown = True
         await self.channel_layer.group_send(events.group_name(self.conversation_id), {
-            "type": "chat.typing", "role": self.role, "sender": self.channel_name})
+            "type": "chat.typing", "role": self.role, "sender": self.channel_name,
+            "stopped": False})
+
+    async def _stopped_typing(self) -> None:
+        """Tell the other side this person stopped typing: only after a relayed "typing",
+        so a client cannot make this socket send more than it typed."""
+        if not self._typing_shown:
+            return
+        self._typing_shown = False
+        try:
+            await self.channel_layer.group_send(events.group_name(self.conversation_id), {
+                "type": "chat.typing", "role": self.role, "sender": self.channel_name,
+                "stopped": True})
+        except Exception as error:  # noqa: BLE001 - a page also clears it after a while
+            logger.warning("Live typing stop failed (%s) in conversation %s",
+                           type(error).__name__, self.conversation_id)
 
     # Group events ------------------------------------------------------------------------
 
@@ -209,7 +235,14 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     async def chat_typing(self, event: dict[str, Any]) -> None:
         # To the other side only: not back to the typist, nor to their own other tabs.
         if event["sender"] != self.channel_name and event["role"] != self.role:
-            await self._send_json({"type": "typing", "role": event["role"]})
+            await self._send_json({"type": "typing", "role": event["role"],
+                                   "stopped": bool(event.get("stopped"))})
+
+    async def chat_joined(self, event: dict[str, Any]) -> None:
+        """A supporter took the request: the colleague's page names them and stops saying
+        "waiting" (the supporter's own page is new, and has nothing to update)."""
+        if self.role == "colleague":
+            await self._send_json({"type": "joined", "name": str(event.get("name", ""))})
 
     async def chat_session(self, event: dict[str, Any]) -> None:
         """The person signed out somewhere, or changed their password: is this socket's
