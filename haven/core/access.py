@@ -14,6 +14,7 @@ Rule = str | frozenset[str]
 ADMINISTRATORS: frozenset[str] = frozenset({Role.ADMINISTRATOR})
 COORDINATORS: frozenset[str] = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
 SUPPORTERS: frozenset[str] = frozenset({Role.SUPPORTER})
+CASE_HANDLERS: frozenset[str] = frozenset({Role.CASE_HANDLER})
 
 ROUTES: dict[str, Rule] = {
     # Haven's own pages
@@ -113,6 +114,28 @@ ROUTES: dict[str, Rule] = {
     "shared_attributes": ADMINISTRATORS,
     "shared_attribute_edit": ADMINISTRATORS,
     "shared_attribute_active": ADMINISTRATORS,
+    # Speak-up: reports and cases. A colleague's reports are found by their keyed reporter tag
+    # (selectors); the receipt page is public because an anonymous reporter returns without
+    # signing in: the code is the key (throttled, docs/speakup-reports.md). Cases are further
+    # limited to the case handlers a report was sealed to (never the person named): 404.
+    "speakup_reports": SIGNED_IN,
+    "speakup_report_new": SIGNED_IN,
+    "speakup_report_withdraw": SIGNED_IN,
+    "speakup_receipt": PUBLIC,
+    "speakup_receipt_reply": PUBLIC,
+    "speakup_receipt_edit": PUBLIC,
+    "case_inbox": CASE_HANDLERS,
+    "case_keys": CASE_HANDLERS,
+    "case_keys_passphrase": CASE_HANDLERS,
+    "case_keys_recover": CASE_HANDLERS,
+    "case_unlock": CASE_HANDLERS,
+    "case_lock": CASE_HANDLERS,
+    "case_detail": CASE_HANDLERS,
+    "case_state": CASE_HANDLERS,
+    "case_note": CASE_HANDLERS,
+    "case_message": CASE_HANDLERS,
+    "speakup_programme": COORDINATORS,  # k-anonymous counts only
+    "speakup_settings": ADMINISTRATORS,
     # django-allauth: signing in and out, passwords, MFA
     "account_login": PUBLIC,
     "account_logout": PUBLIC,  # POST only; signing out when already out is harmless

@@ -150,6 +150,8 @@ class Report(models.Model):
     receipt_lookup = models.CharField(max_length=64, unique=True, null=True, blank=True)
     receipt_salt = models.BinaryField(null=True, blank=True)
     receipt_wrapped = models.BinaryField(null=True, blank=True)
+    receipt_kdf_ops = models.PositiveIntegerField(null=True, blank=True)
+    receipt_kdf_mem = models.PositiveBigIntegerField(null=True, blank=True)
     # Release and delivery: released in the filing's transaction; DELIVERED_AT once the case
     # handlers were told (after commit, retried by a periodic job until it is set).
     released_at = models.DateTimeField(null=True, blank=True)

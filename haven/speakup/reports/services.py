@@ -293,7 +293,8 @@ def file_report(*, reporter: Person, named_person_id: int | None, named_text: st
         _lock_escrow()
         report = Report(reporter_tag=tags.reporter_tag(reporter.pk), named_tag=named_tag,
                         send_now=send_now, receipt_lookup=_receipt_lookup(normalised),
-                        receipt_salt=salt, receipt_wrapped=receipt_wrapped)
+                        receipt_salt=salt, receipt_wrapped=receipt_wrapped,
+                        receipt_kdf_ops=ops, receipt_kdf_mem=mem)
         report.save(force_insert=True)
         ReportVersion.objects.create(report=report, number=1, sealed=escrow.seal_json(
             content_key, bound_to=f"report:{report.pk}:1", payload=payload))
@@ -383,6 +384,7 @@ def open_by_code(code: str) -> tuple[Report, bytes] | None:
         keys.derive(normalised or "x" * keys.RECEIPT_LENGTH, b"\0" * 16, ops=ops, mem=mem)
         return None
     assert normalised is not None
+    ops, mem = report.receipt_kdf_ops or ops, report.receipt_kdf_mem or mem
     try:
         content_key = keys.unwrap(keys.derive(normalised, bytes(report.receipt_salt), ops=ops,
                                               mem=mem), report.receipt_wrapped)
