@@ -15,7 +15,15 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
 from haven.api.auth import API_AUTH
-from haven.api.routers import activities, directory, me, questions, recognition, support
+from haven.api.routers import (
+    activities,
+    directory,
+    me,
+    questions,
+    recognition,
+    speakup,
+    support,
+)
 from haven.core.errors import Refused
 from haven.vault.masterkeys import MasterKeyUnavailable
 from haven.vault.middleware import KEY_UNAVAILABLE_STATUS, refusal_text
@@ -55,6 +63,7 @@ api.add_router("/support", support.router)
 api.add_router("/connect", activities.router)
 api.add_router("/connect", questions.router)
 api.add_router("/recognitions", recognition.router)
+api.add_router("/speakup", speakup.router)
 
 
 def _error(request: HttpRequest, status: int, message: str,

@@ -199,6 +199,17 @@ ROUTES: dict[str, Rule] = {
     "api-1:recognitions": SIGNED_IN,
     "api-1:recognition_comments": SIGNED_IN,
     "api-1:recognition_comment": SIGNED_IN,  # DELETE: further limited to the author
+    # Speak-up: a colleague's own reports (by their reporter tag); cases further limited to the
+    # case handlers a report was sealed to, and opened only with a key unlocked in the session
+    "api-1:speakup_reports": SIGNED_IN,
+    "api-1:speakup_report_open": SIGNED_IN,
+    "api-1:speakup_report_messages": SIGNED_IN,
+    "api-1:speakup_report_withdraw": SIGNED_IN,
+    "api-1:speakup_cases": CASE_HANDLERS,
+    "api-1:speakup_case": CASE_HANDLERS,
+    "api-1:speakup_case_state": CASE_HANDLERS,
+    "api-1:speakup_case_messages": CASE_HANDLERS,
+    "api-1:speakup_case_notes": CASE_HANDLERS,
 }
 
 # Routes a person with a role that requires MFA may open before setting MFA up.
