@@ -128,6 +128,7 @@ ROUTES: dict[str, Rule] = {
     "case_keys": CASE_HANDLERS,
     "case_keys_passphrase": CASE_HANDLERS,
     "case_keys_recover": CASE_HANDLERS,
+    "case_keys_reset": CASE_HANDLERS,
     "case_unlock": CASE_HANDLERS,
     "case_lock": CASE_HANDLERS,
     "case_detail": CASE_HANDLERS,

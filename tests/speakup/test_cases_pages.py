@@ -123,3 +123,25 @@ def test_signing_out_locks_the_keys() -> None:
     client.post("/cases/unlock/", {"passphrase": PASSPHRASE})
     client.post("/cases/lock/")
     assert client.get(f"/cases/{filed.report.pk}/").status_code == 302
+
+
+def test_a_handler_who_lost_everything_starts_again_and_colleagues_share_back() -> None:
+    lost, _, _ = handler_with_keys()
+    keeper, keeper_private, _ = handler_with_keys()
+    filed = file(make_person(), make_person(), send_now=True)
+    client = signed_in(lost)
+    assert "Delete my keys" in client.get("/cases/keys/reset/").content.decode()
+    assert HandlerKey.objects.filter(person=lost).exists()  # asking changed nothing
+    assert client.post("/cases/keys/reset/").status_code == 302
+    assert not HandlerKey.objects.filter(person=lost).exists()
+    assert AuditEvent.objects.filter(action="case_keys_reset", actor=lost).exists()
+    assert "Person 1" not in client.get("/cases/").content.decode()
+    client.post("/cases/keys/", {"passphrase": PASSPHRASE, "confirm": PASSPHRASE})
+    _unlocked(keeper).get(f"/cases/{filed.report.pk}/")  # the keeper opens it: shared again
+    assert _unlocked(lost).get(f"/cases/{filed.report.pk}/").status_code == 200
+
+
+def test_a_case_handler_without_mfa_is_held_at_mfa_set_up() -> None:
+    handler = make_person(Role.CASE_HANDLER, mfa=False)
+    response = signed_in(handler).get("/cases/")
+    assert response.status_code == 302 and "/accounts/2fa/totp/activate" in response["Location"]

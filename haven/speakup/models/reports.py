@@ -56,6 +56,7 @@ class ReportAudit(models.TextChoices):
         "Case handler passphrase changed")
     CASE_KEYS_RECOVERED = "case_keys_recovered", _("Case handler keys recovered")
     CASE_KEYS_UNLOCKED = "case_keys_unlocked", _("Case handler keys unlocked")
+    CASE_KEYS_RESET = "case_keys_reset", _("Case handler keys reset")
     CASE_STATE_CHANGED = "case_state_changed", _("Case state changed")
     CASE_NOTE_ADDED = "case_note_added", _("Case note added")
     CASE_MESSAGE_SENT = "case_message_sent", _("Case message sent")

@@ -141,6 +141,20 @@ def recover_keys(*, person: Person, recovery_key: str, new: str, confirm: str) -
               object_id=person.pk)
 
 
+def reset_keys(*, person: Person) -> int:
+    """For a case handler who has lost both their passphrase and their recovery key: their key
+    pair and every copy of a report sealed to it are deleted (nothing can open those copies any
+    more), so they can set up new keys; colleagues who hold the same cases share them again
+    when they open them. Returns how many copies were deleted."""
+    key = _key_of(person)
+    with transaction.atomic():
+        copies, _detail = CaseKeyCopy.objects.filter(handler=person).delete()
+        key.delete()
+        audit(action=ReportAudit.CASE_KEYS_RESET, actor=person, object_type="person",
+              object_id=person.pk, detail={"copies": copies})
+    return copies
+
+
 # --- Eligibility and sharing ---------------------------------------------------------------
 
 def eligible_handlers(named_tag: str) -> list[HandlerKey]:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/keys/", views.case_keys, name="case_keys"),
     path("cases/keys/passphrase/", views.case_keys_passphrase, name="case_keys_passphrase"),
     path("cases/keys/recover/", views.case_keys_recover, name="case_keys_recover"),
+    path("cases/keys/reset/", views.case_keys_reset, name="case_keys_reset"),
     path("cases/unlock/", views.case_unlock, name="case_unlock"),
     path("cases/lock/", views.case_lock, name="case_lock"),
     path("cases/<str:report_id>/", views.case_detail, name="case_detail"),

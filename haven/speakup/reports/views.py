@@ -281,6 +281,22 @@ def case_keys_recover(request: SignedInRequest) -> HttpResponse:
         "speakup/reports/recover.html")
 
 
+@require_http_methods(["GET", "POST"])
+def case_keys_reset(request: SignedInRequest) -> HttpResponse:
+    """Ask, then delete the key pair and the copies sealed to it (lost passphrase and recovery
+    key)."""
+    if not selectors.has_keys(request.user):
+        return redirect("case_keys")
+    if request.method == "POST":
+        services.reset_keys(person=request.user)
+        response = redirect("case_keys")
+        keys.lock(request, response)
+        messages.success(request, _("Your old keys are gone. Set up new ones; cases reach you "
+                                    "again when a colleague who holds them opens them."))
+        return response
+    return render(request, "speakup/reports/reset.html")
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def case_unlock(request: SignedInRequest) -> HttpResponse:
