@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from nacl.public import PrivateKey
 
 from haven.core import kanon
@@ -98,7 +99,7 @@ def open_as_reporter(code: str) -> Opened | None:
 
 def _require_case_handler(person: Person) -> None:
     if not person.has_role(Role.CASE_HANDLER):
-        raise Refused("Only case handlers have a case inbox.")
+        raise Refused(_("Only case handlers have a case inbox."))
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def open_case(handler: Person, report_id: Any, private_key: PrivateKey) -> Opene
     try:
         content_key = keys.open_sealed_to_me(private_key, copy.sealed_key)
     except keys.WrongSecret:
-        raise Refused("Your unlocked key does not open this case.") from None
+        raise Refused(_("Your unlocked key does not open this case.")) from None
     content, number = _content(report, content_key)
     notes = [(note.created_at, note.author.name if note.author else "",
               escrow.open_text(content_key, note.sealed, bound_to=f"note:{note.pk}"))
@@ -177,7 +178,7 @@ def programme_counts(viewer: Person) -> ProgrammeCounts:
     """Counts for coordinators, k-anonymous over distinct reporters (their tags): reports by
     state, and acknowledgement against its deadline. Nothing else about any report."""
     if not viewer.roles & {Role.COORDINATOR, Role.ADMINISTRATOR}:
-        raise Refused("Only coordinators and administrators see the programme's counts.")
+        raise Refused(_("Only coordinators and administrators see the programme's counts."))
     now = timezone.now()
     rows = []
     acknowledged = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
@@ -140,20 +141,28 @@ def _receipt_page(request: HttpRequest, *, opened: selectors.Opened | None,
     return _no_store(render(request, "speakup/reports/receipt.html", context, status=status))
 
 
-def _open_with_code(request: HttpRequest, code: str) -> tuple[selectors.Opened | None, str]:
-    """(the opened report, "") or (None, why): throttled per address and overall; a wrong
-    code and an unknown one get the same answer."""
+@dataclass(frozen=True)
+class _CodeAnswer:
+    opened: selectors.Opened | None
+    why: str = ""
+    status: int = 200  # 400 for a code that opens nothing, 429 when throttled
+
+
+def _open_with_code(request: HttpRequest, code: str) -> _CodeAnswer:
+    """The opened report, or why not: throttled per address and overall; a wrong code and an
+    unknown one get the same answer."""
     address = ip_hash_of(request)
     if throttle.blocked(address):
-        return None, _("Too many codes were tried from here. Wait 15 minutes and try again.")
+        return _CodeAnswer(None, _("Too many codes were tried from here. Wait 15 minutes and "
+                                   "try again."), 429)
     opened = selectors.open_as_reporter(code)
     if opened is None:
         throttle.record_failure(address)
         audit(action=ReportAudit.RECEIPT_CODE_REFUSED, object_type="receipt_code")
-        return None, _("That code does not open a report. Check it and try again; codes "
-                       "are 25 letters and digits.")
+        return _CodeAnswer(None, _("That code does not open a report. Check it and try again; "
+                                   "codes are 25 letters and digits."), 400)
     services.share_missing_copies(report=opened.report, content_key=opened.content_key)
-    return opened, ""
+    return _CodeAnswer(opened)
 
 
 @never_cache
@@ -166,12 +175,11 @@ def receipt(request: HttpRequest) -> HttpResponse:
     form = ReceiptCodeForm(request.POST)
     if not form.is_valid():
         return _receipt_page(request, opened=None, code_form=form, status=400)
-    opened, why = _open_with_code(request, form.cleaned_data["code"])
-    if opened is None:
-        form.add_error("code", why)
-        return _receipt_page(request, opened=None, code_form=form,
-                             status=429 if "Wait" in why else 400)
-    return _receipt_page(request, opened=opened)
+    answer = _open_with_code(request, form.cleaned_data["code"])
+    if answer.opened is None:
+        form.add_error("code", answer.why)
+        return _receipt_page(request, opened=None, code_form=form, status=answer.status)
+    return _receipt_page(request, opened=answer.opened)
 
 
 def _code_action(request: HttpRequest, form: ReporterMessageForm | EditReportForm,
@@ -182,11 +190,11 @@ def _code_action(request: HttpRequest, form: ReporterMessageForm | EditReportFor
     code_form = ReceiptCodeForm({"code": code})
     if not code_form.is_valid():  # a code that cannot even be text: say why, beside it
         return _receipt_page(request, opened=None, code_form=code_form, status=400)
-    opened, why = _open_with_code(request, code_form.cleaned_data["code"])
+    answer = _open_with_code(request, code_form.cleaned_data["code"])
+    opened = answer.opened
     if opened is None:
-        code_form.add_error("code", why)
-        return _receipt_page(request, opened=None, code_form=code_form,
-                             status=429 if "Wait" in why else 400)
+        code_form.add_error("code", answer.why)
+        return _receipt_page(request, opened=None, code_form=code_form, status=answer.status)
     if form.is_valid():
         try:
             act(form.cleaned_data)
