@@ -22,6 +22,7 @@ from haven.api.routers import (
     me,
     questions,
     recognition,
+    speakup,
     support,
 )
 from haven.core.errors import Refused
@@ -64,6 +65,7 @@ api.add_router("/connect", activities.router)
 api.add_router("/connect", questions.router)
 api.add_router("/recognitions", recognition.router)
 api.add_router("/journal", journal.router)
+api.add_router("/speakup", speakup.router)
 
 
 def _error(request: HttpRequest, status: int, message: str,

@@ -14,6 +14,7 @@ Rule = str | frozenset[str]
 ADMINISTRATORS: frozenset[str] = frozenset({Role.ADMINISTRATOR})
 COORDINATORS: frozenset[str] = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
 SUPPORTERS: frozenset[str] = frozenset({Role.SUPPORTER})
+CASE_HANDLERS: frozenset[str] = frozenset({Role.CASE_HANDLER})
 
 ROUTES: dict[str, Rule] = {
     # Haven's own pages
@@ -126,6 +127,29 @@ ROUTES: dict[str, Rule] = {
     "journal_export_json": SIGNED_IN,
     "journal_delete": SIGNED_IN,
     "journal_verify": PUBLIC,
+    # Speak-up: reports and cases. A colleague's reports are found by their keyed reporter tag
+    # (selectors); the receipt page is public because an anonymous reporter returns without
+    # signing in: the code is the key (throttled, docs/speakup-reports.md). Cases are further
+    # limited to the case handlers a report was sealed to (never the person named): 404.
+    "speakup_reports": SIGNED_IN,
+    "speakup_report_new": SIGNED_IN,
+    "speakup_report_withdraw": SIGNED_IN,
+    "speakup_receipt": PUBLIC,
+    "speakup_receipt_reply": PUBLIC,
+    "speakup_receipt_edit": PUBLIC,
+    "case_inbox": CASE_HANDLERS,
+    "case_keys": CASE_HANDLERS,
+    "case_keys_passphrase": CASE_HANDLERS,
+    "case_keys_recover": CASE_HANDLERS,
+    "case_keys_reset": CASE_HANDLERS,
+    "case_unlock": CASE_HANDLERS,
+    "case_lock": CASE_HANDLERS,
+    "case_detail": CASE_HANDLERS,
+    "case_state": CASE_HANDLERS,
+    "case_note": CASE_HANDLERS,
+    "case_message": CASE_HANDLERS,
+    "speakup_programme": COORDINATORS,  # k-anonymous counts only
+    "speakup_settings": ADMINISTRATORS,
     # django-allauth: signing in and out, passwords, MFA
     "account_login": PUBLIC,
     "account_logout": PUBLIC,  # POST only; signing out when already out is harmless
@@ -193,6 +217,17 @@ ROUTES: dict[str, Rule] = {
     "api-1:journal_entries": SIGNED_IN,
     "api-1:journal_entry": SIGNED_IN,
     "api-1:journal_export": SIGNED_IN,
+    # Speak-up: a colleague's own reports (by their reporter tag); cases further limited to the
+    # case handlers a report was sealed to, and opened only with a key unlocked in the session
+    "api-1:speakup_reports": SIGNED_IN,
+    "api-1:speakup_report_open": SIGNED_IN,
+    "api-1:speakup_report_messages": SIGNED_IN,
+    "api-1:speakup_report_withdraw": SIGNED_IN,
+    "api-1:speakup_cases": CASE_HANDLERS,
+    "api-1:speakup_case": CASE_HANDLERS,
+    "api-1:speakup_case_state": CASE_HANDLERS,
+    "api-1:speakup_case_messages": CASE_HANDLERS,
+    "api-1:speakup_case_notes": CASE_HANDLERS,
 }
 
 # Routes a person with a role that requires MFA may open before setting MFA up.

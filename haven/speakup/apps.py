@@ -12,3 +12,5 @@ class SpeakupConfig(AppConfig):
 
         register_audit_actions(JournalAudit)
         register_audit_actions(ReportAudit)
+
+        import haven.speakup.reports.jobs  # noqa: F401 (registers its @periodic jobs)

@@ -34,6 +34,7 @@ from haven.support.programme import programme_settings
 from tests.activities.test_activities import an_activity
 from tests.conftest import signed_in
 from tests.factories import make_person
+from tests.speakup import reports_support as speakup_reports
 from tests.support.chat_setup import open_chat
 
 pytestmark = pytest.mark.django_db
@@ -168,6 +169,10 @@ def _journal_body(world: World) -> dict[str, Any]:
     return {"occurred_on": "2025-11-02", "occurred_time": "09:00", "what": "Shouted at.",
             "where": "Office", "people": [world.supporter.email], "others": "A visitor",
             "witnesses": "Sam", "impact": "Upset"}
+def _speakup_case(world: World, action: str, body: dict[str, Any]) -> Call:
+    handler, client = speakup_reports.unlocked_handler_client()
+    filed = speakup_reports.released_case(world.colleague, handler)
+    return Call(client, f"/speakup/cases/{filed.report.pk}/{action}", body)
 
 
 ROUTES: dict[tuple[str, str], Callable[[World], Call]] = {
@@ -223,6 +228,24 @@ ROUTES: dict[tuple[str, str], Callable[[World], Call]] = {
     ("PUT", "/journal/entries/{entry_id}"): lambda w: Call(
         w.client(w.colleague), f"/journal/entries/{_journal_entry(w)}",
         {**_journal_body(w), "keep_attachments": []}),
+    # speak-up (tests/speakup/reports_support.py sets each one up)
+    ("POST", "/speakup/reports"): lambda w: Call(
+        w.client(w.colleague), "/speakup/reports", {
+            "named_text": "Someone Outside", "what": "They mocked me.", "when": "Tuesday",
+            "where": "Canteen"}),
+    ("POST", "/speakup/reports/open"): lambda w: Call(
+        w.client(w.colleague), "/speakup/reports/open",
+        {"code": speakup_reports.file(w.colleague, text="Someone Outside").receipt_code}),
+    ("POST", "/speakup/reports/messages"): lambda w: Call(
+        w.client(w.colleague), "/speakup/reports/messages", {
+            "code": speakup_reports.released_case(w.colleague, w.coordinator).receipt_code,
+            "text": "Anything new?"}),
+    ("POST", "/speakup/cases/{report_id}/state"): lambda w: _speakup_case(
+        w, "state", {"state": "acknowledged", "outcome": "Not needed yet."}),
+    ("POST", "/speakup/cases/{report_id}/messages"): lambda w: _speakup_case(
+        w, "messages", {"text": "Thank you for telling us."}),
+    ("POST", "/speakup/cases/{report_id}/notes"): lambda w: _speakup_case(
+        w, "notes", {"text": "Check the rota."}),
 }
 
 

@@ -37,6 +37,10 @@ HEADINGS = {
     "audit_log": "Audit log",
     "programme_settings": "Programme settings",
     "profile": "Profile and security",
+    "case_inbox": "Your cases",
+    "speakup_reports": "Your reports",
+    "speakup_programme": "Speak-up programme",
+    "speakup_settings": "Speak-up settings",
 }
 
 # Stated here, not derived, so the access table cannot drift unnoticed.

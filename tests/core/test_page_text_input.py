@@ -43,6 +43,7 @@ from haven.recognition import services as recognition
 from haven.recognition.models import Recognition, RecognitionStatus
 from haven.speakup.journal import forms as journal_forms
 from haven.speakup.journal import services as journal
+from haven.speakup.reports import forms as report_forms
 from haven.support import commitments
 from haven.support import forms as support_forms
 from haven.support.programme import programme_settings
@@ -52,6 +53,7 @@ from tests.coach.practice_helpers import practise
 from tests.conftest import signed_in
 from tests.core.test_text import _form_modules
 from tests.factories import make_person
+from tests.speakup import reports_support as speakup_reports
 from tests.support.chat_setup import open_chat
 
 pytestmark = pytest.mark.django_db
@@ -257,6 +259,27 @@ PAGES: dict[type[forms.BaseForm] | str, Page] = {
         w.client(w.colleague), "/journal/new/", _journal_form(w))),
     journal_forms.EditEntryForm: Page(lambda w: Call(
         w.client(w.colleague), f"/journal/{_journal_entry(w)}/edit/", _journal_form(w))),
+    # speak-up: reports and cases (tests/speakup/reports_support.py sets each one up)
+    report_forms.ReportForm: Page(lambda w: Call(*speakup_reports.report_form(w.colleague))),
+    report_forms.EditReportForm: Page(lambda w: Call(
+        *speakup_reports.edit_report_form(w.colleague))),
+    report_forms.ReceiptCodeForm: Page(lambda w: Call(
+        *speakup_reports.receipt_code_form(w.colleague))),
+    report_forms.ReporterMessageForm: Page(lambda w: Call(
+        *speakup_reports.reporter_message_form(w.colleague))),
+    report_forms.SetUpKeysForm: Page(lambda w: Call(
+        *speakup_reports.set_up_keys_form(w.colleague))),
+    report_forms.UnlockForm: Page(lambda w: Call(*speakup_reports.unlock_form(w.colleague))),
+    report_forms.ChangePassphraseForm: Page(lambda w: Call(
+        *speakup_reports.change_passphrase_form(w.colleague))),
+    report_forms.RecoverKeysForm: Page(lambda w: Call(
+        *speakup_reports.recover_keys_form(w.colleague))),
+    report_forms.NoteForm: Page(lambda w: Call(*speakup_reports.case_form(w.colleague,
+                                                                          "note"))),
+    report_forms.HandlerMessageForm: Page(lambda w: Call(
+        *speakup_reports.case_form(w.colleague, "message"))),
+    report_forms.CaseStateForm: Page(lambda w: Call(*speakup_reports.case_form(w.colleague,
+                                                                               "state"))),
 }
 
 
