@@ -57,7 +57,8 @@ def test_an_administrator_finds_a_persons_audit_events(page: Page, live_server: 
     expect(person).to_have_value("Nobody Zzyzx")
     expect(person).to_have_accessible_description(
         "Their work e-mail or part of their name. Shows what they did. Nobody in the "
-        "directory matches “Nobody Zzyzx”. Check the spelling, or type their work e-mail.")
+        "directory matches “Nobody Zzyzx”. Check the spelling, or type their work e-mail. "
+        "12 / 100")  # the character counter is part of the field's description
     expect(page.get_by_text("No events are listed until the filters marked above are "
                             "corrected.")).to_be_visible()
     violations += axe.violations(page)

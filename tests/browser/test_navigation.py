@@ -41,10 +41,11 @@ HEADINGS = {
     "speakup_reports": "Your reports",
     "speakup_programme": "Speak-up programme",
     "speakup_settings": "Speak-up settings",
+    "journal": "Your incident journal",
 }
 
 # Stated here, not derived, so the access table cannot drift unnoticed.
-EVERYONE = {"home", "profile"}
+EVERYONE = {"home", "profile", "journal"}
 ONLY_FOR = {
     "directory": {Role.COORDINATOR, Role.ADMINISTRATOR},
     "import_people": {Role.ADMINISTRATOR},
