@@ -12,11 +12,11 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from haven.attributes.models import PersonAttribute, SharedAttribute
 from haven.core.models import Department, Location, Person, Role, Team
 from haven.core.services import set_roles
+from haven.demo import history
 from haven.support.models import ProgrammeSettings, SupporterProfile
 
 DOMAIN = "brightwater.example"
@@ -139,20 +139,25 @@ def seed_demo() -> int:
     _assign_roles(people, rng)
     _seed_support(rng)
     _seed_shared_attributes()
+    by_email = {person.email: person for person in
+                Person.objects.prefetch_related("role_grants").select_related("location")
+                .filter(email__endswith=f"@{DOMAIN}").order_by("email")}
+    history.seed_history(rng=random.Random(SEED + 2), people=list(by_email.values()),
+                         demo_colleague=by_email[DEMO_ACCOUNTS[0].email],
+                         demo_supporter=by_email[DEMO_ACCOUNTS[1].email],
+                         coordinator=by_email[DEMO_ACCOUNTS[2].email])
     return Person.objects.filter(email__endswith=f"@{DOMAIN}").count()
 
 
 def _seed_support(rng: random.Random) -> None:
-    """Approved supporter profiles with office-hours availability, and a safety contact."""
+    """Supporter profiles (the history certifies and approves most of them, and then sets
+    their weekly hours: see history.seed_history), and a safety contact."""
     topics = ["bullying", "conflict", "excluded", "workload", "other"]
     for person in Person.objects.filter(role_grants__role=Role.SUPPORTER).order_by("email"):
-        start, end = rng.choice([("08:00", "16:00"), ("09:00", "17:00"), ("10:00", "18:00")])
-        days = range(7) if rng.random() < 0.25 else range(5)
         SupporterProfile.objects.get_or_create(person=person, defaults={
-            "capacity": rng.choice([2, 3, 4]), "languages": person.languages,
+            "capacity": rng.choice([3, 4]), "languages": person.languages,
             "topics": sorted({*rng.sample(topics, 3), "bullying"}),
-            "availability": [{"weekday": d, "start": start, "end": end} for d in days],
-            "approved_at": timezone.now(),
+            "availability": history.ALWAYS,
         })
     settings_row = ProgrammeSettings.objects.get_or_create(pk=1)[0]
     if settings_row.safety_contact_id is None:
