@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from allauth.mfa.utils import decrypt
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from haven.attributes.models import PersonAttribute, SharedAttribute
 from haven.core.models import Department, Location, Person, Role, Team
@@ -59,6 +60,10 @@ class DemoAccount:
     name: str
     needs_mfa: bool
 
+    @property
+    def role_label(self) -> str:
+        return self.role.replace("_", " ").capitalize()
+
 
 # One named person per role, printed by `haven demo`.
 DEMO_ACCOUNTS = [
@@ -88,12 +93,33 @@ def _names(rng: random.Random) -> list[str]:
     return names
 
 
-@transaction.atomic
 def seed_demo() -> int:
-    """Create the demo organisation once. Running it again changes nothing, so what people
-    try in the demo (roles given, profiles edited) survives a restart. Returns the head count."""
+    """Create the demo organisation once, with six months of history. Running it again changes
+    nothing, so what people try in the demo (roles given, profiles edited) survives a restart.
+    Returns the head count."""
     if Person.objects.filter(email=DEMO_ACCOUNTS[0].email).exists():
         return Person.objects.filter(email__endswith=f"@{DOMAIN}").count()
+    started = timezone.now()
+    count = _create()
+    _forget_the_historys_mail(started)
+    return count
+
+
+def _forget_the_historys_mail(since: datetime) -> None:
+    """The services e-mailed people about the history as it was told (offers, replies, coffee
+    introductions): told now, those e-mails would all go out at once when the demo starts,
+    about things that happened months ago. The queued ones are dropped. (With a task backend
+    that runs at once, as in the tests, they were sent already and nothing is queued.)"""
+    if connection.in_atomic_block:
+        return  # not committed yet: nothing was queued
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(enqueued_at__gte=since, status="READY",
+                                task_path__startswith="haven.").delete()
+
+
+@transaction.atomic
+def _create() -> int:
     rng = random.Random(SEED)
     locations = [Location.objects.update_or_create(name=name, defaults={"time_zone": zone})[0]
                  for name, zone in LOCATIONS]
