@@ -17,7 +17,7 @@ from django.utils import timezone
 from haven.attributes.models import PersonAttribute, SharedAttribute
 from haven.core.models import Department, Location, Person, Role, Team
 from haven.core.services import set_roles
-from haven.demo import history
+from haven.demo import history as demo_history
 from haven.support.models import ProgrammeSettings, SupporterProfile
 
 DOMAIN = "brightwater.example"
@@ -93,14 +93,15 @@ def _names(rng: random.Random) -> list[str]:
     return names
 
 
-def seed_demo() -> int:
+def seed_demo(*, history: bool = True) -> int:
     """Create the demo organisation once, with six months of history. Running it again changes
     nothing, so what people try in the demo (roles given, profiles edited) survives a restart.
-    Returns the head count."""
+    Returns the head count. HISTORY=False makes the people only (for tests of the directory).
+    """
     if Person.objects.filter(email=DEMO_ACCOUNTS[0].email).exists():
         return Person.objects.filter(email__endswith=f"@{DOMAIN}").count()
     started = timezone.now()
-    count = _create()
+    count = _create(history=history)
     _forget_the_historys_mail(started)
     return count
 
@@ -119,7 +120,7 @@ def _forget_the_historys_mail(since: datetime) -> None:
 
 
 @transaction.atomic
-def _create() -> int:
+def _create(*, history: bool) -> int:
     rng = random.Random(SEED)
     locations = [Location.objects.update_or_create(name=name, defaults={"time_zone": zone})[0]
                  for name, zone in LOCATIONS]
@@ -165,10 +166,12 @@ def _create() -> int:
     _assign_roles(people, rng)
     _seed_support(rng)
     _seed_shared_attributes()
+    if not history:
+        return Person.objects.filter(email__endswith=f"@{DOMAIN}").count()
     by_email = {person.email: person for person in
                 Person.objects.prefetch_related("role_grants").select_related("location")
                 .filter(email__endswith=f"@{DOMAIN}").order_by("email")}
-    history.seed_history(rng=random.Random(SEED + 2), people=list(by_email.values()),
+    demo_history.seed_history(rng=random.Random(SEED + 2), people=list(by_email.values()),
                          demo_colleague=by_email[DEMO_ACCOUNTS[0].email],
                          demo_supporter=by_email[DEMO_ACCOUNTS[1].email],
                          coordinator=by_email[DEMO_ACCOUNTS[2].email])
@@ -183,7 +186,7 @@ def _seed_support(rng: random.Random) -> None:
         SupporterProfile.objects.get_or_create(person=person, defaults={
             "capacity": rng.choice([3, 4]), "languages": person.languages,
             "topics": sorted({*rng.sample(topics, 3), "bullying"}),
-            "availability": history.ALWAYS,
+            "availability": demo_history.ALWAYS,
         })
     settings_row = ProgrammeSettings.objects.get_or_create(pk=1)[0]
     if settings_row.safety_contact_id is None:
