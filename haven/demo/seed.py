@@ -171,7 +171,7 @@ def _create(*, history: bool) -> int:
     by_email = {person.email: person for person in
                 Person.objects.prefetch_related("role_grants").select_related("location")
                 .filter(email__endswith=f"@{DOMAIN}").order_by("email")}
-    demo_history.seed_history(rng=random.Random(SEED + 2), people=list(by_email.values()),
+    demo_history.seed_history(seed=SEED + 2, people=list(by_email.values()),
                          demo_colleague=by_email[DEMO_ACCOUNTS[0].email],
                          demo_supporter=by_email[DEMO_ACCOUNTS[1].email],
                          coordinator=by_email[DEMO_ACCOUNTS[2].email])

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -59,15 +59,35 @@ def _shape() -> dict[str, Any]:
     }
 
 
+def _sequences() -> list[tuple[str, int | None]]:
+    """PostgreSQL's sequences and their positions: a rollback does not rewind them."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT format('%I.%I', schemaname, sequencename), last_value "
+                       "FROM pg_sequences")
+        return list(cursor.fetchall())
+
+
+def _rewind(sequences: list[tuple[str, int | None]]) -> None:
+    with connection.cursor() as cursor:
+        for name, last in sequences:
+            cursor.execute("SELECT setval(%s::regclass, %s, %s)",
+                           [name, last or 1, last is not None])
+
+
 @pytest.fixture(scope="module")
 def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
-    """Seeds twice from scratch (the first run rolled back) and keeps the second."""
+    """Seeds twice into the same empty database (the first run rolled back, and on PostgreSQL
+    its sequences rewound, so that ids are those of a fresh database) and keeps the second."""
     with django_db_blocker.unblock(), transaction.atomic():
+        sequences = _sequences()
         with transaction.atomic():
             started = timezone.now()
             seed_demo()
             first = {"shape": _shape(), "seconds": (timezone.now() - started).total_seconds()}
             transaction.set_rollback(True)
+        _rewind(sequences)
         seed_demo()
         yield {"first": first, "second": _shape()}
         transaction.set_rollback(True)

@@ -18,10 +18,17 @@ from haven.support.models import SupporterProfile
 ALWAYS = [{"weekday": day, "start": "00:00", "end": "23:59"} for day in range(7)]
 
 
-def seed_history(*, rng: random.Random, people: list[Person], demo_colleague: Person,
+def seed_history(*, seed: int, people: list[Person], demo_colleague: Person,
                  demo_supporter: Person, coordinator: Person, now: datetime | None = None
                  ) -> None:
+    """Each part draws from its own random generator, so that a change in one (say, one
+    coffee group more) does not reshuffle all the parts after it."""
     now = now or timezone.now()
+
+    def rng_for(part: int) -> random.Random:
+        return random.Random(seed * 100 + part)  # noqa: S311 (a demo, not a secret)
+
+    rng = rng_for(0)
     supporters = [p for p in people if Role.SUPPORTER in p.roles]
     others = [p for p in supporters if p.pk != demo_supporter.pk]
     learning = {p.pk for p in rng.sample(others, 2)}
@@ -29,15 +36,15 @@ def seed_history(*, rng: random.Random, people: list[Person], demo_colleague: Pe
     _approve_the_certified(learning)
     colleagues = [p for p in people if not p.roles & {Role.SUPPORTER, Role.COORDINATOR}
                   and p.pk != demo_colleague.pk]
-    support.seed_support(rng, now, colleagues, demo_colleague, demo_supporter)
+    support.seed_support(rng_for(1), now, colleagues, demo_colleague, demo_supporter)
     values = connect.seed_values()
     teams = list(Team.objects.order_by("name"))
-    connect.seed_recognition(rng, now, people, teams, values)
-    connect.seed_coffee(rng, now, people)
+    connect.seed_recognition(rng_for(2), now, people, teams, values)
+    connect.seed_coffee(rng_for(3), now, people)
     organisers = [p for p in people if p.roles & {Role.COORDINATOR, Role.ADMINISTRATOR}]
-    connect.seed_activities(rng, now, people, organisers)
-    connect.seed_questions(rng, now, people, coordinator)
-    _office_hours(rng, supporters, demo_supporter)
+    connect.seed_activities(rng_for(4), now, people, organisers)
+    connect.seed_questions(rng_for(5), now, people, coordinator)
+    _office_hours(rng_for(6), supporters, demo_supporter)
     _this_weeks_digest_is_sent(now)
 
 
