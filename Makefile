@@ -23,8 +23,10 @@ $(STAMP): pyproject.toml $(LOCK) | check-lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
+# `make demo PORT=8001` serves the demo on another port (its e-mailed links follow).
+PORT ?= 8000
 demo: $(STAMP)
-	$(BIN)/haven demo
+	$(BIN)/haven demo --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

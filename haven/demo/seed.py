@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from allauth.mfa.utils import decrypt
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from haven.attributes.models import PersonAttribute, SharedAttribute
 from haven.core.models import Department, Location, Person, Role, Team
 from haven.core.services import set_roles
+from haven.demo import history as demo_history
 from haven.support.models import ProgrammeSettings, SupporterProfile
 
 DOMAIN = "brightwater.example"
@@ -59,6 +60,10 @@ class DemoAccount:
     name: str
     needs_mfa: bool
 
+    @property
+    def role_label(self) -> str:
+        return self.role.replace("_", " ").capitalize()
+
 
 # One named person per role, printed by `haven demo`.
 DEMO_ACCOUNTS = [
@@ -88,12 +93,34 @@ def _names(rng: random.Random) -> list[str]:
     return names
 
 
-@transaction.atomic
-def seed_demo() -> int:
-    """Create the demo organisation once. Running it again changes nothing, so what people
-    try in the demo (roles given, profiles edited) survives a restart. Returns the head count."""
+def seed_demo(*, history: bool = True) -> int:
+    """Create the demo organisation once, with six months of history. Running it again changes
+    nothing, so what people try in the demo (roles given, profiles edited) survives a restart.
+    Returns the head count. HISTORY=False makes the people only (for tests of the directory).
+    """
     if Person.objects.filter(email=DEMO_ACCOUNTS[0].email).exists():
         return Person.objects.filter(email__endswith=f"@{DOMAIN}").count()
+    started = timezone.now()
+    count = _create(history=history)
+    _forget_the_historys_mail(started)
+    return count
+
+
+def _forget_the_historys_mail(since: datetime) -> None:
+    """The services e-mailed people about the history as it was told (offers, replies, coffee
+    introductions): told now, those e-mails would all go out at once when the demo starts,
+    about things that happened months ago. The queued ones are dropped. (With a task backend
+    that runs at once, as in the tests, they were sent already and nothing is queued.)"""
+    if connection.in_atomic_block:
+        return  # not committed yet: nothing was queued
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(enqueued_at__gte=since, status="READY",
+                                task_path__startswith="haven.").delete()
+
+
+@transaction.atomic
+def _create(*, history: bool) -> int:
     rng = random.Random(SEED)
     locations = [Location.objects.update_or_create(name=name, defaults={"time_zone": zone})[0]
                  for name, zone in LOCATIONS]
@@ -139,20 +166,27 @@ def seed_demo() -> int:
     _assign_roles(people, rng)
     _seed_support(rng)
     _seed_shared_attributes()
+    if not history:
+        return Person.objects.filter(email__endswith=f"@{DOMAIN}").count()
+    by_email = {person.email: person for person in
+                Person.objects.prefetch_related("role_grants").select_related("location")
+                .filter(email__endswith=f"@{DOMAIN}").order_by("email")}
+    demo_history.seed_history(seed=SEED + 2, people=list(by_email.values()),
+                         demo_colleague=by_email[DEMO_ACCOUNTS[0].email],
+                         demo_supporter=by_email[DEMO_ACCOUNTS[1].email],
+                         coordinator=by_email[DEMO_ACCOUNTS[2].email])
     return Person.objects.filter(email__endswith=f"@{DOMAIN}").count()
 
 
 def _seed_support(rng: random.Random) -> None:
-    """Approved supporter profiles with office-hours availability, and a safety contact."""
+    """Supporter profiles (the history certifies and approves most of them, and then sets
+    their weekly hours: see history.seed_history), and a safety contact."""
     topics = ["bullying", "conflict", "excluded", "workload", "other"]
     for person in Person.objects.filter(role_grants__role=Role.SUPPORTER).order_by("email"):
-        start, end = rng.choice([("08:00", "16:00"), ("09:00", "17:00"), ("10:00", "18:00")])
-        days = range(7) if rng.random() < 0.25 else range(5)
         SupporterProfile.objects.get_or_create(person=person, defaults={
-            "capacity": rng.choice([2, 3, 4]), "languages": person.languages,
+            "capacity": rng.choice([3, 4]), "languages": person.languages,
             "topics": sorted({*rng.sample(topics, 3), "bullying"}),
-            "availability": [{"weekday": d, "start": start, "end": end} for d in days],
-            "approved_at": timezone.now(),
+            "availability": demo_history.ALWAYS,
         })
     settings_row = ProgrammeSettings.objects.get_or_create(pk=1)[0]
     if settings_row.safety_contact_id is None:

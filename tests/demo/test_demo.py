@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_creates_a_believable_company() -> None:
-    count = seed_demo()
+    count = seed_demo(history=False)
     assert 70 <= count <= 90
     assert 8 <= Team.objects.count() <= 12
     zones = set(Location.objects.values_list("time_zone", flat=True))
@@ -23,7 +23,7 @@ def test_it_creates_a_believable_company() -> None:
 
 
 def test_its_reporting_lines_form_one_tree() -> None:
-    seed_demo()
+    seed_demo(history=False)
     people = {p.pk: p.manager_id for p in Person.objects.all()}
     roots = [pk for pk, manager in people.items() if manager is None]
     assert len(roots) == 1
@@ -36,17 +36,17 @@ def test_its_reporting_lines_form_one_tree() -> None:
 
 
 def test_it_is_the_same_company_every_time_and_running_it_again_changes_nothing() -> None:
-    seed_demo()
+    seed_demo(history=False)
     before = sorted(Person.objects.values_list("email", "name", "team__name", "manager__email"))
     events = AuditEvent.objects.count()
-    seed_demo()
+    seed_demo(history=False)
     after = sorted(Person.objects.values_list("email", "name", "team__name", "manager__email"))
     assert before == after
     assert AuditEvent.objects.count() == events
 
 
 def test_each_demo_account_signs_in_with_the_published_password() -> None:
-    seed_demo()
+    seed_demo(history=False)
     for account in DEMO_ACCOUNTS:
         person = Person.objects.get(email=account.email)
         assert person.check_password(DEMO_PASSWORD)
@@ -63,7 +63,7 @@ def test_it_refuses_to_seed_outside_demo_mode(settings: object) -> None:
 
 
 def test_the_demo_colleague_and_supporter_are_outside_each_others_team_and_line() -> None:
-    seed_demo()
+    seed_demo(history=False)
     colleague = Person.objects.get(email=DEMO_ACCOUNTS[0].email)
     supporter = Person.objects.get(email=DEMO_ACCOUNTS[1].email)
     assert colleague.team_id != supporter.team_id
@@ -71,8 +71,8 @@ def test_the_demo_colleague_and_supporter_are_outside_each_others_team_and_line(
 
 
 def test_running_it_again_keeps_what_people_changed_in_the_demo() -> None:
-    seed_demo()
+    seed_demo(history=False)
     person = Person.objects.get(email=DEMO_ACCOUNTS[0].email)
     RoleGrant.objects.create(person=person, role=Role.SUPPORTER)
-    seed_demo()
+    seed_demo(history=False)
     assert RoleGrant.objects.filter(person=person, role=Role.SUPPORTER).exists()

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from haven.demo.ports import busy_port_hint, port_in_use
 from haven.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 
@@ -24,6 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, port: int, no_serve: bool, **options: Any) -> None:
         if not settings.HAVEN_DEMO:
             raise CommandError("Run the demo with `haven demo`, which sets HAVEN_DEMO=1.")
+        if not no_serve and port_in_use("127.0.0.1", port):
+            raise CommandError(busy_port_hint(port))
         self.stdout.write("Preparing the demo database under var/ …")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo")
@@ -45,6 +48,7 @@ class Command(BaseCommand):
         out = self.stdout
         out.write("")
         out.write(self.style.SUCCESS(f"Haven demo: http://127.0.0.1:{port}"))
+        out.write(f"Links in e-mails (printed here) use {settings.HAVEN_BASE_URL}")
         out.write(f"Every demo person's password is: {DEMO_PASSWORD}")
         for account in DEMO_ACCOUNTS:
             mfa = "  (MFA)" if account.needs_mfa else ""
