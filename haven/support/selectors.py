@@ -271,7 +271,7 @@ def person_of_concern(*, email: str) -> Person | None:
 def feedback_by_topic() -> list[tuple[str, int | None, int]]:
     """(topic, colleague id, felt heard) for every conversation with feedback, for the
     k-anonymous programme table. The topic is opened from the sealed details: "" once erased."""
-    conversations = (Conversation.objects.filter(felt_heard__isnull=False)
+    conversations = (Conversation.objects.filter(felt_heard__isnull=False, colleague__isnull=False)
                      .select_related("request", "data_key"))
     # The filter leaves no conversation without felt_heard; the test says so to the types.
     return [(conversation.request.details.topic, conversation.colleague_id, felt_heard)
@@ -354,25 +354,29 @@ class ProgrammeOverview:
 
 
 def programme_overview() -> ProgrammeOverview:
+    # An erased request names nobody any more, so it counts towards no one's figures.
+    counted = SupportRequest.objects.filter(requester__isnull=False)
     requests_by_state = kanon.tabulate(
         (row["state"], row["requester_id"])
-        for row in SupportRequest.objects.values("state", "requester_id"))
-    answered = SupportRequest.objects.filter(first_response_at__isnull=False).values(
+        for row in counted.values("state", "requester_id"))
+    answered = counted.filter(first_response_at__isnull=False).values(
         "requester_id", "created_at", "first_response_at")
     response_times = kanon.tabulate(
         (_bucket(row["first_response_at"] - row["created_at"]), row["requester_id"])
         for row in answered if row["first_response_at"] is not None)  # all, by the filter
     return_rate = kanon.tabulate(
         (("all"), row["colleague_id"], 1.0 if row["would_return"] else 0.0)
-        for row in Conversation.objects.filter(would_return__isnull=False).values(
+        for row in Conversation.objects.filter(would_return__isnull=False,
+                                               colleague__isnull=False).values(
             "colleague_id", "would_return"))
     # Operational counts go through the helper too: with a handful of requests they would
     # reveal what the hidden by-state cells hide.
     outstanding = kanon.tabulate(
         ("outstanding", requester) for requester in Offer.objects.filter(
-            open_offer_filter()).values_list("request__requester_id", flat=True))
+            open_offer_filter(), request__requester__isnull=False)
+        .values_list("request__requester_id", flat=True))
     past_target = kanon.tabulate(
-        ("past target", requester) for requester in SupportRequest.objects.filter(
+        ("past target", requester) for requester in counted.filter(
             Q(state=SupportRequest.State.WAITING) | Q(state=SupportRequest.State.OFFERED),
             first_response_due__lt=timezone.now()).values_list("requester_id", flat=True))
     return ProgrammeOverview(

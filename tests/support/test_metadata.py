@@ -118,6 +118,19 @@ def test_erasure_forgets_who_asked_about_whom_and_every_pseudonym(scene: dict) -
     assert scene["canary"].found_in(database_except(*DIRECTORY_TABLES)) == []
 
 
+def test_the_programme_page_still_opens_after_an_erasure(scene: dict) -> None:
+    """An erased request names nobody, so it counts towards no one's figures — and the
+    coordinators' page keeps working (it used to fail on the first erased request)."""
+    conversation, colleague = scene["conversation"], scene["colleague"]
+    conversation.felt_heard, conversation.would_return = 4, True
+    conversation.save(update_fields=["felt_heard", "would_return"])
+    assert signed_in(colleague).post(f"/conversations/{conversation.pk}/erase/"
+                                     ).status_code == 302
+    response = signed_in(make_person(Role.COORDINATOR)).get("/programme/")
+    assert response.status_code == 200
+    assert "Peer-support programme" in response.content.decode()
+
+
 def _audit_rows(body: str) -> list[str]:
     return re.findall(r"<tr>.*?</tr>", body, flags=re.S)
 
