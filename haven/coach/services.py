@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -23,6 +22,7 @@ from haven.coach.scenarios import scenario_for
 from haven.core.audit import hash_identifier
 from haven.core.errors import Refused
 from haven.core.models import Person, Role
+from haven.core.ratelimit import count_hit
 from haven.support.profiles import record_certification
 
 if TYPE_CHECKING:  # types only: coach reaches support through its selectors and services
@@ -120,10 +120,4 @@ def over_feedback_limit(*, person: Person) -> bool:
     """Count one live-coach request by PERSON; True once they pass FEEDBACK_LIMIT in the
     window (the key is a hash of their id, as every rate-limit key is)."""
     key = "ratelimit:coach_feedback:" + hash_identifier(str(person.pk))
-    cache.add(key, 0, timeout=FEEDBACK_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=FEEDBACK_WINDOW)
-        count = 1
-    return count > FEEDBACK_LIMIT
+    return count_hit(key, window=FEEDBACK_WINDOW) > FEEDBACK_LIMIT

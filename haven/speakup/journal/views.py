@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +21,7 @@ from haven.core.audit import ip_hash_of
 from haven.core.forms import errors_to_form
 from haven.core.http import SignedInRequest
 from haven.core.models import Person
+from haven.core.ratelimit import count_hit
 from haven.speakup.journal import export, selectors, services, signing, verify
 from haven.speakup.journal.attachments import max_bytes
 from haven.speakup.journal.forms import ConfirmForm, EditEntryForm, EntryForm, VerifyForm
@@ -210,13 +210,7 @@ def journal_export_pdf(request: SignedInRequest) -> HttpResponse:
 
 def _over_verify_limit(request: HttpRequest) -> bool:
     key = "ratelimit:journal_verify:" + (ip_hash_of(request) or "unknown")
-    cache.add(key, 0, timeout=VERIFY_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=VERIFY_WINDOW)
-        count = 1
-    return count > VERIFY_LIMIT
+    return count_hit(key, window=VERIFY_WINDOW) > VERIFY_LIMIT
 
 
 @require_http_methods(["GET", "POST"])
