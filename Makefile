@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Everything `make demo` and `make test` need, exact versions with hashes (scripts/lock.py).
 LOCK := requirements-dev.txt
 
-.PHONY: demo test bench lint lock check-lock check-python clean
+.PHONY: demo test bench lint lock screenshots check-lock check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -28,11 +28,18 @@ PORT ?= 8000
 demo: $(STAMP)
 	$(BIN)/haven demo --port $(PORT)
 
+# One test process per CPU (pytest-xdist); a module's tests stay in one process, so a fixture
+# seeded once per module is seeded once. `make test TEST_WORKERS=0` runs in this process alone.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# docs/screenshots/*.png for the README: the seeded demo, signed into as each role.
+screenshots: $(STAMP)
+	$(BIN)/python -m scripts.screenshots
 
 lint: check-lock $(STAMP)
 	$(BIN)/ruff check haven tests bench scripts

@@ -12,6 +12,7 @@ from django_tasks import TaskResultStatus
 from django_tasks.signals import task_finished
 
 from haven.core.models import Person, Role
+from haven.demo.child import DemoProcess
 from tests.factories import make_person
 
 # Finds Chromium, marks tests/browser and skips it (or stops the run) when Chromium is missing.
@@ -22,6 +23,15 @@ pytest_plugins = ["tests.browser.plugin"]
 def _fresh_cache() -> None:
     # Rate limits and used TOTP codes live in the cache; each test starts clean.
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoProcess]:
+    """The seeded demo (`haven demo`: its own SQLite database, server and worker) in a child
+    process, started once for the tests that look at it from outside (seeding six months of
+    history takes most of a minute)."""
+    with DemoProcess(tmp_path_factory.mktemp("demo") / "var") as demo:
+        yield demo
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ class PracticeAttempt(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
-    revisions = models.PositiveSmallIntegerField(default=1)
+    revisions = models.PositiveSmallIntegerField(default=1)  # drafts submitted, the first included
     first_score = models.PositiveSmallIntegerField()
     first_flagged = models.BooleanField()
     emotional_reactions = models.PositiveSmallIntegerField()
@@ -54,6 +54,11 @@ class PracticeAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"Practice {self.pk} of {self.scenario}"
+
+    @property
+    def times_revised(self) -> int:
+        """Revisions after the first draft (`revisions` counts every draft submitted)."""
+        return self.revisions - 1
 
     @property
     def score(self) -> int:

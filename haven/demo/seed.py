@@ -174,7 +174,8 @@ def _create(*, history: bool) -> int:
     demo_history.seed_history(seed=SEED + 2, people=list(by_email.values()),
                          demo_colleague=by_email[DEMO_ACCOUNTS[0].email],
                          demo_supporter=by_email[DEMO_ACCOUNTS[1].email],
-                         coordinator=by_email[DEMO_ACCOUNTS[2].email])
+                         coordinator=by_email[DEMO_ACCOUNTS[2].email],
+                         case_handler=by_email[DEMO_ACCOUNTS[3].email])
     return Person.objects.filter(email__endswith=f"@{DOMAIN}").count()
 
 

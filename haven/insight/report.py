@@ -263,9 +263,15 @@ def _pairing_labels(total: kanon.Cell, part: kanon.Cell | None, grouped: kanon.C
 
 
 def _least(cells: dict[Hashable, kanon.Cell], label_of: Callable[[Hashable], str]) -> list[str]:
+    """The shown groups with the lowest rates, lowest first; only those below the highest shown
+    rate, so groups that are all alike (say, all at 0%) name nobody as "least"."""
     shown = [(cell.rate, label_of(key)) for key, cell in cells.items()
              if key is not None and not cell.suppressed and cell.rate is not None]
-    return [label for _rate, label in sorted(shown, key=lambda pair: pair[0])[:LEAST_SHOWN]]
+    if not shown:
+        return []
+    highest = max(rate for rate, _label in shown)
+    below = [(rate, label) for rate, label in shown if rate < highest]
+    return [label for _rate, label in sorted(below, key=lambda pair: pair[0])[:LEAST_SHOWN]]
 
 
 def _dimension(grouping: _Grouping, recognition: kanon.Table, grouped: kanon.Table,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urlsplit
@@ -15,6 +16,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Route, exp
 from pytest_django.live_server_helper import LiveServer
 
 from haven.core.models import Person
+from haven.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from tests.factories import PASSWORD, TOTP_SECRET
 
 _axe = Axe()
@@ -135,3 +137,17 @@ class AxeChecker:
         """0 axe violations on PAGE as it is now; otherwise list id, impact and targets."""
         found = self.violations(page)
         assert not found, "axe-core found violations:\n" + "\n".join(found)
+
+
+def sign_in_to_demo(page: Page, role: str) -> None:
+    """Sign into the seeded demo (a page whose base URL is the demo's) as ROLE's demo account."""
+    account = next(account for account in DEMO_ACCOUNTS if account.role == role)
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(account.email)
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    if account.needs_mfa:
+        page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/$"))
+        page.locator("input[name=code]").fill(totp_code(DEMO_TOTP_SECRET))
+        page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(lambda url: not urlsplit(url).path.startswith("/accounts/"))

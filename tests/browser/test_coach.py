@@ -70,7 +70,7 @@ def test_a_supporter_practises_a_scenario_with_live_feedback(
     axe.assert_accessible(page)
 
     page.get_by_role("button", name="Submit for feedback").click()
-    expect(page.get_by_role("status").filter(has_text="Recorded")).to_contain_text("revision 1")
+    expect(page.get_by_role("status").filter(has_text="Recorded")).to_contain_text("draft 1")
     expect(box).to_have_value(FIRST_DRAFT)
     axe.assert_accessible(page)
 
@@ -81,7 +81,7 @@ def test_a_supporter_practises_a_scenario_with_live_feedback(
     expect(live).to_contain_text("Nothing to reconsider.")
     expect(live.locator("mark.coach-mark--strength").first).to_be_visible()
     page.get_by_role("button", name="Submit the revision").click()
-    expect(page.get_by_role("status").filter(has_text="Recorded")).to_contain_text("revision 2")
+    expect(page.get_by_role("status").filter(has_text="Recorded")).to_contain_text("draft 2")
 
     page.get_by_role("button", name="I'm done: show the example reply").click()
     expect(page.locator("#example-reply")).to_have_text(SCENARIO.example)

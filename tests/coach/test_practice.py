@@ -125,11 +125,23 @@ def test_submit_revise_and_see_the_example(client: Client, supporter: Person) ->
     assert response.status_code == 200
     assert escape(SCENARIO.example) in page and escape(REVISED) in page
     assert "You addressed the risk flag of your first draft." in page
+    # One revision after the first draft is "revised once", never "2 revision(s)".
+    assert (f"of 6 (first draft {attempt.first_score} of 6, revised once)." in page
+            and "revision(s)" not in page)
     attempt.refresh_from_db()
     assert attempt.finished_at is not None
 
     client.post(PATH, {"reply": FLAGGED, "attempt": attempt.pk})  # after the example: new
     assert PracticeAttempt.objects.filter(supporter=supporter).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_first_draft_kept_as_it_is_says_not_revised(client: Client, supporter: Person) -> None:
+    client.post(PATH, {"reply": REVISED})
+    attempt = PracticeAttempt.objects.get(supporter=supporter)
+    page = client.post(f"{PATH}finish/", {"attempt": attempt.pk, "reply": REVISED}
+                       ).content.decode()
+    assert f"{attempt.score} of 6 (your first draft, not revised)." in page
 
 
 @pytest.mark.django_db

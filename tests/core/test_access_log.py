@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -30,7 +27,7 @@ from websockets.sync.client import connect
 
 from haven.core import services
 from haven.core.models import Person, Role
-from tests.browser.asgi_server import ROOT, AsgiServer, free_port
+from tests.browser.asgi_server import AsgiServer
 from tests.factories import PASSWORD, TOTP_SECRET, make_person
 from tests.support.chat_setup import open_chat
 
@@ -170,46 +167,3 @@ def test_the_server_logs_websockets_by_route_without_their_query_string(
     assert re.search(r"INFO haven\.access WEBSOCKET conversation_socket accepted close 1000 "
                      r"\d+\.\ds", output), output
     assert re.search(r"INFO haven\.access WEBSOCKET conversation_socket refused", output), output
-
-
-def answers(browser: Browser, path: str) -> bool:
-    try:
-        return browser.get(path)[0] == 200
-    except (urllib.error.URLError, ConnectionError):
-        return False
-
-
-def test_the_demo_server_logs_routes_but_never_tokens_or_search_terms(tmp_path: Path) -> None:
-    """`haven demo` (its own SQLite database under a fresh var/, its worker beside it) serves
-    through the same logging: a made-up invitation token and a search stay out of its log."""
-    port = free_port()
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith("HAVEN_") and key not in {"DJANGO_SETTINGS_MODULE",
-                                                           "DATABASE_URL", "REDIS_URL"}}
-    env.update({"HAVEN_VAR_DIR": str(tmp_path / "var"), "PYTHONUNBUFFERED": "1",
-                "DJANGO_SETTINGS_MODULE": "haven.settings"})
-    log_path = tmp_path / "demo.log"
-    token = "c3p0r2-0123456789abcdef0123456789abcdef"
-    with log_path.open("wb") as log:
-        demo = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "haven.cli", "demo", "--port", str(port)], cwd=ROOT,
-            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        try:
-            browser = Browser(f"http://127.0.0.1:{port}")
-            deadline = time.monotonic() + 120
-            while not answers(browser, "/healthz"):
-                assert demo.poll() is None, log_path.read_text(errors="replace")
-                assert time.monotonic() < deadline, "the demo did not start in time"
-                time.sleep(0.25)
-            assert browser.get(f"/invitation/MQ/{token}/")[0] == 400
-            status, url, _ = browser.get(f"/audit/?person={SEARCH_TERM}")
-            assert (status, urllib.parse.urlsplit(url).path) == (200, "/accounts/login/")
-        finally:
-            demo.terminate()
-            demo.wait(timeout=30)
-    output = log_path.read_text(encoding="utf-8", errors="replace")
-
-    assert token not in output
-    assert SEARCH_TERM not in output
-    assert "GET accept_invitation 400" in output
-    assert "GET audit_log 302" in output

@@ -86,6 +86,17 @@ def test_groups_of_fewer_than_k_are_hidden_and_the_least_reached_named() -> None
     assert report.top_share is not None
 
 
+def test_groups_all_alike_name_no_group_as_reached_least() -> None:
+    for name in ("Alpha", "Beta", "Gamma"):
+        _team(name, 6)  # nobody recognised: every team at 0%
+
+    report = inclusion_report(k=5)
+
+    rows = {row.label: row for row in report.dimensions[0].rows}
+    assert {rows[name].recognition_reach for name in ("Alpha", "Beta", "Gamma")} == {"0%"}
+    assert report.dimensions[0].least == []
+
+
 def test_the_trend_counts_people_per_week_and_hides_small_weeks() -> None:
     _a, alpha = _team("Alpha", 6)
     _recognise(*alpha)
@@ -180,7 +191,7 @@ def test_each_attribute_on_offer_is_a_breakdown_with_a_not_shared_group() -> Non
     assert (rows["Full time"].people, rows["Full time"].recognition_reach) == ("6", "0%")
     assert (rows["Part time"].people, rows["Part time"].recognition_reach) == ("5", "100%")
     assert rows["Not shared"].people == str(Person.objects.count() - 11)
-    assert dimension.least == ["Full time", "Part time"]
+    assert dimension.least == ["Full time"]  # Part time, at the top, is not "least"
     assert rows["Full time"].taking_part == "0" and rows["Full time"].grouped == "–"
 
 

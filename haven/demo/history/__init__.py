@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from haven.core.models import Person, Role, Team
-from haven.demo.history import connect, practice, support
+from haven.demo.history import connect, practice, speakup, support
 from haven.demo.history.clock import move
 from haven.recognition.models import RecognitionDigest
 from haven.support.models import SupporterProfile
@@ -19,8 +19,8 @@ ALWAYS = [{"weekday": day, "start": "00:00", "end": "23:59"} for day in range(7)
 
 
 def seed_history(*, seed: int, people: list[Person], demo_colleague: Person,
-                 demo_supporter: Person, coordinator: Person, now: datetime | None = None
-                 ) -> None:
+                 demo_supporter: Person, coordinator: Person, case_handler: Person,
+                 now: datetime | None = None) -> None:
     """Each part draws from its own random generator, so that a change in one (say, one
     coffee group more) does not reshuffle all the parts after it."""
     now = now or timezone.now()
@@ -45,6 +45,7 @@ def seed_history(*, seed: int, people: list[Person], demo_colleague: Person,
     connect.seed_activities(rng_for(4), now, people, organisers)
     connect.seed_questions(rng_for(5), now, people, coordinator)
     _office_hours(rng_for(6), supporters, demo_supporter)
+    speakup.seed_speakup(rng_for(7), now, people, demo_colleague, case_handler)
     _this_weeks_digest_is_sent(now)
 
 

@@ -235,3 +235,38 @@ QUESTIONS = [
      "in lieu."),
     ("Will the new planning system get proper training sessions?", ""),
 ]
+
+# Speak-up: the demo colleague's journal, and reports about one person ------------------------
+
+# (days ago, where, what happened, how it affected me)
+JOURNAL = [
+    (75, "Weekly planning meeting",
+     "My idea for the rota was dismissed as “typical” and laughed at in front of the team. "
+     "When I tried to explain, I was told to stop wasting everyone's time.",
+     "I stayed quiet for the rest of the meeting and did not sleep well."),
+    (48, "Team chat",
+     "A message in the team channel called my report “a mess again” with everyone copied in. "
+     "Two colleagues reacted with a laughing face.",
+     "Embarrassed. I re-checked the report three times; it was correct."),
+    (27, "Corridor by the canteen",
+     "I was told, with nobody else around, that I should “think about whether this job is "
+     "right for me” after I asked for help with a deadline.",
+     "Anxious about asking for help at all now."),
+    (9, "Weekly planning meeting",
+     "Left off the invitation to the planning session for my own project. Found out "
+     "afterwards from a colleague.",
+     "Felt shut out on purpose. I talked it through with a peer supporter."),
+]
+
+REPORTS = [
+    ("Repeatedly belittles people's work in team meetings, in front of everyone.",
+     "Most weeks since the summer", "Weekly planning meeting"),
+    ("Shouted at me about a late delivery and then copied the whole team into a message "
+     "saying I could not be trusted with anything.",
+     "Early November", "Team chat and the office"),
+    ("Leaves certain people out of meetings about their own work, and says it was an "
+     "oversight when asked.",
+     "Over the last two months", "Planning sessions"),
+]
+HELD_REPORT = ("Makes remarks about my accent when I present.", "Last month",
+               "Client calls")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 
+from haven.demo.history.speakup import DEMO_CASE_PASSPHRASE
 from haven.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount
 
 register = template.Library()
@@ -20,6 +21,12 @@ def demo_accounts() -> list[DemoAccount]:
 @register.simple_tag
 def demo_password() -> str:
     return DEMO_PASSWORD if settings.HAVEN_DEMO else ""
+
+
+@register.simple_tag
+def demo_case_passphrase() -> str:
+    """The passphrase of the demo case handler's case keys (docs/demo.md)."""
+    return DEMO_CASE_PASSPHRASE if settings.HAVEN_DEMO else ""
 
 
 @register.simple_tag
