@@ -20,12 +20,12 @@ from haven.activities.invitations import activity_ics
 from haven.activities.models import (
     DESCRIPTION_MAX,
     REASON_MAX,
+    REMINDER_EMAIL,
     TITLE_MAX,
     Activity,
     ActivityAudit,
     ActivityFeedback,
     ActivitySettings,
-    REMINDER_EMAIL,
     ActivitySignup,
     SignupStatus,
 )

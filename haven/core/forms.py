@@ -165,7 +165,7 @@ class EmailSettingsForm(HavenForm):
         super().__init__(*args, **kwargs)
         for kind in kinds:
             self.fields[kind.key] = forms.BooleanField(
-                label=kind.label, help_text=kind.description, required=False)
+                label=str(kind.label), help_text=str(kind.description), required=False)
 
 
 class UnsubscribeForm(HavenForm):

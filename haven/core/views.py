@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from haven.core import selectors, services
 from haven.core.audit import audit
+from haven.core.email_kinds import EmailKind, wants_email
 from haven.core.forms import (
     AcceptInvitationForm,
     AccessTokenForm,
@@ -33,7 +34,6 @@ from haven.core.forms import (
     UnsubscribeForm,
     errors_to_form,
 )
-from haven.core.email_kinds import EmailKind, wants_email
 from haven.core.http import SignedInRequest
 from haven.core.importer import COLUMNS, ImportRejected, import_people
 from haven.core.models import AuditAction, Person, Role

@@ -20,16 +20,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from haven.core.audit import audit
-from haven.core.links import absolute_url
 from haven.core.email_kinds import opted_out
+from haven.core.links import absolute_url
 from haven.core.mail import email_after_commit, optional_email
 from haven.core.models import Person, Team
 from haven.core.moderation import screen
 from haven.core.services import set_email_choices
 from haven.core.text import max_length
 from haven.recognition.models import (
-    MESSAGE_MAX_LENGTH,
     DIGEST_EMAIL,
+    MESSAGE_MAX_LENGTH,
     Audience,
     CompanyValue,
     Reaction,
