@@ -24,9 +24,11 @@ from haven.coffee.models import (
     CoffeeSkip,
     PairingRound,
 )
+from haven.core.email_kinds import wants_email
 from haven.core.models import Person
 from haven.questions.models import Question, QuestionKeys, QuestionParticipant, QuestionVote
 from haven.recognition.models import (
+    DIGEST_EMAIL,
     CompanyValue,
     Reaction,
     Recognition,
@@ -194,7 +196,9 @@ def test_every_row_of_every_moved_table_is_in_its_new_app(at_connect_0007: Any) 
     assert [v.pk for v in recognition.values.all()] == [ids["value"]]  # the link table moved
     assert recognition.comments.get().author == c
     assert recognition.reactions.get().kind == "celebrate"
-    assert RecognitionPreferences.objects.get(person=b).weekly_digest is False
+    # The "no digest" choice is now core's opt-out of that e-mail (recognition 0002).
+    assert RecognitionPreferences.objects.filter(person=b).exists()
+    assert not wants_email(person_id=b.pk, kind=DIGEST_EMAIL.key)
     assert RecognitionDigest.objects.get().recipients == 17
 
     # The tables carry their new apps' names; connect keeps none, and new rows get new ids.

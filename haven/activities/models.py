@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.email_kinds import EmailKind
 from haven.core.models import validate_time_zone
 from haven.core.one_row import OneRowSettings
 
@@ -126,6 +127,12 @@ class ActivityFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback {self.pk}"
+
+REMINDER_EMAIL = EmailKind(
+    key="activity_reminders", label=_("Activity reminders"),
+    description=_("The day before an activity you have a place at: when and where, with the "
+                  "calendar invitation. Changes and call-offs are always sent."))
+
 
 class ActivityAudit(models.TextChoices):
     """The audit actions this app records (registered in its AppConfig.ready())."""

@@ -20,6 +20,7 @@ from haven.activities.invitations import activity_ics
 from haven.activities.models import (
     DESCRIPTION_MAX,
     REASON_MAX,
+    REMINDER_EMAIL,
     TITLE_MAX,
     Activity,
     ActivityAudit,
@@ -30,7 +31,9 @@ from haven.activities.models import (
 )
 from haven.activities.selectors import activity_settings
 from haven.core.audit import audit
+from haven.core.email_kinds import opted_out
 from haven.core.links import absolute_url
+from haven.core.mail import optional_email
 from haven.core.models import Person, Role, validate_time_zone
 from haven.core.one_row import save_settings
 from haven.core.tasks import send_email
@@ -292,21 +295,28 @@ def _local(activity: Activity) -> str:
     return f"{start:%A %d %B %Y, %H:%M} ({activity.time_zone})"
 
 
-def _mail(activity: Activity, recipients: list[str], subject: str, first: str, *,
-          ics: bytes | None = None, method: str = "") -> None:
-    lines = [
+def _details(activity: Activity, first: str) -> str:
+    return "\n".join([
         first, "",
         _("When: %(when)s") % {"when": _local(activity)},
         _("Where: %(where)s") % {"where": activity.place or _("online")},
         "", (_("Details: %(link)s") if activity.cancelled_at
              else _("Details, and to give up your place: %(link)s"))
         % {"link": absolute_url(reverse("activity_detail", args=[activity.pk]))},
-    ]
-    calendar = (ics or activity_ics(activity)).decode()
+    ])
+
+
+def _calendar(activity: Activity, ics: bytes | None = None, method: str = ""
+              ) -> list[list[str]]:
     # The method parameter tells mail clients the attachment updates an event (RFC 6047).
     mime = f"text/calendar; method={method}" if method else "text/calendar"
-    send_email.enqueue(subject, "\n".join(lines), recipients,
-                       [[f"activity-{activity.pk}.ics", calendar, mime]])
+    return [[f"activity-{activity.pk}.ics", (ics or activity_ics(activity)).decode(), mime]]
+
+
+def _mail(activity: Activity, recipients: list[str], subject: str, first: str, *,
+          ics: bytes | None = None, method: str = "") -> None:
+    send_email.enqueue(subject, _details(activity, first), recipients,
+                       _calendar(activity, ics, method))
 
 
 def tell_promoted(*, activity_id: int, person_id: int) -> None:
@@ -373,16 +383,17 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
         if not claimed:
             continue
         activity = Activity.objects.get(pk=activity_id)
-        emails = list(ActivitySignup.objects.filter(activity=activity, status=SignupStatus.GOING,
-                                                    person__is_active=True)
-                      .values_list("person__email", flat=True))
-        if emails:
-            # One e-mail per person: a shared To line would tell everyone who else is going.
-            for email in emails:
-                _mail(activity, [email], _("Tomorrow: %(title)s") % {"title": activity.title},
-                      _("A reminder: you are going to \"%(title)s\".")
-                      % {"title": activity.title})
-            sent += 1
+        going = (Person.objects.filter(activity_signups__activity=activity, is_active=True,
+                                       activity_signups__status=SignupStatus.GOING)
+                 .exclude(pk__in=opted_out(REMINDER_EMAIL.key)))
+        # One e-mail per person: a shared To line would tell everyone who else is going.
+        subject = _("Tomorrow: %(title)s") % {"title": activity.title}
+        body = _details(activity, _("A reminder: you are going to \"%(title)s\".")
+                        % {"title": activity.title})
+        queued = [optional_email(person=person, kind=REMINDER_EMAIL.key, subject=subject,
+                                 body=body, attachments=_calendar(activity))
+                  for person in going]
+        sent += any(queued)
     return sent
 
 

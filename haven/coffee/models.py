@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.email_kinds import EmailKind
 from haven.core.models import Location
 from haven.core.one_row import OneRowSettings
 
@@ -189,6 +190,14 @@ class CoffeeSettings(OneRowSettings):
                 "weekday": within(settings.HAVEN_COFFEE_WEEKDAY, 6),
                 "hour": within(settings.HAVEN_COFFEE_HOUR, 23),
                 "no_repeat_rounds": within(settings.HAVEN_COFFEE_NO_REPEAT_ROUNDS, 52)}
+
+
+COFFEE_EMAIL = EmailKind(
+    key="coffee", label=_("Coffee pairings"),
+    description=_("After each round you are in: your group's introduction with a suggested time "
+                  "and a calendar invitation, or why no group was found. Turning this off "
+                  "also leaves you out of rounds, since a group would wait for someone who "
+                  "was never told."))
 
 
 class CoffeeAudit(models.TextChoices):

@@ -9,28 +9,21 @@ from django.utils.translation import gettext as _
 
 from haven.coffee import skips
 from haven.coffee.invitations import invitation_ics
-from haven.coffee.models import CoffeeGroup, CoffeeSkip, MeetingMode
+from haven.coffee.models import COFFEE_EMAIL, CoffeeGroup, CoffeeSkip, MeetingMode
 from haven.coffee.starters import starter_texts
 from haven.core import times
 from haven.core.links import absolute_url
-from haven.core.tasks import send_email
+from haven.core.mail import optional_email
 
 
 def introduce(*, group_id: int) -> None:
-    """E-mail a group's introduction, with the calendar invitation attached, to its members.
-    Names, the suggested time and the starters only: nothing anyone wrote. The time is
-    written in each member's own zone, so members in different zones get one e-mail each
-    (one per zone), never a time in UTC or in someone else's zone."""
+    """E-mail a group's introduction, with the calendar invitation attached, to each member
+    (an optional e-mail: each carries its own unsubscribe link). Names, the suggested time
+    and the starters only: nothing anyone wrote. The time is written in each member's own
+    zone, never in UTC or in someone else's zone."""
     group = CoffeeGroup.objects.select_related("location").get(pk=group_id)
     members = [membership.person for membership in
                group.memberships.select_related("person", "person__team", "person__location")]
-    by_zone: dict[str, list[str]] = {}
-    for member in members:
-        if member.is_active:
-            by_zone.setdefault(times.zone_name(times.zone_of(member.time_zone)),
-                               []).append(member.email)
-    if not by_zone:
-        return
     names = [member.name for member in members]
     subject = _("Coffee: meet %(names)s") % {"names": _join_names(names)}
     where = (_("in person at %(place)s") % {"place": group.location.name}
@@ -57,18 +50,18 @@ def introduce(*, group_id: int) -> None:
                 "link": absolute_url(reverse("coffee_settings"))},
         ])
 
-    calendar = invitation_ics(group, members).decode()
-    for zone, recipients in by_zone.items():
-        when = times.shown_time(group.meet_at, times.zone_of(zone), with_zone=True)
-        send_email.enqueue(str(subject), body(when), recipients,
-                           [["coffee.ics", calendar, "text/calendar"]])
+    calendar = [["coffee.ics", invitation_ics(group, members).decode(), "text/calendar"]]
+    for member in members:
+        when = times.shown_time(group.meet_at, times.zone_of(member.time_zone), with_zone=True)
+        optional_email(person=member, kind=COFFEE_EMAIL.key, subject=str(subject),
+                       body=body(when), attachments=calendar)
 
 
 def tell_skipped(*, skip_id: int) -> None:
     """E-mail someone left out of a round why, and what they can do: the same sentences as
     their coffee page, and links. Nobody else is named."""
     skip = CoffeeSkip.objects.select_related("person").filter(pk=skip_id).first()
-    if skip is None or not skip.person.is_active:
+    if skip is None:
         return
     explanation = skips.explain(skip.reason)
     lines = [
@@ -83,8 +76,9 @@ def tell_skipped(*, skip_id: int) -> None:
         _("To change how you take part, or to stop: %(link)s") % {
             "link": absolute_url(reverse("coffee_settings"))},
     ]
-    send_email.enqueue(str(_("Coffee: no group for you this round")),
-                       "\n".join(str(line) for line in lines), [skip.person.email])
+    optional_email(person=skip.person, kind=COFFEE_EMAIL.key,
+                   subject=str(_("Coffee: no group for you this round")),
+                   body="\n".join(str(line) for line in lines))
 
 
 def _join_names(names: list[str]) -> str:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from haven.coffee import pairing, skips
 from haven.coffee.models import (
+    COFFEE_EMAIL,
     FREQUENCY_DAYS,
     CoffeeAudit,
     CoffeeBlock,
@@ -35,6 +36,7 @@ from haven.coffee.selectors import coffee_settings, schedule_slot, slot_has_run
 from haven.coffee.starters import starters_for
 from haven.coffee.tasks import introduce_groups, tell_unpaired
 from haven.core.audit import audit
+from haven.core.email_kinds import opted_out
 from haven.core.models import Location, Person
 from haven.core.one_row import save_settings
 from haven.support import selectors as support_selectors
@@ -104,8 +106,11 @@ def answer_met(*, person: Person, group: CoffeeGroup, met: bool) -> CoffeeMember
 # Running a round ------------------------------------------------------------------------------
 
 def due_profiles(now: datetime) -> list[CoffeeProfile]:
-    """Active colleagues whose chosen interval has passed since their last group."""
+    """Active colleagues whose chosen interval has passed since their last group. Someone
+    who turned coffee e-mails off is left out: their group would wait for a person who was
+    never told about it."""
     profiles = (CoffeeProfile.objects.filter(active=True, person__is_active=True)
+                .exclude(person__in=opted_out(COFFEE_EMAIL.key))
                 .select_related("person", "person__team", "person__location", "location")
                 .annotate(last_grouped=Max("person__coffee_memberships__group__created_at")))
     due: list[CoffeeProfile] = []

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haven.coffee import selectors, services
 from haven.coffee.forms import BlockForm, CoffeeSettingsForm, MetForm, ProfileForm, RunRoundForm
 from haven.coffee.invitations import invitation_ics
+from haven.coffee.models import COFFEE_EMAIL
+from haven.core.email_kinds import wants_email
 from haven.core.forms import errors_to_form
 from haven.core.http import SignedInRequest
 from haven.core.models import Role
@@ -34,6 +36,7 @@ def coffee_home(request: SignedInRequest) -> HttpResponse:
         # Only for someone still taking part: "the next round includes you" must be true.
         "unpaired": selectors.latest_skip(request.user) if profile and profile.active else None,
         "met_form": MetForm(),
+        "emails_off": not wants_email(person_id=request.user.pk, kind=COFFEE_EMAIL.key),
     })
 
 

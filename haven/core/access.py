@@ -21,6 +21,11 @@ ROUTES: dict[str, Rule] = {
     "home": SIGNED_IN,
     "healthz": PUBLIC,
     "profile": SIGNED_IN,
+    "email_settings": SIGNED_IN,
+    # Optional e-mails' unsubscribe links work without signing in: a signed token naming the
+    # person and the kind of e-mail is the key (haven.core.email_kinds).
+    "email_unsubscribe": PUBLIC,
+    "email_unsubscribe_one_click": PUBLIC,
     "tokens": SIGNED_IN,
     "token_revoke": SIGNED_IN,
     "accept_invitation": PUBLIC,

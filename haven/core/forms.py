@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.core import selectors
 from haven.core.audit_actions import audit_action_choices
+from haven.core.email_kinds import EmailKind
 from haven.core.models import Person, Role
 from haven.core.selectors import MAX_ID, MAX_PEOPLE_MATCHES, MAX_SEARCH
 from haven.core.text import HavenForm
@@ -155,3 +156,17 @@ class AuditFilterForm(HavenForm):
         else:
             self.matches = people[:MAX_PEOPLE_MATCHES]
             self.more_matches = len(people) > MAX_PEOPLE_MATCHES
+
+
+class EmailSettingsForm(HavenForm):
+    """A checkbox for each optional e-mail this person may get (haven.core.email_kinds)."""
+
+    def __init__(self, *args: Any, kinds: list[EmailKind], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for kind in kinds:
+            self.fields[kind.key] = forms.BooleanField(
+                label=str(kind.label), help_text=str(kind.description), required=False)
+
+
+class UnsubscribeForm(HavenForm):
+    choice = forms.ChoiceField(choices=[("stop", _("Stop")), ("resume", _("Turn back on"))])

@@ -220,6 +220,7 @@ class AuditAction(models.TextChoices):
     PROGRAMME_SETTINGS_CHANGED = "programme_settings_changed", _("Programme settings changed")
     PERSON_DEACTIVATED = "person_deactivated", _("Person deactivated")
     PERSON_REACTIVATED = "person_reactivated", _("Person reactivated")
+    EMAIL_SETTINGS_CHANGED = "email_settings_changed", _("E-mail settings changed")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
@@ -291,3 +292,19 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"FormSubmission {self.pk}"
+
+
+class EmailOptOut(models.Model):
+    """A kind of optional e-mail (haven.core.email_kinds) a person turned off. No row means
+    the default: they get it. Kept by kind name, so a new kind needs no migration."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="email_opt_outs")
+    kind = models.CharField(max_length=40)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "kind"],
+                                               name="one_email_opt_out_per_kind")]
+
+    def __str__(self) -> str:
+        return f"EmailOptOut {self.pk}"

@@ -13,9 +13,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from haven.core.access import ADMINISTRATORS, COORDINATORS, allows
+from haven.core.email_kinds import EmailKind, email_kinds, read_unsubscribe_token
 from haven.core.models import (
     AuditEvent,
     Department,
+    EmailOptOut,
     Location,
     Person,
     PersonalAccessToken,
@@ -176,3 +178,22 @@ def needs_mfa_setup(person: Person) -> bool:
     not set up TOTP yet: pages send them to set it up, the API refuses them."""
     return bool(person.roles & settings.HAVEN_MFA_REQUIRED_ROLES) and not (
         Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).exists())
+
+
+def email_settings_of(person: Person) -> list[tuple[EmailKind, bool]]:
+    """Each optional e-mail PERSON may get, and whether it is on: the kinds for everyone, those
+    for a role they hold, and any they turned off (so that they can turn it on again)."""
+    off = set(EmailOptOut.objects.filter(person=person).values_list("kind", flat=True))
+    return [(kind, kind.key not in off) for kind in email_kinds()
+            if not kind.roles or kind.roles & person.roles or kind.key in off]
+
+
+def unsubscribing(token: str) -> tuple[Person, EmailKind] | None:
+    """The person and kind an unsubscribe link names, or None when the link is not one of
+    Haven's, was altered, or names someone no longer in the directory. Holding the link is
+    the access check: it was sent to that person only."""
+    named = read_unsubscribe_token(token)
+    if named is None:
+        return None
+    person = Person.objects.filter(pk=named[0]).first()
+    return (person, named[1]) if person is not None else None

@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import import_module
@@ -26,10 +26,12 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from haven.core.audit import audit
+from haven.core.email_kinds import email_kind
 from haven.core.links import absolute_url
 from haven.core.mail import email_after_commit
 from haven.core.models import (
     AuditAction,
+    EmailOptOut,
     Person,
     PersonalAccessToken,
     Role,
@@ -329,3 +331,25 @@ def _revoke_tokens_of(person: Person, *, actor: Person | None,
         audit(action=AuditAction.TOKEN_REVOKED, actor=actor, object_type="token",
               object_id=token_id, detail={"reason": "person_deactivated"})
     return len(ids)
+
+
+def set_email_choices(*, person: Person, wanted: Mapping[str, bool], via: str
+                      ) -> dict[str, bool]:
+    """Turn each optional e-mail kind in WANTED (haven.core.email_kinds) on (True) or off for
+    PERSON; kinds not named keep their setting. VIA says where from: "settings" (their page),
+    "link" (an e-mail's unsubscribe page) or "one_click" (a mail client's button). Audited
+    when anything changed, with the kinds and VIA only. Returns what changed."""
+    if any(email_kind(kind) is None for kind in wanted):
+        raise ValidationError(_("Haven sends no e-mail of that kind."))
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()  # one change at a time
+        off = set(EmailOptOut.objects.filter(person=person).values_list("kind", flat=True))
+        changed = {kind: on for kind, on in wanted.items() if on == (kind in off)}
+        EmailOptOut.objects.filter(person=person,
+                                   kind__in=[kind for kind, on in changed.items() if on]).delete()
+        EmailOptOut.objects.bulk_create([EmailOptOut(person=person, kind=kind)
+                                         for kind, on in changed.items() if not on])
+        if changed:
+            audit(action=AuditAction.EMAIL_SETTINGS_CHANGED, actor=person,
+                  object_type="person", object_id=person.pk, detail={"via": via, **changed})
+    return changed

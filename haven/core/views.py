@@ -16,18 +16,22 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haven.core import selectors, services
 from haven.core.audit import audit
+from haven.core.email_kinds import EmailKind, wants_email
 from haven.core.forms import (
     AcceptInvitationForm,
     AccessTokenForm,
     AuditFilterForm,
+    EmailSettingsForm,
     ImportPeopleForm,
     PersonActiveForm,
     ProfileForm,
     RolesForm,
+    UnsubscribeForm,
     errors_to_form,
 )
 from haven.core.http import SignedInRequest
@@ -73,6 +77,59 @@ def profile(request: SignedInRequest) -> HttpResponse:
         form = ProfileForm(initial={"pronouns": person.pronouns,
                                     "languages": ", ".join(person.languages)})
     return render(request, "core/profile.html", {"form": form, "person": person})
+
+
+@require_http_methods(["GET", "POST"])
+def email_settings(request: SignedInRequest) -> HttpResponse:
+    person: Person = request.user
+    shown = selectors.email_settings_of(person)
+    kinds = [kind for kind, _on in shown]
+    if request.method == "POST":
+        form = EmailSettingsForm(request.POST, kinds=kinds)
+        if form.is_valid():
+            services.set_email_choices(
+                person=person, wanted={kind.key: form.cleaned_data[kind.key] for kind in kinds},
+                via="settings")
+            messages.success(request, _("Your e-mail settings are saved."))
+            return redirect("email_settings")
+    else:
+        form = EmailSettingsForm(kinds=kinds, initial={kind.key: on for kind, on in shown})
+    return render(request, "core/email_settings.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """An unsubscribe link, without signing in. GET only asks (mail scanners follow links);
+    the button posts the choice, and the page then offers to turn it back on."""
+    named = selectors.unsubscribing(token)
+    if named is None:
+        return render(request, "core/unsubscribe_invalid.html", status=400)
+    person, kind = named
+    form = UnsubscribeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.set_email_choices(person=person, via="link",
+                                   wanted={kind.key: form.cleaned_data["choice"] == "resume"})
+    return _unsubscribe_page(request, token=token, person=person, kind=kind, form=form,
+                             status=400 if form.is_bound and form.errors else 200)
+
+
+@csrf_exempt  # RFC 8058: a mail client posts here from outside any page of Haven's
+@require_POST
+def email_unsubscribe_one_click(request: HttpRequest, token: str) -> HttpResponse:
+    named = selectors.unsubscribing(token)
+    if named is None or request.POST.get("List-Unsubscribe") != "One-Click":
+        return render(request, "core/unsubscribe_invalid.html", status=400)
+    person, kind = named
+    services.set_email_choices(person=person, wanted={kind.key: False}, via="one_click")
+    return _unsubscribe_page(request, token=token, person=person, kind=kind,
+                             form=UnsubscribeForm())
+
+
+def _unsubscribe_page(request: HttpRequest, *, token: str, person: Person, kind: EmailKind,
+                      form: UnsubscribeForm, status: int = 200) -> HttpResponse:
+    return render(request, "core/unsubscribe.html", {
+        "kind": kind, "form": form, "token": token,
+        "on": wants_email(person_id=person.pk, kind=kind.key)}, status=status)
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.email_kinds import EmailKind
 from haven.core.models import Team
 
 MESSAGE_MAX_LENGTH = 1000
@@ -143,13 +144,13 @@ class Reaction(models.Model):
 
 
 class RecognitionPreferences(models.Model):
-    """A person's opt-outs. No row means the defaults: milestones shown, digest sent."""
+    """A person's opt-outs. No row means the default: milestones shown. (Whether the weekly
+    digest is sent is core's EmailOptOut, kind DIGEST_EMAIL, like every optional e-mail.)"""
 
     person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="recognition_preferences")
     celebrate_milestones = models.BooleanField(
         _("Celebrate my work anniversaries"), default=True)
-    weekly_digest = models.BooleanField(_("Send me a weekly recognition digest"), default=True)
 
     def __str__(self) -> str:
         return f"Recognition preferences of {self.person_id}"
@@ -164,6 +165,12 @@ class RecognitionDigest(models.Model):
 
     def __str__(self) -> str:
         return f"Recognition digest {self.week}"
+
+DIGEST_EMAIL = EmailKind(
+    key="recognition_digest", label=_("Weekly recognition digest"),
+    description=_("Once a week, how many recognitions reached you or your team, with a link "
+                  "to read them. Sent only in a week when some did."))
+
 
 class RecognitionAudit(models.TextChoices):
     """The audit actions this app records (registered in its AppConfig.ready())."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,13 +20,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from haven.core.audit import audit
+from haven.core.email_kinds import opted_out
 from haven.core.links import absolute_url
-from haven.core.mail import email_after_commit
+from haven.core.mail import email_after_commit, optional_email
 from haven.core.models import Person, Team
 from haven.core.moderation import screen
-from haven.core.tasks import send_email
+from haven.core.services import set_email_choices
 from haven.core.text import max_length
 from haven.recognition.models import (
+    DIGEST_EMAIL,
     MESSAGE_MAX_LENGTH,
     Audience,
     CompanyValue,
@@ -255,10 +256,13 @@ def preferences_of(person: Person) -> RecognitionPreferences:
 
 def save_preferences(*, person: Person, celebrate_milestones: bool,
                      weekly_digest: bool) -> RecognitionPreferences:
+    """The weekly digest is one of the optional e-mails every person chooses in core's
+    e-mail settings; this page offers the same choice beside the milestones."""
     with transaction.atomic():
         preferences, _created = RecognitionPreferences.objects.update_or_create(
-            person=person, defaults={"celebrate_milestones": celebrate_milestones,
-                                     "weekly_digest": weekly_digest})
+            person=person, defaults={"celebrate_milestones": celebrate_milestones})
+        set_email_choices(person=person, wanted={DIGEST_EMAIL.key: weekly_digest},
+                          via="settings")
     return preferences
 
 
@@ -339,12 +343,10 @@ def send_weekly_digests(*, now: datetime | None = None) -> int:
     for_team = Counter(dict(published.filter(team__isnull=False)
                             .values_list("team").annotate(n=Count("pk"))))
     across = published.filter(audience=Audience.ORGANISATION).count()
-    people = (Person.objects.filter(is_active=True)
-              .exclude(recognition_preferences__weekly_digest=False)
-              .only("pk", "name", "email", "team_id"))
-    mails: list[tuple[str, str, list[str]]] = []
-    feed, choices = absolute_url(reverse("recognition_feed")), absolute_url(
-        reverse("recognition_settings"))
+    people = (Person.objects.filter(is_active=True).exclude(pk__in=opted_out(DIGEST_EMAIL.key))
+              .only("pk", "name", "email", "is_active", "team_id"))
+    mails: list[tuple[Person, str]] = []
+    feed = absolute_url(reverse("recognition_feed"))
     for person in people:
         mine = for_person[person.pk] + (for_team[person.team_id] if person.team_id else 0)
         if not mine:
@@ -357,14 +359,14 @@ def send_weekly_digests(*, now: datetime | None = None) -> int:
                 "%(n)d was shared with the whole organisation.",
                 "%(n)d were shared with the whole organisation.", across) % {"n": across}),
             _("Read them and say thank you: %(url)s") % {"url": feed},
-            _("To stop this weekly e-mail, change your choice at %(url)s") % {"url": choices},
         ])
-        mails.append((_("Your week in recognition"), body, [person.email]))
+        mails.append((person, body))
     try:
         with transaction.atomic():
             RecognitionDigest.objects.create(week=day, recipients=len(mails))
-            for subject, body, recipients in mails:
-                transaction.on_commit(partial(send_email.enqueue, subject, body, recipients))
+            for person, body in mails:
+                optional_email(person=person, kind=DIGEST_EMAIL.key,
+                               subject=_("Your week in recognition"), body=body)
     except IntegrityError:  # another worker sent this week's digest
         return 0
     return len(mails)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from haven.core.email_kinds import wants_email
 from haven.core.forms import errors_to_form
 from haven.core.http import SignedInRequest
 from haven.core.idempotency import already_sent, submit_once
@@ -30,7 +31,12 @@ from haven.recognition.forms import (
     ValueActiveForm,
     ValueForm,
 )
-from haven.recognition.models import Recognition, RecognitionComment, RecognitionStatus
+from haven.recognition.models import (
+    DIGEST_EMAIL,
+    Recognition,
+    RecognitionComment,
+    RecognitionStatus,
+)
 
 STATES = {"held": RecognitionStatus.HELD, "rejected": RecognitionStatus.REJECTED}
 
@@ -267,6 +273,7 @@ def preferences(request: SignedInRequest) -> HttpResponse:
             messages.success(request, _("Your choices are saved."))
             return redirect("recognition_settings")
     current = recognition.preferences_of(request.user)
-    form = PreferencesForm(initial={"celebrate_milestones": current.celebrate_milestones,
-                                    "weekly_digest": current.weekly_digest})
+    form = PreferencesForm(initial={
+        "celebrate_milestones": current.celebrate_milestones,
+        "weekly_digest": wants_email(person_id=request.user.pk, kind=DIGEST_EMAIL.key)})
     return render(request, "recognition/settings.html", {"form": form})

@@ -8,7 +8,9 @@ class SupportConfig(AppConfig):
 
     def ready(self) -> None:
         from haven.core.audit_actions import register_audit_actions
-        from haven.support.models import SupportAudit
+        from haven.core.email_kinds import register_email_kind
+        from haven.support.models import REMINDER_EMAIL, SupportAudit
 
         register_audit_actions(SupportAudit)
+        register_email_kind(REMINDER_EMAIL)
         from haven.support import jobs, receivers  # noqa: F401  (signal handlers, periodic jobs)

@@ -4,9 +4,7 @@ renegotiated, with a reminder a day before it is due."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -14,12 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.core import times
 from haven.core.errors import Refused
 from haven.core.links import absolute_url
-from haven.core.mail import notify
+from haven.core.mail import optional_email
 from haven.core.models import Person
 from haven.support.live.events import broadcast
-from haven.support.models import Commitment, Conversation
+from haven.support.models import REMINDER_EMAIL, Commitment, Conversation
 from haven.vault import crypto
 
 MAX_COMMITMENT_CHARS = 500
@@ -106,19 +105,18 @@ def remind_commitments(*, now: datetime | None = None, ahead: timedelta = timede
             if Commitment.objects.filter(pk=commitment.pk, reminded_at__isnull=True).update(
                     reminded_at=now):
                 count += 1
-                notify(people=[commitment.supporter],
-                       subject=_("Haven: a commitment is due soon"),
-                       body=_("You made a commitment that is due %(when)s. Open the "
-                              "conversation: %(url)s") % {
-                           "when": _in_zone_of(commitment.supporter, commitment.due_at),
-                           "url": absolute_url(reverse("conversation",
-                                                args=[commitment.conversation_id]))})
+                # Claimed even when the supporter turned these reminders off: nothing is owed.
+                optional_email(
+                    person=commitment.supporter, kind=REMINDER_EMAIL.key,
+                    subject=_("Haven: a commitment is due soon"),
+                    body=_("You made a commitment that is due %(when)s. Open the "
+                           "conversation: %(url)s") % {
+                        "when": times.shown_time(
+                            commitment.due_at, times.zone_of(commitment.supporter.time_zone),
+                            with_zone=True),
+                        "url": absolute_url(reverse("conversation",
+                                                    args=[commitment.conversation_id]))})
     return count
-
-def _in_zone_of(person: Person, moment: datetime) -> str:
-    """A time as the person reads it: in their own time zone, not the server's."""
-    zone = ZoneInfo(person.time_zone or settings.TIME_ZONE)
-    return moment.astimezone(zone).strftime("%a %d %b %H:%M %Z")
 
 def mark_missed_commitments(*, now: datetime | None = None,
                             grace: timedelta = timedelta(hours=24)) -> int:

@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.email_kinds import EmailKind
+from haven.core.models import Role
 from haven.core.one_row import OneRowSettings
 from haven.support.details import RequestDetails, open_details
 from haven.vault.models import DataKey
@@ -311,6 +313,13 @@ class Commitment(models.Model):
 
     def aad(self, field: str) -> str:
         return f"commitment:{self.conversation_id}:{self.uid}:{field}"
+
+REMINDER_EMAIL = EmailKind(
+    key="commitment_reminders", label=_("Commitment reminders"),
+    description=_("A day before a commitment you made to a colleague is due, a reminder with a "
+                  "link to the conversation. Your commitments stay on your supporter page."),
+    roles=frozenset({Role.SUPPORTER}))
+
 
 class SupportAudit(models.TextChoices):
     """The audit actions this app records (registered in its AppConfig.ready())."""

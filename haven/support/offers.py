@@ -5,7 +5,7 @@ no content."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -108,7 +108,10 @@ def offer_to_next_supporter(*, support_request: SupportRequest) -> Offer | None:
     matches, rejected = matching.rank(supporters, spec)
     with transaction.atomic():
         if not matches:
+            # In UTC, like every stored time: the matcher's answer is in the supporter's zone,
+            # which the colleague must not learn (the API would show its offset).
             expected = matching.earliest_reply(supporters, spec)
+            expected = expected.astimezone(UTC) if expected else None
             SupportRequest.objects.filter(pk=support_request.pk).update(
                 state=SupportRequest.State.WAITING, expected_reply_by=expected)
             support_request.state = SupportRequest.State.WAITING

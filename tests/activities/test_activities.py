@@ -243,7 +243,8 @@ def test_the_reminder_job_is_scheduled() -> None:
     assert "haven.activities.jobs.remind_activities" in PERIODIC_JOBS
 
 
-def test_reminders_go_once_to_each_person_going_a_day_before() -> None:
+def test_reminders_go_once_to_each_person_going_a_day_before(
+        django_capture_on_commit_callbacks: Any) -> None:
     soon = an_activity(capacity=2, starts_in=timedelta(hours=20), title="Quiz")
     later = an_activity(starts_in=timedelta(days=3))
     going = [make_person(), make_person()]
@@ -252,8 +253,9 @@ def test_reminders_go_once_to_each_person_going_a_day_before() -> None:
         activities.sign_up(person=person, activity=soon)
     activities.sign_up(person=make_person(), activity=later)
 
-    assert activities.send_due_reminders() == 1
-    assert activities.send_due_reminders() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert activities.send_due_reminders() == 1
+        assert activities.send_due_reminders() == 0
 
     assert sorted(message.to[0] for message in mail.outbox) == sorted(p.email for p in going)
     assert all(len(message.to) == 1 and "Quiz" in message.subject for message in mail.outbox)

@@ -217,7 +217,8 @@ def test_more_places_go_to_the_waitlist_in_order_and_each_is_told(
     assert AuditEvent.objects.get(action=ActivityAudit.ACTIVITY_CHANGED).detail["promoted"] == 2
 
 
-def test_moving_the_start_sends_the_reminder_again_before_the_new_time() -> None:
+def test_moving_the_start_sends_the_reminder_again_before_the_new_time(
+        django_capture_on_commit_callbacks: Any) -> None:
     activity = an_activity(starts_in=timedelta(hours=20))
     _signed_up(activity, 1)
     assert activities.send_due_reminders() == 1
@@ -226,7 +227,8 @@ def test_moving_the_start_sends_the_reminder_again_before_the_new_time() -> None
 
     _edit(activity, starts_at=later, ends_at=later + timedelta(hours=1))
 
-    assert activities.send_due_reminders() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert activities.send_due_reminders() == 1
     assert len(mail.outbox) == 1
 
 

@@ -565,3 +565,25 @@ def test_a_token_reaches_the_support_api_for_supporters_too(supporter: Person,
 
     assert response.status_code == 200
     assert response.json()[0]["text"] == SECRET
+
+
+def test_expected_reply_by_is_utc_like_every_other_time(as_colleague: Client) -> None:
+    # The only supporter who fits is free in two hours, in a zone far from UTC: the colleague
+    # is told when, in UTC like created_at, never with the supporter's own offset.
+    from zoneinfo import ZoneInfo
+
+    from tests.support.conftest import make_supporter, midday_zone
+
+    zone = midday_zone()
+    today = timezone.now().astimezone(ZoneInfo(zone))
+    make_supporter(zone=zone, availability=[
+        {"weekday": today.weekday(), "start": f"{today.hour + 2:02d}:00", "end": "23:59"}])
+
+    data = post(as_colleague, f"{API}/requests", request_body(mode="chat")).json()
+    listed = as_colleague.get(f"{API}/requests").json()
+
+    assert data["state"] == SupportRequest.State.WAITING
+    for shown in (data, listed[0] if isinstance(listed, list) else listed["items"][0]):
+        expected = shown["expected_reply_by"]
+        assert expected is not None and expected > shown["created_at"]
+        assert expected.endswith("Z") and shown["created_at"].endswith("Z"), shown

@@ -10,6 +10,7 @@ from django.core import mail
 from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 
+from haven.core.email_kinds import unsubscribe_token
 from haven.core.models import Person, Role
 from haven.core.services import invitation_url
 from tests.browser.helpers import (
@@ -89,6 +90,12 @@ def test_public_pages_have_no_accessibility_violations(
     page.locator(".field--error").first.wait_for()
     sweep.check()  # the passwords differ
     sweep.open("/invitation/MQ/not-a-token/", status=400)
+    unsubscribe = f"/email/unsubscribe/{unsubscribe_token(person_id=person.pk, kind='coffee')}/"
+    sweep.open(unsubscribe)  # asks before stopping
+    page.locator("main form button[name=choice]").click()
+    page.locator("main form button[value=resume]").wait_for()
+    sweep.check()  # stopped, with the button that turns it back on
+    sweep.open("/email/unsubscribe/not-a-token/", status=400)
     sweep.assert_clean()
 
 
@@ -109,6 +116,7 @@ def test_pages_of_a_colleague_have_no_accessibility_violations(
     sign_in(page, live_server, make_person())
     sweep = AxeSweep(page, axe)
     sweep.open("/profile/")
+    sweep.open("/profile/email/")
     sweep.open("/profile/tokens/")
     page.locator("input[name=name]").fill("HR sync script")
     page.locator("main form button[type=submit]").click()

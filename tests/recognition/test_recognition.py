@@ -267,7 +267,7 @@ def test_the_digest_goes_out_once_a_week_to_those_who_want_it(
     assert mail.outbox[0].to == [recipient.email]
     body = next(m.body for m in mail.outbox if m.to == [recipient.email])
     assert "1 recognition reached you or your team" in body
-    assert "/recognition/settings/" in body
+    assert "/email/unsubscribe/" in body
     assert "untangling" not in body  # counts and links only
     assert RecognitionDigest.objects.get().week == FRIDAY_AFTERNOON.date()
 

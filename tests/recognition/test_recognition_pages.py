@@ -8,9 +8,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from haven.core.email_kinds import wants_email
 from haven.core.models import AuditEvent, Person, Role
 from haven.recognition import services as recognition
 from haven.recognition.models import (
+    DIGEST_EMAIL,
     CompanyValue,
     Reaction,
     Recognition,
@@ -237,7 +239,13 @@ def test_opting_out_of_milestones_and_the_digest(colleague: Person,
 
     assert response.status_code == 302
     saved = RecognitionPreferences.objects.get(person=colleague)
-    assert (saved.celebrate_milestones, saved.weekly_digest) == (False, False)
+    assert saved.celebrate_milestones is False
+    assert not wants_email(person_id=colleague.pk, kind=DIGEST_EMAIL.key)
+    # The one choice, shown alike here and on the e-mail settings page.
+    assert as_colleague.get("/recognition/settings/").context["form"].initial[
+        "weekly_digest"] is False
+    assert as_colleague.get("/profile/email/").context["form"].initial[
+        DIGEST_EMAIL.key] is False
 
 
 # Empty states and query counts --------------------------------------------------------------

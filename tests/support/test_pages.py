@@ -313,6 +313,19 @@ def test_the_supporter_home_offers_accept_and_decline(colleague: Person) -> None
     assert accepted["Location"] == f"/conversations/{support_request.conversation.pk}/"
 
 
+def test_offer_times_are_shown_in_the_viewer_s_zone_in_haven_s_format(
+        colleague: Person) -> None:
+    supporter = make_supporter(zone="Asia/Kolkata")  # +05:30: a wrong zone shows other minutes
+    lead = make_person(Role.COORDINATOR, location=LocationFactory(time_zone="America/St_Johns"))
+    offer = open_request(colleague).offers.get()
+
+    answer_by = times.shown_time(offer.expires_at, ZoneInfo("Asia/Kolkata"))
+    home = signed_in(supporter).get("/supporter/").content.decode()
+    assert f"Please answer by {answer_by}." in home
+    offered = times.shown_time(offer.offered_at, ZoneInfo("America/St_Johns"))
+    assert f">{offered}</time>" in signed_in(lead).get("/programme/").content.decode()
+
+
 def test_an_offer_answer_must_be_accept_or_decline(colleague: Person) -> None:
     supporter = make_supporter()
     offer = open_request(colleague).offers.get()
