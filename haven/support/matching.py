@@ -8,6 +8,8 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 
 class Mode(StrEnum):
     CHAT = "chat"  # talk now, live
@@ -164,18 +166,41 @@ def failed_constraints(supporter: Supporter, request: Request) -> list[str]:
     return failed
 
 
+# What each part of the score is worth at most (its weight).
+WEIGHTS = {"topic fit": 3.0, "continuity": 2.5, "spare capacity": 2.0, "response record": 1.5}
+
+
 def score(supporter: Supporter, request: Request) -> dict[str, float]:
     """Score parts, each in [0, 1] before weighting; higher is better."""
     load = supporter.open_conversations / max(supporter.capacity, 1)
     record = supporter.median_first_response_minutes
     target = request.response_target.total_seconds() / 60
-    return {
-        "topic fit": 3.0 if request.topic in supporter.topics else 0.0,
-        "continuity": 2.5 if supporter.person_id in request.previous_supporters else 0.0,
-        "spare capacity": 2.0 * (1.0 - load),
+    share = {
+        "topic fit": 1.0 if request.topic in supporter.topics else 0.0,
+        "continuity": 1.0 if supporter.person_id in request.previous_supporters else 0.0,
+        "spare capacity": 1.0 - load,
         # No record yet scores in the middle, so new supporters still receive offers.
-        "response record": 1.5 * (0.5 if record is None else max(0.0, 1.0 - record / target)),
+        "response record": 0.5 if record is None else max(0.0, 1.0 - record / target),
     }
+    return {name: WEIGHTS[name] * value for name, value in share.items()}
+
+
+def explain(parts: dict[str, float]) -> list[str]:
+    """An offer's score parts in words a coordinator reads, strongest first; no raw scores."""
+    def share(name: str) -> float:
+        return float(parts.get(name, 0.0)) / WEIGHTS[name]
+
+    words = []
+    if share("topic fit") > 0:
+        words.append(_("knows the topic"))
+    if share("continuity") > 0:
+        words.append(_("has supported this colleague before"))
+    words.append(_("%(free)d%% of their capacity free") % {"free": round(100 * share("spare capacity"))})
+    if share("response record") >= 2 / 3:
+        words.append(_("answers quickly"))
+    elif share("response record") < 1 / 3:
+        words.append(_("has answered slowly lately"))
+    return [str(word) for word in words]
 
 
 def rank(supporters: list[Supporter], request: Request) -> tuple[list[Match], dict[int, list[str]]]:

@@ -12,10 +12,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from haven.core.email_kinds import EmailKind
 from haven.core.models import Role
 from haven.core.one_row import OneRowSettings
+from haven.support import matching
 from haven.support.details import RequestDetails, open_details
 from haven.vault.models import DataKey
 
@@ -195,6 +197,17 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"Offer {self.pk} of request {self.request_id}"
+
+    @property
+    def reasons_in_words(self) -> list[str]:
+        """Why this supporter, as a coordinator reads it (haven/support/matching.py)."""
+        words = matching.explain(self.reasons.get("parts", {}))
+        if "considered" in self.reasons:
+            eligible = self.reasons["considered"] - self.reasons.get("ruled_out", 0)
+            words.append(ngettext("the only eligible supporter",
+                                  "the best match of %(n)d eligible supporters", eligible)
+                         % {"n": eligible})
+        return words
 
 
 class Conversation(models.Model):

@@ -212,6 +212,9 @@ def test_the_programme_page_shows_no_content(setting: dict) -> None:
     assert setting["supporter"].name in body  # supporters' own load is shown
     assert not AuditEvent.objects.filter(action=SupportAudit.CONVERSATION_READ,
                                          actor=coordinator).exists()
+    # Why an offer went where it did, in words: no raw matching scores.
+    assert "of their capacity free" in body and "eligible supporter" in body
+    assert "score" not in body.lower() and "topic fit" not in body
 
 
 def test_the_programme_settings_page_shows_no_content(setting: dict) -> None:

@@ -19,6 +19,7 @@ from haven.support.matching import (
     Supporter,
     Window,
     earliest_reply,
+    explain,
     failed_constraints,
     is_available_at,
     next_available,
@@ -295,6 +296,18 @@ def test_scores_are_the_sum_of_their_parts() -> None:
     assert matches[0].parts == pytest.approx({
         "topic fit": 3.0, "continuity": 0.0, "spare capacity": 2.0 * (2 / 3),
         "response record": 1.5 * (1 - 60 / 240)})
+
+
+def test_an_offer_is_explained_in_words_strongest_reasons_first() -> None:
+    [match], _ = rank([supporter(11, open_conversations=1, median_first_response_minutes=10)],
+                      request())
+    assert explain(match.parts) == ["knows the topic", "67% of their capacity free",
+                                    "answers quickly"]
+    [new], _ = rank([supporter(12, topics=frozenset())], request())  # no record yet: middle
+    assert explain(new.parts) == ["100% of their capacity free"]
+    assert explain({"continuity": 2.5, "response record": 0.0}) == [
+        "has supported this colleague before", "0% of their capacity free",
+        "has answered slowly lately"]
 
 
 # --- the honest reply time ----------------------------------------------------------------
