@@ -386,7 +386,7 @@ def programme_overview() -> ProgrammeOverview:
 @dataclass(frozen=True)
 class ConversationsAtAGlance:
     """PERSON's conversations on one side, newest first (metadata only), and how many of them
-    wait for PERSON: the latest message is the other side's."""
+    wait for PERSON: open, and the latest message is the other side's."""
 
     shown: Sequence[Conversation]  # each with `their_turn` set: the other side wrote last
     total: int
@@ -404,9 +404,9 @@ def conversations_at_a_glance(*, person: Person, side: str, limit: int = 5
     mine = (Conversation.objects.filter(**{side: person})
             .exclude(state=Conversation.State.SHREDDED)
             .annotate(latest_sender=latest_sender))
-    their_turn = Q(latest_sender__isnull=False) & ~Q(latest_sender=person.pk)
-    if side == "supporter":  # a closed conversation waits for nobody
-        their_turn &= Q(state=Conversation.State.OPEN)
+    # A closed conversation waits for nobody, whoever wrote last.
+    their_turn = (Q(state=Conversation.State.OPEN, latest_sender__isnull=False)
+                  & ~Q(latest_sender=person.pk))
     counts = mine.aggregate(total=Count("id"), waiting=Count("id", filter=their_turn))
     shown = list(mine.annotate(their_turn=ExpressionWrapper(their_turn,
                                                             output_field=BooleanField()))

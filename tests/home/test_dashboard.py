@@ -199,7 +199,7 @@ def test_a_supporter_sees_conversations_awaiting_their_reply_under_the_pseudonym
     assert "Priya Private" not in body and "I am not sure where to start." not in body
 
     send(conversation, supporter)
-    assert "None: you answered every colleague" in home(supporter)
+    assert "No conversation is waiting for your reply." in home(supporter)
 
 
 def test_a_supporter_sees_commitments_due_and_overdue_without_what_was_promised() -> None:
@@ -281,3 +281,18 @@ def test_a_coordinator_sees_the_response_chart_once_groups_are_big_enough() -> N
 
 def test_a_quiet_programme_has_nothing_for_the_coordinator() -> None:
     assert "Nothing needs you right now." in home(make_person(Role.COORDINATOR))
+
+
+def test_a_closed_conversation_waits_for_nobody() -> None:
+    colleague, supporter = make_person(), make_supporter()
+    answered = talking(colleague, supporter)
+    send(answered, supporter)
+    unanswered = talking(make_person(), supporter)  # the colleague's first message is the last
+    assert "1 with a reply you have not answered" in home(colleague)
+    assert "1 conversation where the colleague wrote last" in home(supporter)
+
+    conversations.close_conversation(conversation=answered, by=colleague)
+    conversations.close_conversation(conversation=unanswered, by=supporter)
+
+    assert "0 with a reply you have not answered" in home(colleague)
+    assert "No conversation is waiting for your reply." in home(supporter)
