@@ -67,10 +67,10 @@ class CoordinatorHome:
     footnote: str
 
     @property
-    def alerts(self) -> int:
-        past = 0 if self.past_target.suppressed else self.past_target.records or 0
-        return (past + len(self.at_capacity) + self.held_recognition
-                + self.pending_questions)
+    def quiet(self) -> bool:
+        """No supporter is full and nothing waits in moderation. Requests past target are
+        left out: "hidden" may stand for none or for a few, and must not be told apart."""
+        return not (self.at_capacity or self.held_recognition or self.pending_questions)
 
 
 @dataclass(frozen=True)

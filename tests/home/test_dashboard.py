@@ -252,7 +252,7 @@ def test_a_coordinator_sees_alerts_for_capacity_and_moderation() -> None:
     assert "Fay Full: 1 of 1" in body
     assert 'Questions waiting in moderation:</a> <strong>1</strong>' in body
     assert 'Recognition and comments waiting in moderation:</a> <strong>1</strong>' in body
-    assert "Nothing needs you right now." not in body
+    assert "nothing waits in moderation." not in body
 
 
 def test_a_coordinator_sees_small_figures_hidden() -> None:
@@ -280,7 +280,10 @@ def test_a_coordinator_sees_the_response_chart_once_groups_are_big_enough() -> N
 
 
 def test_a_quiet_programme_has_nothing_for_the_coordinator() -> None:
-    assert "Nothing needs you right now." in home(make_person(Role.COORDINATOR))
+    body = home(make_person(Role.COORDINATOR))
+
+    assert "No supporter is at capacity and nothing waits in moderation." in body
+    assert "at or over their capacity:</a> <strong>0</strong>" in body
 
 
 def test_a_closed_conversation_waits_for_nobody() -> None:
