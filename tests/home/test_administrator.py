@@ -26,8 +26,8 @@ pytestmark = pytest.mark.django_db
 def states(client: Client) -> dict[str, str]:
     """Each checklist line's title and its state ("done" or "to do")."""
     body = client.get("/").content.decode()
-    return dict(re.findall(r'<th scope="row">([^<]+)</th>\s*<td><span class="badge">([^<]+)'
-                           r"</span>", body))
+    return dict(re.findall(r'<li><strong>([^<]+)</strong> <span class="badge">([^<]+)</span>',
+                           body))
 
 
 def not_signed_up() -> Person:
