@@ -59,7 +59,8 @@ class SupporterHome:
 
 @dataclass(frozen=True)
 class CoordinatorHome:
-    response: support.ResponseChart
+    response: support.ShownChart
+    by_state: support.ShownChart
     past_target: kanon.Cell
     at_capacity: list[tuple[Person, int, int]]
     held_recognition: int
@@ -137,6 +138,7 @@ def _supporter(person: Person, now: datetime) -> SupporterHome:
 def _coordinator() -> CoordinatorHome:
     return CoordinatorHome(
         response=support.response_time_chart(support.response_times()),
+        by_state=support.requests_by_state_chart(support.requests_by_state()),
         past_target=support.past_target(),
         at_capacity=support.supporters_at_capacity(),
         held_recognition=recognition.held_count(),

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -357,11 +358,6 @@ class ProgrammeOverview:
 
 
 def programme_overview() -> ProgrammeOverview:
-    # An erased request names nobody any more, so it counts towards no one's figures.
-    counted = SupportRequest.objects.filter(requester__isnull=False)
-    requests_by_state = kanon.tabulate(
-        (row["state"], row["requester_id"])
-        for row in counted.values("state", "requester_id"))
     return_rate = kanon.tabulate(
         (("all"), row["colleague_id"], 1.0 if row["would_return"] else 0.0)
         for row in Conversation.objects.filter(would_return__isnull=False,
@@ -374,7 +370,7 @@ def programme_overview() -> ProgrammeOverview:
             open_offer_filter(), request__requester__isnull=False)
         .values_list("request__requester_id", flat=True))
     return ProgrammeOverview(
-        requests_by_state=requests_by_state, response_times=response_times(),
+        requests_by_state=requests_by_state(), response_times=response_times(),
         feedback=kanon.tabulate(feedback_by_topic()), return_rate=return_rate.total,
         outstanding_offers=outstanding.total, past_target=past_target(),
         recent_offers=list(Offer.objects.select_related("supporter").order_by("-offered_at")[:20]),
@@ -447,6 +443,23 @@ def past_target() -> kanon.Cell:
             first_response_due__lt=timezone.now()).values_list("requester_id", flat=True)).total
 
 
+def requests_by_state() -> kanon.Table:
+    # An erased request names nobody any more, so it counts towards no one's figures.
+    return kanon.tabulate(
+        (row["state"], row["requester_id"])
+        for row in SupportRequest.objects.filter(requester__isnull=False)
+        .values("state", "requester_id"))
+
+
+def requests_by_state_chart(table: kanon.Table) -> ShownChart:
+    """Requests in each state (TABLE: requests_by_state()), hidden cells drawn as hidden."""
+    chart = bar_chart(_("Requests by state"), [
+        (str(SupportRequest.State(cast(str, key)).label),
+         None if cell.suppressed else cell.records) for key, cell in table.cells.items()])
+    return ShownChart(chart=chart,
+                         all_hidden=all(cell.suppressed for cell in table.cells.values()))
+
+
 def response_times() -> kanon.Table:
     """Time to first response of every answered request, by bucket (RESPONSE_BUCKETS)."""
     answered = SupportRequest.objects.filter(requester__isnull=False,
@@ -458,18 +471,20 @@ def response_times() -> kanon.Table:
 
 
 @dataclass(frozen=True)
-class ResponseChart:
+class ShownChart:
+    """A chart of a k-anonymous table, and whether every bar of it is hidden."""
+
     chart: BarChart
     all_hidden: bool  # every bar hidden: pages say why instead of drawing an empty axis
 
 
-def response_time_chart(table: kanon.Table) -> ResponseChart:
+def response_time_chart(table: kanon.Table) -> ShownChart:
     """The time-to-first-response chart of TABLE (response_times()): hidden cells as hidden."""
     chart = bar_chart(
         _("Time to first response (requests)"),
         [(label, None if (cell := table.cells.get(label)) is None or cell.suppressed
           else cell.records) for _limit, label in RESPONSE_BUCKETS if label in table.cells])
-    return ResponseChart(chart=chart,
+    return ShownChart(chart=chart,
                          all_hidden=all(cell.suppressed for cell in table.cells.values()))
 
 

@@ -266,6 +266,7 @@ def test_a_coordinator_sees_small_figures_hidden() -> None:
     past = body.split("without a supporter:</a>")[1][:40]
     assert "<strong>hidden</strong>" in past  # one colleague: fewer than k
     assert "No answered requests yet." in body
+    assert "Too few colleagues have asked for support yet" in body
 
 
 def test_a_coordinator_sees_the_response_chart_once_groups_are_big_enough() -> None:
@@ -277,6 +278,8 @@ def test_a_coordinator_sees_the_response_chart_once_groups_are_big_enough() -> N
     body = home(coordinator)
 
     assert 'id="home-response-chart-title"' in body and "&lt; 1 h" in body
+    by_state = body.split('id="home-by-state-chart-title"')[1].split("</svg>")[0]
+    assert ">Talking</text>" in by_state and ">5</text>" in by_state
 
 
 def test_a_quiet_programme_has_nothing_for_the_coordinator() -> None:
@@ -284,6 +287,7 @@ def test_a_quiet_programme_has_nothing_for_the_coordinator() -> None:
 
     assert "No supporter is at capacity and nothing waits in moderation." in body
     assert "at or over their capacity:</a> <strong>0</strong>" in body
+    assert "No requests yet." in body
 
 
 def test_a_closed_conversation_waits_for_nobody() -> None:
