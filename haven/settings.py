@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "haven.insight",
     "haven.coach",
     "haven.api",
+    "haven.home",
     "haven.demo",
 ]
 

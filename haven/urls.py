@@ -5,6 +5,7 @@ from haven.api.api import api
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
+    path("", include("haven.home.urls")),
     path("", include("haven.core.urls")),
     path("", include("haven.support.urls")),
     path("", include("haven.coffee.urls")),

@@ -58,6 +58,21 @@ def upcoming(*, viewer: Person, now: datetime) -> list[CountedActivity]:
                              viewer).order_by("starts_at", "id"))
 
 
+def signed_up(*, viewer: Person, now: datetime, limit: int) -> list[CountedActivity]:
+    """The next activities VIEWER is going to or waiting for, soonest first."""
+    return list(_with_counts(Activity.objects.filter(ends_at__gt=now, cancelled_at__isnull=True),
+                             viewer).filter(Q(i_am_going=True) | Q(i_am_waiting=True))
+                .order_by("starts_at", "id")[:limit])
+
+
+def to_join(*, viewer: Person, now: datetime, limit: int) -> list[CountedActivity]:
+    """The next activities VIEWER has not signed up for that have not begun, soonest first."""
+    return list(_with_counts(Activity.objects.filter(starts_at__gt=now,
+                                                     cancelled_at__isnull=True), viewer)
+                .filter(i_am_going=False, i_am_waiting=False)
+                .order_by("starts_at", "id")[:limit])
+
+
 def called_off(*, viewer: Person, now: datetime) -> list[CountedActivity]:
     """Called-off activities that would not have ended yet: kept in view, so that people who
     signed up find what happened."""

@@ -58,9 +58,20 @@ class ShownGroup:
 
 def my_groups(*, person: Person, now: datetime, limit: int = 5) -> list[ShownGroup]:
     """VIEWER's latest groups, newest first, with the other members and the starters."""
-    memberships = list(CoffeeMembership.objects.filter(person=person)
-                       .select_related("group", "group__location")
-                       .order_by("-group__created_at", "-group_id")[:limit])
+    return _shown_groups(person, now, CoffeeMembership.objects.filter(person=person)
+                         .order_by("-group__created_at", "-group_id")[:limit])
+
+
+def next_coffee(*, person: Person, now: datetime) -> ShownGroup | None:
+    """PERSON's group with the soonest suggested meeting still ahead, or None."""
+    shown = _shown_groups(person, now, CoffeeMembership.objects.filter(
+        person=person, group__meet_at__gt=now).order_by("group__meet_at", "group_id")[:1])
+    return shown[0] if shown else None
+
+
+def _shown_groups(person: Person, now: datetime,
+                  chosen: QuerySet[CoffeeMembership]) -> list[ShownGroup]:
+    memberships = list(chosen.select_related("group", "group__location"))
     groups = [membership.group for membership in memberships]
     others: dict[int, list[Person]] = {group.pk: [] for group in groups}
     for membership in (CoffeeMembership.objects.filter(group__in=groups)

@@ -19,6 +19,7 @@ CASE_HANDLERS: frozenset[str] = frozenset({Role.CASE_HANDLER})
 ROUTES: dict[str, Rule] = {
     # Haven's own pages
     "home": SIGNED_IN,
+    "home_test_email": ADMINISTRATORS,  # POST: a test e-mail to the administrator themselves
     "healthz": PUBLIC,
     "profile": SIGNED_IN,
     "email_settings": SIGNED_IN,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -49,3 +52,28 @@ def optional_email(*, person: Person, kind: str, subject: str, body: str,
     transaction.on_commit(lambda: send_email.enqueue(subject, body, recipients, attachments,
                                                      headers))
     return True
+
+
+class MailFailed(Exception):
+    """The e-mail backend refused or could not be reached. The message names the kind of
+    failure only (e.g. ConnectionRefusedError): never an address, a password or a host."""
+
+
+def send_test_email(*, to: Person) -> None:
+    """Send a fixed, content-free test message to TO now (not through the worker), so that
+    the administrator sees at once whether the configured backend works."""
+    subject = _("Haven test e-mail")
+    body = _("This is a test e-mail from Haven. If you can read it, Haven can send e-mail.")
+    try:
+        sent = send_mail(str(subject), str(body), None, [to.email])
+    except (OSError, smtplib.SMTPException, ValueError) as error:
+        # OSError covers refused connections, timeouts and TLS failures; ValueError a bad
+        # address or header. The class name is enough to act on; the text may hold a host.
+        raise MailFailed(type(error).__name__) from None
+    if sent != 1:
+        raise MailFailed("not sent")
+
+
+def backend_name() -> str:
+    """The configured e-mail backend, without its module path ("console", "smtp", "locmem")."""
+    return settings.EMAIL_BACKEND.rsplit(".", 2)[-2]

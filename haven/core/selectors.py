@@ -7,8 +7,9 @@ from datetime import date, datetime, time
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -197,3 +198,25 @@ def unsubscribing(token: str) -> tuple[Person, EmailKind] | None:
         return None
     person = Person.objects.filter(pk=named[0]).first()
     return (person, named[1]) if person is not None else None
+
+
+@dataclass(frozen=True)
+class SignUpCounts:
+    """Where the directory stands: for the administrators' set-up checklist."""
+
+    people: int  # active people in the directory
+    not_invited: int  # no password yet and never invited
+    invited: int  # invited, not signed up yet
+    signed_up: int
+
+
+def sign_up_counts(*, viewer: Person) -> SignUpCounts:
+    _require(viewer, ADMINISTRATORS)
+    no_password = Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)  # as has_usable_password
+    counts = Person.objects.filter(is_active=True).aggregate(
+        people=Count("pk"),
+        not_invited=Count("pk", filter=no_password & Q(invited_at__isnull=True)),
+        invited=Count("pk", filter=no_password & Q(invited_at__isnull=False)))
+    return SignUpCounts(people=counts["people"], not_invited=counts["not_invited"],
+                        invited=counts["invited"],
+                        signed_up=counts["people"] - counts["not_invited"] - counts["invited"])

@@ -3,7 +3,6 @@ from django.urls import path
 from haven.core import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("profile/", views.profile, name="profile"),
     path("profile/email/", views.email_settings, name="email_settings"),

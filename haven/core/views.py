@@ -53,11 +53,6 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-@require_GET
-def home(request: SignedInRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"roles": request.user.roles, "Role": Role})
-
-
 @require_http_methods(["GET", "POST"])
 def profile(request: SignedInRequest) -> HttpResponse:
     person: Person = request.user

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from haven.core.models import Person
@@ -50,22 +50,38 @@ def _mark_my_votes(shown: list[Question], viewer: Person) -> None:
         question.i_voted = (question.pk, tags.get(question.pk)) in voted
 
 
-def board(*, viewer: Person) -> Board:
+def _shown(count: int) -> QuerySet[Question]:
     """Published questions, most votes first. Anonymous ones appear only once at least
-    HAVEN_MIN_GROUP_SIZE people take part: in a smaller crowd, who asked is a guess away."""
-    least = settings.HAVEN_MIN_GROUP_SIZE
-    count = participants()
+    HAVEN_MIN_GROUP_SIZE people take part (COUNT): in a smaller crowd, who asked is a guess
+    away."""
     shown = (Question.objects.filter(status=QuestionStatus.PUBLISHED)
              .select_related("author", "answered_by", "vote_key")
              .order_by("-vote_count", "-created_at", "-id"))
-    hidden = False
-    if count < least:
-        hidden = Question.objects.filter(status=QuestionStatus.PUBLISHED, anonymous=True).exists()
-        shown = shown.filter(anonymous=False)
-    questions = list(shown)
+    return shown if count >= settings.HAVEN_MIN_GROUP_SIZE else shown.filter(anonymous=False)
+
+
+def board(*, viewer: Person) -> Board:
+    """Every published question VIEWER may see (_shown), with VIEWER's votes marked."""
+    least = settings.HAVEN_MIN_GROUP_SIZE
+    count = participants()
+    hidden = count < least and Question.objects.filter(status=QuestionStatus.PUBLISHED,
+                                                       anonymous=True).exists()
+    questions = list(_shown(count))
     _mark_my_votes(questions, viewer)
     return Board(questions=questions, participants=count, least=least,
                  anonymous_hidden=hidden)
+
+
+def open_to_vote(*, viewer: Person, limit: int) -> list[Question]:
+    """The most-voted questions still open for votes, as the board shows them to VIEWER."""
+    questions = list(_shown(participants()).filter(answered_at__isnull=True)[:limit])
+    _mark_my_votes(questions, viewer)
+    return questions
+
+
+def pending_count() -> int:
+    """Questions waiting for a coordinator (the moderation page lists them)."""
+    return Question.objects.filter(status=QuestionStatus.PENDING).count()
 
 
 def published_question(question_id: int) -> Question:

@@ -166,6 +166,20 @@ def _shown(recognitions: list[Recognition], viewer: Person,
     return shown
 
 
+def received(*, person: Person, since: datetime, limit: int) -> tuple[list[Recognition], int]:
+    """Published recognition and thanks PERSON received since SINCE, newest first (giver and
+    values loaded), and how many there are."""
+    mine = Recognition.objects.filter(recipient=person, status=RecognitionStatus.PUBLISHED,
+                                      created_at__gte=since)
+    return list(_with_related(mine)[:limit]), mine.count()
+
+
+def held_count() -> int:
+    """Recognitions and comments waiting for a coordinator (the moderation pages list them)."""
+    return (Recognition.objects.filter(status=RecognitionStatus.HELD).count()
+            + RecognitionComment.objects.filter(status=RecognitionStatus.HELD).count())
+
+
 def recognition_to_moderate(recognition_id: int) -> Recognition:
     """Any recognition, for coordinators (the route is theirs); 404 when there is none."""
     return _recognition(recognition_id, Q())

@@ -195,7 +195,8 @@ def explain(parts: dict[str, float]) -> list[str]:
         words.append(_("knows the topic"))
     if share("continuity") > 0:
         words.append(_("has supported this colleague before"))
-    words.append(_("%(free)d%% of their capacity free") % {"free": round(100 * share("spare capacity"))})
+    free = round(100 * share("spare capacity"))
+    words.append(_("%(free)d%% of their capacity free") % {"free": free})
     if share("response record") >= 2 / 3:
         words.append(_("answers quickly"))
     elif share("response record") < 1 / 3:

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haven.core import kanon
-from haven.core.charts import bar_chart
 from haven.core.http import SignedInRequest
 from haven.core.models import Location, Role
 from haven.core.pages import posted, settings_page
@@ -26,12 +25,7 @@ from haven.support.programme import programme_settings, update_programme_setting
 @require_GET
 def programme(request: SignedInRequest) -> HttpResponse:
     overview = selectors.programme_overview()
-    response_times = overview.response_times
-    chart = bar_chart(
-        _("Time to first response (requests)"),
-        [(label, None if (cell := response_times.cells.get(label)) is None or cell.suppressed
-          else cell.records) for _limit, label in selectors.RESPONSE_BUCKETS
-         if label in response_times.cells])
+    response = selectors.response_time_chart(overview.response_times)
     topic_labels = {**dict(programme_settings().topic_choices()),
                     "": _("Erased conversations")}
     return render(request, "support/programme.html", {
@@ -41,9 +35,8 @@ def programme(request: SignedInRequest) -> HttpResponse:
         "requests_total": overview.requests_by_state.total,
         "outstanding_offers": overview.outstanding_offers,
         "recent_offers": overview.recent_offers,
-        "chart": chart,
-        # Every bar hidden: the chart would be an empty axis; the page says why instead.
-        "chart_all_hidden": all(cell.suppressed for cell in response_times.cells.values()),
+        "chart": response.chart,
+        "chart_all_hidden": response.all_hidden,
         "feedback": [(topic_labels.get(cast(str, topic), cast(str, topic)), cell)
                      for topic, cell in overview.feedback.cells.items()],
         "feedback_total": overview.feedback.total,

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from haven.core import kanon
-from haven.core.models import Person, Role
+from haven.core.charts import BarChart, bar_chart
+from haven.core.models import AuditAction, AuditEvent, Person, Role
 from haven.core.selectors import MAX_ID
 from haven.support.access_history import audit_conversation
 from haven.support.models import (
@@ -354,16 +358,6 @@ class ProgrammeOverview:
 
 
 def programme_overview() -> ProgrammeOverview:
-    # An erased request names nobody any more, so it counts towards no one's figures.
-    counted = SupportRequest.objects.filter(requester__isnull=False)
-    requests_by_state = kanon.tabulate(
-        (row["state"], row["requester_id"])
-        for row in counted.values("state", "requester_id"))
-    answered = counted.filter(first_response_at__isnull=False).values(
-        "requester_id", "created_at", "first_response_at")
-    response_times = kanon.tabulate(
-        (_bucket(row["first_response_at"] - row["created_at"]), row["requester_id"])
-        for row in answered if row["first_response_at"] is not None)  # all, by the filter
     return_rate = kanon.tabulate(
         (("all"), row["colleague_id"], 1.0 if row["would_return"] else 0.0)
         for row in Conversation.objects.filter(would_return__isnull=False,
@@ -375,13 +369,140 @@ def programme_overview() -> ProgrammeOverview:
         ("outstanding", requester) for requester in Offer.objects.filter(
             open_offer_filter(), request__requester__isnull=False)
         .values_list("request__requester_id", flat=True))
-    past_target = kanon.tabulate(
-        ("past target", requester) for requester in counted.filter(
-            Q(state=SupportRequest.State.WAITING) | Q(state=SupportRequest.State.OFFERED),
-            first_response_due__lt=timezone.now()).values_list("requester_id", flat=True))
     return ProgrammeOverview(
-        requests_by_state=requests_by_state, response_times=response_times,
+        requests_by_state=requests_by_state(), response_times=response_times(),
         feedback=kanon.tabulate(feedback_by_topic()), return_rate=return_rate.total,
-        outstanding_offers=outstanding.total, past_target=past_target.total,
+        outstanding_offers=outstanding.total, past_target=past_target(),
         recent_offers=list(Offer.objects.select_related("supporter").order_by("-offered_at")[:20]),
         supporters=_supporter_rows())
+
+
+# Home (haven.home composes these; each reads only what its person may see) ----------------
+
+@dataclass(frozen=True)
+class ConversationsAtAGlance:
+    """PERSON's conversations on one side, newest first (metadata only), and how many of them
+    wait for PERSON: open, and the latest message is the other side's."""
+
+    shown: Sequence[Conversation]  # each with `their_turn` set: the other side wrote last
+    total: int
+    waiting_for_me: int
+
+
+def conversations_at_a_glance(*, person: Person, side: str, limit: int = 5
+                              ) -> ConversationsAtAGlance:
+    """SIDE is "colleague" or "supporter". Shredded conversations are left out. One query for
+    the counts and one for the rows, however many conversations there are."""
+    if side not in ("colleague", "supporter"):
+        raise ValueError(f"side is colleague or supporter, not {side!r}")
+    latest_sender = Subquery(Message.objects.filter(conversation=OuterRef("pk"))
+                             .order_by("-id").values("sender_id")[:1])
+    mine = (Conversation.objects.filter(**{side: person})
+            .exclude(state=Conversation.State.SHREDDED)
+            .annotate(latest_sender=latest_sender))
+    # A closed conversation waits for nobody, whoever wrote last.
+    their_turn = (Q(state=Conversation.State.OPEN, latest_sender__isnull=False)
+                  & ~Q(latest_sender=person.pk))
+    counts = mine.aggregate(total=Count("id"), waiting=Count("id", filter=their_turn))
+    shown = list(mine.annotate(their_turn=ExpressionWrapper(their_turn,
+                                                            output_field=BooleanField()))
+                 .select_related("request", "request__requester", "supporter", "data_key")
+                 .order_by("-their_turn", "-opened_at", "-pk")[:limit])
+    return ConversationsAtAGlance(shown=shown, total=counts["total"],
+                                  waiting_for_me=counts["waiting"])
+
+
+@dataclass(frozen=True)
+class DueCommitment:
+    """An open commitment, without what was promised (that is content): where and when."""
+
+    conversation_id: int
+    due_at: datetime
+    overdue: bool
+
+
+def commitments_due(*, supporter: Person, now: datetime, within: timedelta,
+                    limit: int = 5) -> tuple[list[DueCommitment], int]:
+    """SUPPORTER's open commitments due before NOW + WITHIN (the overdue ones first, being
+    earliest), and how many there are. Nothing is decrypted."""
+    due = (Commitment.objects.filter(supporter=supporter, conversation__supporter=supporter,
+                                     state=Commitment.State.OPEN, due_at__lt=now + within)
+           .exclude(conversation__state=Conversation.State.SHREDDED))
+    rows = list(due.order_by("due_at", "pk").values_list("conversation_id", "due_at")[:limit])
+    return ([DueCommitment(conversation_id, due_at, due_at < now)
+             for conversation_id, due_at in rows], due.count())
+
+
+def past_target() -> kanon.Cell:
+    """Requests still without a supporter past their first-response target, counted through
+    the k-anonymity helper: with a handful of requests the figure would identify people."""
+    counted = SupportRequest.objects.filter(requester__isnull=False)
+    return kanon.tabulate(
+        ("past target", requester) for requester in counted.filter(
+            Q(state=SupportRequest.State.WAITING) | Q(state=SupportRequest.State.OFFERED),
+            first_response_due__lt=timezone.now()).values_list("requester_id", flat=True)).total
+
+
+def requests_by_state() -> kanon.Table:
+    # An erased request names nobody any more, so it counts towards no one's figures.
+    return kanon.tabulate(
+        (row["state"], row["requester_id"])
+        for row in SupportRequest.objects.filter(requester__isnull=False)
+        .values("state", "requester_id"))
+
+
+def requests_by_state_chart(table: kanon.Table) -> ShownChart:
+    """Requests in each state (TABLE: requests_by_state()), hidden cells drawn as hidden."""
+    chart = bar_chart(_("Requests by state"), [
+        (str(SupportRequest.State(cast(str, key)).label),
+         None if cell.suppressed else cell.records) for key, cell in table.cells.items()])
+    return ShownChart(chart=chart,
+                         all_hidden=all(cell.suppressed for cell in table.cells.values()))
+
+
+def response_times() -> kanon.Table:
+    """Time to first response of every answered request, by bucket (RESPONSE_BUCKETS)."""
+    answered = SupportRequest.objects.filter(requester__isnull=False,
+                                             first_response_at__isnull=False).values(
+        "requester_id", "created_at", "first_response_at")
+    return kanon.tabulate(
+        (_bucket(row["first_response_at"] - row["created_at"]), row["requester_id"])
+        for row in answered if row["first_response_at"] is not None)  # all, by the filter
+
+
+@dataclass(frozen=True)
+class ShownChart:
+    """A chart of a k-anonymous table, and whether every bar of it is hidden."""
+
+    chart: BarChart
+    all_hidden: bool  # every bar hidden: pages say why instead of drawing an empty axis
+
+
+def response_time_chart(table: kanon.Table) -> ShownChart:
+    """The time-to-first-response chart of TABLE (response_times()): hidden cells as hidden."""
+    chart = bar_chart(
+        _("Time to first response (requests)"),
+        [(label, None if (cell := table.cells.get(label)) is None or cell.suppressed
+          else cell.records) for _limit, label in RESPONSE_BUCKETS if label in table.cells])
+    return ShownChart(chart=chart,
+                         all_hidden=all(cell.suppressed for cell in table.cells.values()))
+
+
+def supporters_at_capacity() -> list[tuple[Person, int, int]]:
+    """(supporter, open conversations, capacity) for each active supporter whose open
+    conversations reach their capacity: matching offers them nothing more. About supporters'
+    own load, as the programme page shows it; nothing about colleagues."""
+    open_counts = open_conversations_per_supporter()
+    profiles = (SupporterProfile.objects.filter(person_id__in=open_counts,
+                                                person__is_active=True)
+                .select_related("person").order_by("person__name", "pk"))
+    return [(profile.person, open_counts[profile.person_id], profile.capacity)
+            for profile in profiles if open_counts[profile.person_id] >= profile.capacity]
+
+
+def programme_settings_saved_at() -> datetime | None:
+    """When an administrator last changed the programme settings (the audit log's record of
+    it), or None when nobody has yet."""
+    return (AuditEvent.objects.filter(action=AuditAction.PROGRAMME_SETTINGS_CHANGED,
+                                      object_type="programme_settings")
+            .order_by("-at").values_list("at", flat=True).first())

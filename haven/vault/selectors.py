@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count
 
 from haven.vault import holders
-from haven.vault.masterkeys import MasterKeys
+from haven.vault.masterkeys import MasterKeys, master_keys
 from haven.vault.models import DataKey, KeyHolder, MasterKeyState
 
 
@@ -75,3 +76,25 @@ def keyring_status(keys: MasterKeys) -> KeyringStatus:
                          and registered.check_value != holder.current_key_check)))
     shredded = DataKey.objects.filter(wrapped__isnull=True).count()
     return KeyringStatus(keys=usage, shredded=shredded, processes=processes)
+
+
+@dataclass(frozen=True)
+class MasterKeySummary:
+    """This process's master keys at a glance (ids and counts only): for the set-up checklist."""
+
+    configured: bool
+    held: int  # master keys this process holds
+    current_id: str
+    under_older_keys: int  # data keys still wrapped by a key other than the current one:
+    # after `haven keys rotate` this reaches 0
+
+
+def master_key_summary() -> MasterKeySummary:
+    try:
+        keys = master_keys()
+    except ImproperlyConfigured:
+        return MasterKeySummary(configured=False, held=0, current_id="", under_older_keys=0)
+    older = (DataKey.objects.filter(wrapped__isnull=False)
+             .exclude(master_key_id=keys.current_id).count())
+    return MasterKeySummary(configured=True, held=len(keys.keys), current_id=keys.current_id,
+                            under_older_keys=older)

@@ -1,4 +1,4 @@
-"""Haven's own pages: home, profile, API tokens, the directory, invitations and time zones."""
+"""Haven's own pages: profile, API tokens, the directory, invitations and time zones."""
 
 from __future__ import annotations
 
@@ -16,37 +16,6 @@ from tests.conftest import signed_in
 from tests.factories import LocationFactory, TeamFactory, make_person
 
 pytestmark = pytest.mark.django_db
-
-
-# --- home -----------------------------------------------------------------------------------
-
-SECTIONS = {
-    "colleague": "role-colleague",
-    Role.SUPPORTER: "role-supporter",
-    Role.COORDINATOR: "role-coordinator",
-    Role.CASE_HANDLER: "role-case-handler",
-    Role.ADMINISTRATOR: "role-administrator",
-}
-
-
-@pytest.mark.parametrize("roles", [(), (Role.SUPPORTER,), (Role.COORDINATOR,),
-                                   (Role.CASE_HANDLER,), (Role.ADMINISTRATOR,),
-                                   (Role.SUPPORTER, Role.COORDINATOR)])
-def test_the_home_page_shows_a_section_for_each_role_held(roles: tuple[str, ...]) -> None:
-    person = make_person(*roles)
-
-    body = signed_in(person).get("/").content.decode()
-
-    shown = {role for role, anchor in SECTIONS.items() if f'id="{anchor}"' in body}
-    assert shown == {"colleague", *roles}
-    assert person.name in body
-
-
-def test_the_home_page_needs_sign_in() -> None:
-    response = Client().get("/")
-
-    assert response.status_code == 302
-    assert response["Location"] == "/accounts/login/?next=/"
 
 
 # --- profile --------------------------------------------------------------------------------

@@ -241,3 +241,16 @@ def test_the_mfa_page_says_how_to_get_the_code_only_in_demo_mode(
     assert "haven totp" in mfa_page()
     settings.HAVEN_DEMO = False
     assert "haven totp" not in mfa_page()
+
+
+def test_each_demo_accounts_home_shows_their_dashboard(seeded: dict[str, Any]) -> None:
+    for account in DEMO_ACCOUNTS:
+        client = Client()
+        client.force_login(Person.objects.get(email=account.email))
+        response = client.get("/")
+        assert response.status_code == 200, account.role
+        body = response.content.decode()
+        assert f'id="role-{account.role.replace("_", "-")}"' in body, account.role
+    colleague = Client()
+    colleague.force_login(Person.objects.get(email=DEMO_ACCOUNTS[0].email))
+    assert "No conversations yet." not in colleague.get("/").content.decode()
