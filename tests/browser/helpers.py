@@ -12,7 +12,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Route, expect
+from playwright.sync_api import Browser, ConsoleMessage, Error, Locator, Page, Route, expect
 from pytest_django.live_server_helper import LiveServer
 
 from haven.core.models import Person
@@ -61,6 +61,35 @@ def expect_heading(page: Page, text: str) -> None:
 
 def path_of(page: Page) -> str:
     return urlsplit(page.url).path
+
+
+def open_phone_menu(page: Page) -> None:
+    """Open the header's "Menu" where the screen is narrow enough to show it."""
+    menu_button = page.locator(".site-header .menu-button")
+    if menu_button.is_visible() and menu_button.get_attribute("aria-expanded") == "false":
+        menu_button.click()
+
+
+def nav_link(page: Page, label: str) -> Locator:
+    """The main navigation's link LABEL, shown as a person would show it: the narrow screen's
+    Menu opened, then the menu that holds the link."""
+    nav = page.get_by_role("navigation", name="Main")
+    open_phone_menu(page)
+    named = page.get_by_role("link", name=label, exact=True, include_hidden=True)
+    link = nav.locator(named)
+    if not link.is_visible():
+        nav.locator(".nav-menu").filter(has=named).locator("> .nav-toggle").click()
+    expect(link).to_be_visible()
+    return link
+
+
+def sign_out_button(page: Page) -> Locator:
+    """The header's "Sign out" button, in the personal menu (opened here)."""
+    open_phone_menu(page)
+    personal = page.locator(".site-header .nav-menu--personal")
+    if personal.locator("> .nav-toggle").get_attribute("aria-expanded") == "false":
+        personal.locator("> .nav-toggle").click()
+    return personal.get_by_role("button", name="Sign out")
 
 
 @dataclass

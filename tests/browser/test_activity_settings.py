@@ -11,7 +11,7 @@ from pytest_django.live_server_helper import LiveServer
 from haven.activities.selectors import activity_settings
 from haven.core.models import AuditEvent, Role
 from tests.browser.conftest import TIMEOUT_MS
-from tests.browser.helpers import AxeChecker, BrowserErrors, expect_heading, sign_in
+from tests.browser.helpers import AxeChecker, BrowserErrors, expect_heading, nav_link, sign_in
 from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,8 +33,7 @@ def test_an_administrator_lets_colleagues_propose_and_takes_it_back(
     expect(colleague.get_by_role("link", name="Propose an activity")).to_have_count(0)
 
     sign_in(page, live_server, administrator)
-    page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Activity settings").click()
+    nav_link(page, "Activity settings").click()
     expect_heading(page, "Activity settings")
     expect(page.get_by_label("Coordinators and administrators only")).to_be_checked()
     violations += axe.violations(page)

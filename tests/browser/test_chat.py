@@ -22,7 +22,7 @@ from haven.core.models import Person, Role
 from haven.support import offers
 from haven.support.models import Conversation, SupportRequest
 from tests.browser.asgi_server import AsgiServer
-from tests.browser.helpers import AxeChecker, BrowserErrors, sign_in
+from tests.browser.helpers import AxeChecker, BrowserErrors, sign_in, sign_out_button
 from tests.factories import LocationFactory, make_person
 from tests.support.chat_setup import open_chat, stored_texts
 from tests.support.conftest import make_supporter, open_request
@@ -242,7 +242,7 @@ def test_signing_out_in_another_tab_ends_the_live_chat_and_keeps_what_was_writte
     other_tab = them.page.context.new_page()
     other_tab.goto("/")
     with other_tab.expect_navigation():
-        other_tab.get_by_role("button", name="Sign out").click()
+        sign_out_button(other_tab).click()
 
     unsent = "Something I do not want to lose"
     them.say(unsent)

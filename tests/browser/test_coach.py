@@ -17,7 +17,14 @@ from haven.coach.scenarios import SCENARIOS
 from haven.core.models import Person, Role
 from haven.support.models import Conversation
 from tests.browser.asgi_server import AsgiServer
-from tests.browser.helpers import AxeChecker, BrowserErrors, expect_heading, path_of, sign_in
+from tests.browser.helpers import (
+    AxeChecker,
+    BrowserErrors,
+    expect_heading,
+    nav_link,
+    path_of,
+    sign_in,
+)
 from tests.coach.practice_helpers import practise_many
 from tests.factories import make_person
 from tests.support.chat_setup import open_chat, stored_texts
@@ -46,7 +53,7 @@ def test_a_supporter_practises_a_scenario_with_live_feedback(
         page: Page, live_server: LiveServer, axe: AxeChecker) -> None:
     supporter = make_person(Role.SUPPORTER)
     sign_in(page, live_server, supporter)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Practice").click()
+    nav_link(page, "Practice").click()
     expect_heading(page, "Practice with the empathy coach")
     axe.assert_accessible(page)
 
@@ -121,7 +128,7 @@ def test_the_coordinators_progress_page_is_accessible(page: Page, live_server: L
     practise_many(learner, [2, 5, 4])
     coordinator = make_person(Role.COORDINATOR)
     sign_in(page, live_server, coordinator)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Training").click()
+    nav_link(page, "Training").click()
     expect_heading(page, "Supporters' training")
     expect(page.get_by_role("row").filter(has_text=supporter.name)).to_contain_text("certified")
     axe.assert_accessible(page)

@@ -16,6 +16,7 @@ FOCUSED = """() => {
   return {
     tag: el.tagName.toLowerCase(), cls: el.className, href: el.getAttribute("href"),
     text: (el.textContent || "").trim(), inNav: !!el.closest("nav[aria-label='Main']"),
+    expanded: el.getAttribute("aria-expanded"),
     inMain: !!el.closest("main"),
     outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
     shadow: style.boxShadow !== "none",
@@ -45,6 +46,8 @@ def test_tab_reaches_the_skip_link_first_and_enter_moves_focus_to_main(
 
 def test_every_navigation_link_is_reachable_by_tab_with_a_visible_focus(
         page: Page, live_server: LiveServer) -> None:
+    """Tab moves through the navigation; Enter on a closed menu opens it, and Tab then
+    reaches its links."""
     sign_in(page, live_server, make_person(Role.ADMINISTRATOR))  # the longest navigation
     page.goto("/")
     nav_links = set(page.locator("nav[aria-label='Main'] a").evaluate_all(
@@ -52,12 +55,14 @@ def test_every_navigation_link_is_reachable_by_tab_with_a_visible_focus(
     assert nav_links
     reached: set[str] = set()
     invisible = []
-    for _stop in range(len(nav_links) + 10):
+    for _stop in range(len(nav_links) + 15):
         page.keyboard.press("Tab")
         focused = page.evaluate(FOCUSED)
         if not _focus_is_visible(focused):
             invisible.append(focused)
-        if focused["inNav"]:
+        if focused["inNav"] and focused["expanded"] == "false":
+            page.keyboard.press("Enter")
+        if focused["inNav"] and focused["href"]:
             reached.add(focused["href"])
         elif focused["inMain"]:
             break

@@ -1,16 +1,17 @@
-"""Each role signs in (through MFA where the role requires it) and walks its navigation."""
+"""Each role signs in (through MFA where the role requires it) and walks its navigation,
+opening the menus as a person would; the menus work by keyboard, at 390 px and without
+scripts, and axe finds nothing with them open."""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from haven.core.access import allows, rule_for
-from haven.core.context_processors import NAVIGATION
+from haven.core.context_processors import MENUS, PERSONAL, PRIMARY, navigation_for
 from haven.core.models import Role
-from tests.browser.helpers import expect_heading, path_of, sign_in
+from tests.browser.helpers import AxeChecker, expect_heading, nav_link, path_of, sign_in
 from tests.factories import make_person
 
 # The heading each navigation entry opens on; {name} is the signed-in person's name.
@@ -51,17 +52,25 @@ ONLY_FOR = {
     "import_people": {Role.ADMINISTRATOR},
     "audit_log": {Role.ADMINISTRATOR},
 }
+# The menus each role sees beside its everyday pages (and its personal menu).
+MENUS_OF = {
+    "colleague": [],
+    Role.SUPPORTER: [],
+    Role.CASE_HANDLER: [],
+    Role.COORDINATOR: ["Programme"],
+    Role.ADMINISTRATOR: ["Programme", "Administration"],
+}
 ROLES = ["colleague", *Role.values]
+PHONE = {"width": 390, "height": 844}
+MENU_TOGGLES = ".site-header .nav-menu > .nav-toggle"
 
 
-def _navigation_of(roles: frozenset[str]) -> list[tuple[str, str, str]]:
-    """(url name, label, path) of the entries these roles may open, in menu order."""
-    entries = []
-    for item in NAVIGATION:
-        rule = rule_for(item.url_name)
-        if rule is not None and allows(rule, roles):
-            entries.append((item.url_name, str(item.label), reverse(item.url_name)))
-    return entries
+def _header_height(page: Page) -> float:
+    return page.evaluate("document.querySelector('.site-header').getBoundingClientRect().height")
+
+
+def _toggle_of(page: Page, name: str) -> Locator:
+    return page.locator(MENU_TOGGLES, has_text=name)
 
 
 @pytest.mark.parametrize("role", ROLES, ids=str)
@@ -72,7 +81,8 @@ def test_each_role_opens_every_link_of_its_navigation_and_sees_no_other(
     assert path_of(page) == "/"
     expect_heading(page, f"Welcome, {person.name}")
 
-    expected = _navigation_of(person.roles)
+    navigation = navigation_for(person.roles)
+    expected = [(link.url_name, str(link.label), link.url) for link in navigation.links()]
     names = {name for name, _label, _path in expected}
     assert names >= EVERYONE
     for name, roles in ONLY_FOR.items():
@@ -81,19 +91,136 @@ def test_each_role_opens_every_link_of_its_navigation_and_sees_no_other(
     assert not missing, f"Add the heading of {sorted(missing)} to HEADINGS in {__file__}"
 
     nav = page.get_by_role("navigation", name="Main")
-    shown = [(link.inner_text().strip(), link.get_attribute("href"))
-             for link in nav.get_by_role("link").all()]
+    shown = [((link.text_content() or "").strip(), link.get_attribute("href"))
+             for link in nav.locator("a").all()]
     assert shown == [(label, path) for _name, label, path in expected]
-    for item in NAVIGATION:
+    menus = [(text or "").strip() for text in page.locator(MENU_TOGGLES).all_text_contents()]
+    assert menus[:-1] == MENUS_OF[role] and menus[-1].endswith(person.name)
+    every_entry = [*PRIMARY, *(item for menu in MENUS for section in menu.sections
+                               for item in section.items), *PERSONAL]
+    for item in every_entry:
         if item.url_name not in names:
             path = reverse(item.url_name)
             assert page.locator(f'a[href="{path}"]').count() == 0, f"{role} sees {path}"
 
     for name, label, path in expected:
-        with page.expect_navigation() as navigation:
-            nav.get_by_role("link", name=label, exact=True).click()
-        response = navigation.value
+        with page.expect_navigation() as opened:
+            nav_link(page, label).click()
+        response = opened.value
         assert response is not None and response.status == 200, f"{label}: {response}"
         assert path_of(page) == path
         expect_heading(page, HEADINGS[name].format(name=person.name))
-        assert nav.locator('a[aria-current="page"]').inner_text().strip() == label
+        current = page.locator('a[aria-current="page"]')
+        assert (nav.locator(current).text_content() or "").strip() == label
+        group = page.locator(".site-header .nav-menu").filter(has=current)
+        if group.count():  # the closed menu holding the current page says so
+            expect(group.locator("> .nav-toggle")).to_have_attribute("aria-current", "true")
+            expect(group.locator("> .nav-toggle")).to_have_attribute("aria-expanded", "false")
+        expect(page.locator('.nav-toggle[aria-current="true"]')).to_have_count(group.count())
+
+
+def test_menus_open_with_enter_and_space_and_escape_closes_them_returning_focus(
+        page: Page, live_server: LiveServer) -> None:
+    sign_in(page, live_server, make_person(Role.ADMINISTRATOR))
+    programme = _toggle_of(page, "Programme")
+    panel = page.locator("#nav-programme")
+    expect(panel).to_be_hidden()
+
+    programme.focus()
+    page.keyboard.press("Enter")
+    expect(programme).to_have_attribute("aria-expanded", "true")
+    expect(panel).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(panel.get_by_role("link", name="Programme", exact=True)).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(programme).to_have_attribute("aria-expanded", "false")
+    expect(programme).to_be_focused()
+
+    page.keyboard.press("Space")
+    expect(panel).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(programme).to_be_focused()
+
+    # One menu at a time: opening another, or moving focus out, closes the open one.
+    programme.click()
+    administration = _toggle_of(page, "Administration")
+    administration.click()
+    expect(panel).to_be_hidden()
+    settings = page.locator("#nav-administration")
+    expect(settings.get_by_role("list", name="Settings")).to_contain_text("Speak-up settings")
+    page.locator("main").click()
+    expect(settings).to_be_hidden()
+    administration.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Shift+Tab")
+    expect(settings).to_be_hidden()
+
+
+def test_at_390_pixels_the_administrators_header_is_one_line_until_menu_is_opened(
+        page: Page, live_server: LiveServer) -> None:
+    page.set_viewport_size(PHONE)
+    administrator = make_person(Role.ADMINISTRATOR, Role.COORDINATOR, Role.SUPPORTER,
+                                Role.CASE_HANDLER)  # the most entries anyone has
+    sign_in(page, live_server, administrator)
+    menu = page.locator(".site-header .menu-button")
+    nav = page.get_by_role("navigation", name="Main")
+    expect(menu).to_be_visible()
+    expect(nav).to_be_hidden()
+    assert _header_height(page) < 80, f"closed, the header is {_header_height(page)} px tall"
+
+    menu.click()
+    expect(nav.get_by_role("link", name="Journal")).to_be_visible()
+    assert not page.evaluate("document.scrollingElement.scrollWidth > innerWidth")
+    administration = _toggle_of(page, "Administration")
+    administration.click()
+    expect(nav.get_by_role("link", name="Audit log")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(nav.get_by_role("link", name="Audit log")).to_be_hidden()
+    expect(administration).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(nav).to_be_hidden()
+    expect(menu).to_be_focused()
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    assert _header_height(page) < 80
+
+
+@pytest.mark.parametrize("roles", [(), (Role.ADMINISTRATOR,)], ids=["colleague", "administrator"])
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "390px"])
+def test_no_accessibility_violations_with_each_menu_open(
+        page: Page, live_server: LiveServer, axe: AxeChecker, roles: tuple[str, ...],
+        viewport: dict[str, int] | None) -> None:
+    if viewport:
+        page.set_viewport_size(viewport)
+    sign_in(page, live_server, make_person(*roles, name="Ana Lima"))
+    violations = axe.violations(page)  # closed
+    menu = page.locator(".site-header .menu-button")
+    if viewport:
+        menu.click()
+        violations += axe.violations(page)
+    toggles = page.locator(MENU_TOGGLES)
+    assert toggles.count() == (3 if roles else 1)
+    for toggle in toggles.all():
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        violations += axe.violations(page)
+    assert not violations, "axe-core found violations:\n" + "\n".join(violations)
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "390px"])
+def test_without_scripts_every_link_is_shown(
+        browser: Browser, live_server: LiveServer, viewport: dict[str, int] | None) -> None:
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False,
+                                  viewport=viewport or {"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, make_person(Role.ADMINISTRATOR))
+        links = page.get_by_role("navigation", name="Main").locator("a")
+        assert links.count() > 15
+        for link in links.all():
+            expect(link).to_be_visible()
+        expect(page.locator(".site-header .nav-toggle").first).to_be_hidden()
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    finally:
+        context.close()

@@ -10,7 +10,14 @@ from pytest_django.live_server_helper import LiveServer
 from haven.attributes import services as attributes
 from haven.attributes.models import PersonAttribute, SharedAttribute
 from haven.core.models import Role
-from tests.browser.helpers import AxeChecker, BrowserErrors, expect_heading, path_of, sign_in
+from tests.browser.helpers import (
+    AxeChecker,
+    BrowserErrors,
+    expect_heading,
+    nav_link,
+    path_of,
+    sign_in,
+)
 from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,7 +29,7 @@ def test_an_administrator_defines_an_attribute(page: Page, live_server: LiveServ
     violations: list[str] = []
     sign_in(page, live_server, make_person(Role.ADMINISTRATOR))
 
-    page.get_by_role("link", name="Shared attributes").click()
+    nav_link(page, "Shared attributes").click()
     expect_heading(page, "Shared attributes")
     expect(page.get_by_text("No attributes yet")).to_be_visible()
     violations += axe.violations(page)

@@ -11,7 +11,14 @@ from pytest_django.live_server_helper import LiveServer
 
 from haven.core.models import Role
 from haven.core.services import invitation_url
-from tests.browser.helpers import BrowserErrors, expect_heading, path_of, sign_in, totp_code
+from tests.browser.helpers import (
+    BrowserErrors,
+    expect_heading,
+    path_of,
+    sign_in,
+    sign_out_button,
+    totp_code,
+)
 from tests.factories import PASSWORD, make_person
 
 ACTIVATE_TOTP = "/accounts/2fa/totp/activate/"
@@ -29,7 +36,7 @@ def test_sign_out_is_a_post_button_and_afterwards_home_asks_to_sign_in(
     assert path_of(page) == "/", "a GET of /accounts/logout/ signed the person out"
 
     with page.expect_request(lambda request: "/accounts/logout/" in request.url) as sent:
-        page.locator("header").get_by_role("button", name="Sign out").click()
+        sign_out_button(page).click()
     assert sent.value.method == "POST"
     page.wait_for_load_state()
     page.goto("/")
