@@ -59,12 +59,15 @@ class OnceForm(HavenForm):
     mangled token is no error (the person could do nothing about it): the submission is then
     recognised only by what was typed."""
 
-    token_field = TOKEN_FIELD
+    # None in a subclass that edits what its parent creates: no token, nothing to recognise.
+    token_field: str | None = TOKEN_FIELD
     # Fields left out of the repeat check (e.g. a confirmation tick).
     repeat_ignores: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.token_field is None:
+            return
         if self.token_field not in self.fields:
             self.fields[self.token_field] = forms.CharField(
                 widget=forms.HiddenInput, required=False, max_length=64)
@@ -72,7 +75,9 @@ class OnceForm(HavenForm):
             self.initial.setdefault(self.token_field, str(uuid.uuid4()))
 
     def once_token(self) -> uuid.UUID | None:
-        raw = self.data.get(self.add_prefix(self.token_field)) if self.is_bound else None
+        if self.token_field is None or not self.is_bound:
+            return None
+        raw = self.data.get(self.add_prefix(self.token_field))
         try:
             return uuid.UUID(str(raw)) if raw else None
         except ValueError:
@@ -130,7 +135,7 @@ def _earlier(tag: str, repeat_tag: str, now: datetime) -> FormSubmission | None:
 
 def submit_once(*, person: Person, form: OnceForm, make: Callable[[], Made],
                 shown_at: Callable[[Made], str], name: str | None = None,
-                anonymous: bool = False,
+                anonymous: bool = False, by_content: bool = True,
                 find_repeat: Callable[[], str | None] | None = None) -> Outcome[Made]:
     """Run MAKE (a service call) unless this form was already sent by this person; record the
     submission in the same transaction. SHOWN_AT gives the path showing what MAKE made. A
@@ -141,13 +146,18 @@ def submit_once(*, person: Person, form: OnceForm, make: Callable[[], Made],
     could test each person against the published text, and only the UTC day, not the time,
     which could be lined up with the author's other traces. FIND_REPEAT then finds the same
     text sent again (the app's own way, e.g. among the author's questions of the day) and
-    returns the path that shows it."""
+    returns the path that shows it.
+
+    BY_CONTENT False: only the same token is the same submission, for forms whose text may
+    rightly be sent again at once (a second access token of the same name after revoking the
+    first)."""
     name = name or f"{type(form).__module__}.{type(form).__qualname__}"
     tag, repeat_tag = tags(person=person, form=name, token=form.once_token(),
                            content=form.once_content())
     now = timezone.now()
-    if anonymous:
+    if anonymous or not by_content:
         repeat_tag = ""
+    if anonymous:
         now = now.replace(hour=0, minute=0, second=0, microsecond=0)
     try:
         with transaction.atomic():
