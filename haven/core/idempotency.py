@@ -28,6 +28,7 @@ that shows the result (for an anonymous question, the author's own list, not the
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponseRedirect
@@ -180,6 +182,59 @@ def submit_once(*, person: Person, form: OnceForm, make: Callable[[], Made],
         if earlier is None:
             raise
         return Outcome(None, earlier.shown_at)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An API create sent again with the same Idempotency-Key: the first answer's status and
+    the id of what it made ("" for an anonymous create, whose record keeps no id)."""
+
+    status: int
+    made_id: str
+
+
+def _answer(earlier: FormSubmission, body_tag: str) -> Answered:
+    if earlier.body_tag != body_tag:
+        raise ValidationError({"Idempotency-Key": _(
+            "This Idempotency-Key was already used with a different request body, so "
+            "nothing was done. Send a new key for a new request.")})
+    return Answered(earlier.answer_status or 0, earlier.answer_id)
+
+
+def once_per_key(*, person: Person, key: str | None, scope: str, body: Mapping[str, Any],
+                 make: Callable[[], Made], made_id: Callable[[Made], object],
+                 status: int = 201, anonymous: bool = False) -> Made | Answered:
+    """The API's create with an Idempotency-Key: run MAKE once per person, SCOPE (the route)
+    and KEY, recorded in the same transaction as what it makes, as submit_once does for
+    forms. KEY again with the same BODY answers `Answered` (STATUS and MADE_ID of the first
+    time) and makes nothing; with another body, a ValidationError. No KEY: MAKE as always.
+    The key is remembered until the row is forgotten (KEPT). ANONYMOUS: the row keeps no id
+    and only the UTC day, as for an anonymous question's form."""
+    if not key:
+        return make()
+    tag = _tag("api-key", str(person.pk), scope, key)
+    body_tag = _tag("api-body", str(person.pk), scope, key,
+                    json.dumps(body, sort_keys=True, default=str))
+    now = timezone.now()
+    if anonymous:
+        now = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    try:
+        with transaction.atomic():
+            earlier = FormSubmission.objects.filter(tag=tag).first()
+            if earlier is not None:
+                return _answer(earlier, body_tag)
+            claim = FormSubmission.objects.create(tag=tag, body_tag=body_tag, shown_at="",
+                                                  created_at=now)
+            made = make()
+            claim.answer_status = status
+            claim.answer_id = "" if anonymous else str(made_id(made))[:64]
+            claim.save(update_fields=["answer_status", "answer_id"])
+            return made
+    except IntegrityError:
+        earlier = FormSubmission.objects.filter(tag=tag).first()
+        if earlier is None:
+            raise
+        return _answer(earlier, body_tag)
 
 
 def already_sent(request: HttpRequest, outcome: Outcome[Any]) -> HttpResponseRedirect:

@@ -12,10 +12,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import QuerySet
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime, ConfigDict, StrictBool, field_validator
 
+from haven.api.once import IdempotencyKey, create_once
 from haven.api.schemas import Email, ErrorOut, Line, Text
 from haven.core.http import SignedInRequest
 from haven.core.selectors import MAX_ID
@@ -227,8 +229,9 @@ def list_requests(request: SignedInRequest) -> QuerySet[SupportRequest]:
 
 @router.post("/requests", response={200: SupportRequestOut, 201: SupportRequestOut,
                                     422: ErrorOut}, url_name="support_requests")
-def open_request(request: SignedInRequest, payload: SupportRequestIn
-                 ) -> Status[SupportRequest]:
+def open_request(request: SignedInRequest, payload: SupportRequestIn,
+                 idempotency_key: IdempotencyKey = None
+                 ) -> Status[SupportRequest] | JsonResponse:
     """Open a request with its first message. The same submission_id again answers 200 with
     the request it opened, and opens nothing new."""
     existing = selectors.own_request(requester=request.user, submission_id=payload.submission_id)
@@ -242,15 +245,17 @@ def open_request(request: SignedInRequest, payload: SupportRequestIn
                 "Nobody in the directory has that e-mail.")})
     with _fields_named(acknowledged="acknowledged_confidentiality", text="message",
                        person_of_concern="person_of_concern_email", languages="language"):
-        support_request = support_requests.open_request(
-            requester=request.user, topic=payload.topic, mode=payload.mode,
-            use_pseudonym=payload.use_pseudonym, language=payload.language,
-            avoid_my_team=payload.avoid_my_team,
-            avoid_my_department=payload.avoid_my_department,
-            person_of_concern=person_of_concern, preferred_supporter=None,
-            acknowledged_confidentiality=payload.acknowledged_confidentiality,
-            first_message=payload.message, submission_id=str(payload.submission_id))
-    return Status(201, support_request)
+        return create_once(
+            request, key=idempotency_key, payload=payload,
+            make=lambda: support_requests.open_request(
+                requester=request.user, topic=payload.topic, mode=payload.mode,
+                use_pseudonym=payload.use_pseudonym, language=payload.language,
+                avoid_my_team=payload.avoid_my_team,
+                avoid_my_department=payload.avoid_my_department,
+                person_of_concern=person_of_concern, preferred_supporter=None,
+                acknowledged_confidentiality=payload.acknowledged_confidentiality,
+                first_message=payload.message, submission_id=str(payload.submission_id)),
+            made_id=lambda made: made.pk)
 
 
 # Conversations ------------------------------------------------------------------------------
@@ -309,14 +314,19 @@ def list_commitments(request: SignedInRequest) -> list[dict[str, Any]]:
              response={201: CommitmentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut,
                        423: ErrorOut},
              url_name="support_conversation_commitments")
-def add_commitment(request: SignedInRequest, conversation_id: int,
-                   payload: CommitmentIn) -> Status[dict[str, Any]]:
+def add_commitment(request: SignedInRequest, conversation_id: int, payload: CommitmentIn,
+                   idempotency_key: IdempotencyKey = None
+                   ) -> Status[dict[str, Any]] | JsonResponse:
     conversation = selectors.conversation_for(viewer=request.user,
                                               conversation_id=conversation_id)
-    commitment = commitments.record_commitment(
-        conversation=conversation, supporter=request.user, what=payload.what,
-        due_at=payload.due_at)
-    return Status(201, {"id": commitment.pk, "conversation_id": conversation.pk,
-                        "role": "supporter", "what": payload.what.strip(),
-                        "due_at": commitment.due_at, "state": commitment.state, "note": "",
-                        "overdue": False})
+
+    def record() -> dict[str, Any]:
+        commitment = commitments.record_commitment(
+            conversation=conversation, supporter=request.user, what=payload.what,
+            due_at=payload.due_at)
+        return {"id": commitment.pk, "conversation_id": conversation.pk, "role": "supporter",
+                "what": payload.what.strip(), "due_at": commitment.due_at,
+                "state": commitment.state, "note": "", "overdue": False}
+
+    return create_once(request, key=idempotency_key, payload=payload, make=record,
+                       made_id=lambda out: out["id"])

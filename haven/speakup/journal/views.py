@@ -74,7 +74,7 @@ def journal_new(request: SignedInRequest) -> HttpResponse:
                     make=lambda: services.write_entry(
                         author=request.user, entry_input=form.entry_input(),
                         new_files=_read_files(form.cleaned_data["new_files"])),
-                    shown_at=lambda entry: reverse("journal_home"))
+                    shown_at=lambda entry: reverse("journal"))
             except ValidationError as error:
                 _to_form(form, error)
             else:
