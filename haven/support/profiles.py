@@ -3,7 +3,7 @@ approval."""
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,33 +18,6 @@ from haven.core.services import clean_languages
 from haven.support.models import SupportAudit, SupporterProfile
 from haven.support.programme import programme_settings
 
-DAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-
-def parse_availability(text: str) -> list[dict[str, Any]]:
-    """Lines such as `Mon 09:00-12:30` (one window a line) into stored windows."""
-    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-    windows = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        try:
-            day, hours = line.split(None, 1)
-            start_text, end_text = (part.strip() for part in hours.split("-"))
-            weekday = days.index(day[:3].lower())
-            if not DAY_NAMES[weekday].startswith(day.lower()):  # "Mon", "Monday"; not "Monkey"
-                raise ValueError(day)
-            start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
-        except ValueError:
-            raise ValidationError({"availability": _(
-                "Line %(n)d: write a day and hours such as “Mon 09:00-12:30”.") % {"n": number}
-            }) from None
-        if start >= end:
-            raise ValidationError({"availability": _(
-                "Line %(n)d: the window must end after it starts.") % {"n": number}})
-        windows.append({"weekday": weekday, "start": start.strftime("%H:%M"),
-                        "end": end.strftime("%H:%M")})
-    return windows
 
 def save_supporter_profile(*, person: Person, active: bool, capacity: int,
                            languages: list[str], topics: list[str],
