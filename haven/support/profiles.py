@@ -45,6 +45,20 @@ def save_supporter_profile(*, person: Person, active: bool, capacity: int,
         profile.save()
     return profile
 
+def set_availability(*, person: Person, availability: list[dict[str, Any]]
+                     ) -> SupporterProfile:
+    """Only the weekly availability of PERSON's supporter profile (made if they have none yet),
+    as the API sets it; AVAILABILITY is already checked (support.availability.windows_from)."""
+    if not person.has_role(Role.SUPPORTER):
+        raise Refused(_("Only peer supporters have a supporter profile."))
+    with transaction.atomic():
+        profile, _created = SupporterProfile.objects.select_for_update().get_or_create(
+            person=person, defaults={"languages": person.languages or ["en"]})
+        profile.availability = availability
+        profile.save(update_fields=["availability", "updated_at"])
+    return profile
+
+
 def approve_supporter(*, profile: SupporterProfile, actor: Person) -> None:
     with transaction.atomic():
         SupporterProfile.objects.filter(pk=profile.pk).update(approved_at=timezone.now())
