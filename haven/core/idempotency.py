@@ -21,6 +21,9 @@ shared, but a cache write cannot be part of the database transaction). The rows 
 short-lived: `forget_form_submissions` (a periodic job) blanks the content tag after
 `REPEAT_WINDOW` and deletes the row after `KEPT`.
 
+The API's create routes use the same table through `once_per_key` (an `Idempotency-Key`
+header instead of a form token; docs/architecture.md, "Every create is made once").
+
 The rows name nobody and hold no content: the tags are HMACs (keyed with the installation's
 SECRET_KEY) of the person's id with the token or with what was typed; the path is the page
 that shows the result (for an anonymous question, the author's own list, not the question).
