@@ -18,7 +18,7 @@ from haven.questions.models import Question
 from haven.recognition import comments as recognition_comments
 from haven.recognition import services as recognition
 from haven.support import offers
-from tests.browser.helpers import BrowserErrors, sign_in
+from tests.browser.helpers import AxeChecker, BrowserErrors, sign_in
 from tests.factories import make_person
 from tests.support.conftest import make_supporter, open_request
 
@@ -101,11 +101,13 @@ def test_a_question_past_its_limit_is_counted_refused_and_kept(
 
 
 def test_the_weekly_availability_editor_works_with_the_keyboard(
-        page: Page, live_server: LiveServer, browser_errors: BrowserErrors) -> None:
+        page: Page, live_server: LiveServer, browser_errors: BrowserErrors,
+        axe: AxeChecker) -> None:
     supporter = make_person(Role.SUPPORTER)
     sign_in(page, live_server, supporter)
     page.goto(f"{live_server.url}/supporter/profile/")
     expect(page.get_by_text(f"Times in {supporter.time_zone}")).to_be_visible()
+    axe.assert_accessible(page)
 
     # Typed as a person does into Chromium's time input, whose hour, minute (and AM/PM, by
     # locale) parts are each a stop for Tab; Tab on until the next input.
@@ -128,6 +130,9 @@ def test_the_weekly_availability_editor_works_with_the_keyboard(
     expect(page.locator(".error-summary")).to_contain_text(
         "Tuesday: the end 09:00 is before the start 17:00.")
     expect(page.get_by_label("Monday, time range 1, to")).to_have_value("17:00")
+    axe.assert_accessible(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate(WIDTH)[0] <= 390  # the ranges wrap: no sideways scrolling
     page.get_by_label("Tuesday, time range 1, from").fill("09:00")
     page.get_by_label("Tuesday, time range 1, to").fill("12:00")
     page.get_by_label("Tuesday, time range 2, from").fill("11:00")
