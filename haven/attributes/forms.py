@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.attributes.models import SharedAttribute
 from haven.attributes.services import MAX_OPTIONS, NAME_MAX, OPTION_MAX, QUESTION_MAX, field_name
+from haven.core.idempotency import OnceForm
 from haven.core.text import HavenForm
 
 # Generous bounds on what is read at all; the service gives the precise messages.
 OPTIONS_TEXT_MAX = MAX_OPTIONS * (OPTION_MAX + 2) * 2
 
 
-class AttributeForm(HavenForm):
+class AttributeForm(OnceForm):
     name = forms.CharField(
         label=_("Name"), max_length=NAME_MAX,
         help_text=_("The heading of its table in the inclusion insight, e.g. “Working pattern”."))
@@ -35,6 +36,7 @@ class AttributeForm(HavenForm):
 
 
 class EditAttributeForm(AttributeForm):
+    token_field = None  # an edit, not a create: it has no one-time token
     withdraw_removed = forms.BooleanField(
         label=_("If I removed or reworded an answer, withdraw it from anyone who chose it"),
         required=False,

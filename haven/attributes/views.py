@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,6 +24,7 @@ from haven.attributes.forms import (
 )
 from haven.core.forms import errors_to_form
 from haven.core.http import SignedInRequest
+from haven.core.idempotency import already_sent, submit_once
 from haven.core.selectors import MAX_ID
 
 # Administrators ---------------------------------------------------------------------------------
@@ -35,12 +37,17 @@ def definitions(request: SignedInRequest) -> HttpResponse:
         form = AttributeForm(request.POST)
         if form.is_valid():
             try:
-                attributes.define_attribute(
-                    actor=request.user, name=form.cleaned_data["name"],
-                    question=form.cleaned_data["question"], options=form.option_lines())
+                outcome = submit_once(
+                    person=request.user, form=form,
+                    make=lambda: attributes.define_attribute(
+                        actor=request.user, name=form.cleaned_data["name"],
+                        question=form.cleaned_data["question"], options=form.option_lines()),
+                    shown_at=lambda attribute: reverse("shared_attributes"))
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
+                if outcome.repeated:
+                    return already_sent(request, outcome)
                 messages.success(request, _("Attribute added. Colleagues can answer it now."))
                 return redirect("shared_attributes")
         status = 400

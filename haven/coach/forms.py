@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from haven.coach.engine.analysis import MAX_CHARS
+from haven.core.idempotency import OnceForm
 from haven.core.selectors import MAX_ID
 from haven.core.text import HavenForm
 
@@ -59,7 +60,7 @@ class TryForm(HavenForm):
                                    "you write here is stored."))
 
 
-class PracticeForm(HavenForm):
+class PracticeForm(OnceForm):
     reply = _TextField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 7}),
                        help_text=_("Feedback appears as you type; submit to record your score. "
                                    "Your text is never stored."))

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -30,7 +32,8 @@ from haven.coach.models import MECHANISMS, RISK_FLAGS
 from haven.coach.scenarios import KINDS, SCENARIOS, Scenario, next_scenario, scenario_for
 from haven.core.confidential import Withheld
 from haven.core.http import SignedInRequest
-from haven.core.selectors import MAX_ID
+from haven.core.idempotency import submit_once
+from haven.core.selectors import MAX_ID, parse_id
 from haven.support import selectors as support_selectors
 
 LABELS = {
@@ -234,6 +237,11 @@ def practice(request: SignedInRequest) -> HttpResponse:
         "total": len(SCENARIOS)})
 
 
+def _attempt_in(path: str) -> int:
+    """The attempt named in the path a practice submission recorded (see practice_scenario)."""
+    return parse_id(parse_qs(urlsplit(path).query).get("attempt", [""])[0]) or 0
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("reply")
@@ -247,12 +255,27 @@ def practice_scenario(request: SignedInRequest, slug: str) -> HttpResponse:
             reply = form.cleaned_data["reply"]
             result, analysis = _read(reply, scenario.situation)
             if analysis is not None and result.judged:
-                outcome = services.record_practice(
-                    supporter=request.user, scenario=scenario.slug, analysis=analysis,
-                    attempt_id=form.cleaned_data["attempt"])
-                attempt = outcome.attempt
-                form = PracticeForm(initial={"reply": reply, "attempt": attempt.pk})
-                if outcome.certified:
+                # Only the same page sent again is a repeat (a double click would count two
+                # revisions, or start two attempts): the reply is never stored, not even as a
+                # keyed hash to recognise it by.
+                outcome = submit_once(
+                    person=request.user, form=form, by_content=False,
+                    make=lambda: services.record_practice(
+                        supporter=request.user, scenario=scenario.slug, analysis=analysis,
+                        attempt_id=form.cleaned_data["attempt"]),
+                    shown_at=lambda made: reverse("coach_scenario", args=[scenario.slug])
+                    + f"?attempt={made.attempt.pk}")
+                recorded = outcome.made
+                if recorded is None:
+                    messages.info(request, _("You had already sent this reply: it was "
+                                             "scored once, as below."))
+                    attempt = selectors.attempt_of(
+                        supporter=request.user, attempt_id=_attempt_in(outcome.shown_at))
+                else:
+                    attempt = recorded.attempt
+                form = PracticeForm(initial={"reply": reply,
+                                             "attempt": attempt.pk if attempt else None})
+                if recorded is not None and recorded.certified:
                     messages.success(request, _(
                         "You are now a certified peer supporter: your practice meets every "
                         "rule. Thank you for the care you put into it."))

@@ -202,6 +202,7 @@ ROUTES: dict[str, Rule] = {
     "api-1:support_messages": SIGNED_IN,
     "api-1:support_commitments": SIGNED_IN,
     "api-1:support_conversation_commitments": SIGNED_IN,
+    "api-1:support_availability": SUPPORTERS,  # a supporter's own weekly availability
     # Activities and open questions: any colleague (haven/api/routers/activities.py)
     "api-1:connect_activities": SIGNED_IN,
     "api-1:connect_activity_signup": SIGNED_IN,

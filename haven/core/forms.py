@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from haven.core import selectors
 from haven.core.audit_actions import audit_action_choices
 from haven.core.email_kinds import EmailKind
+from haven.core.idempotency import OnceForm
 from haven.core.models import Person, Role
 from haven.core.selectors import MAX_ID, MAX_PEOPLE_MATCHES, MAX_SEARCH
 from haven.core.text import HavenForm
@@ -46,7 +47,7 @@ class PersonActiveForm(HavenForm):
                                     coerce=lambda value: value == "1")
 
 
-class AccessTokenForm(HavenForm):
+class AccessTokenForm(OnceForm):
     name = forms.CharField(label=_("Token name"), max_length=80,
                            help_text=_("What will use it, e.g. “HR sync script”."))
     days = forms.TypedChoiceField(

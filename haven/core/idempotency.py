@@ -21,6 +21,9 @@ shared, but a cache write cannot be part of the database transaction). The rows 
 short-lived: `forget_form_submissions` (a periodic job) blanks the content tag after
 `REPEAT_WINDOW` and deletes the row after `KEPT`.
 
+The API's create routes use the same table through `once_per_key` (an `Idempotency-Key`
+header instead of a form token; docs/architecture.md, "Every create is made once").
+
 The rows name nobody and hold no content: the tags are HMACs (keyed with the installation's
 SECRET_KEY) of the person's id with the token or with what was typed; the path is the page
 that shows the result (for an anonymous question, the author's own list, not the question).
@@ -28,6 +31,7 @@ that shows the result (for an anonymous question, the author's own list, not the
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -36,6 +40,7 @@ from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponseRedirect
@@ -59,12 +64,15 @@ class OnceForm(HavenForm):
     mangled token is no error (the person could do nothing about it): the submission is then
     recognised only by what was typed."""
 
-    token_field = TOKEN_FIELD
+    # None in a subclass that edits what its parent creates: no token, nothing to recognise.
+    token_field: str | None = TOKEN_FIELD
     # Fields left out of the repeat check (e.g. a confirmation tick).
     repeat_ignores: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.token_field is None:
+            return
         if self.token_field not in self.fields:
             self.fields[self.token_field] = forms.CharField(
                 widget=forms.HiddenInput, required=False, max_length=64)
@@ -72,7 +80,9 @@ class OnceForm(HavenForm):
             self.initial.setdefault(self.token_field, str(uuid.uuid4()))
 
     def once_token(self) -> uuid.UUID | None:
-        raw = self.data.get(self.add_prefix(self.token_field)) if self.is_bound else None
+        if self.token_field is None or not self.is_bound:
+            return None
+        raw = self.data.get(self.add_prefix(self.token_field))
         try:
             return uuid.UUID(str(raw)) if raw else None
         except ValueError:
@@ -130,7 +140,7 @@ def _earlier(tag: str, repeat_tag: str, now: datetime) -> FormSubmission | None:
 
 def submit_once(*, person: Person, form: OnceForm, make: Callable[[], Made],
                 shown_at: Callable[[Made], str], name: str | None = None,
-                anonymous: bool = False,
+                anonymous: bool = False, by_content: bool = True,
                 find_repeat: Callable[[], str | None] | None = None) -> Outcome[Made]:
     """Run MAKE (a service call) unless this form was already sent by this person; record the
     submission in the same transaction. SHOWN_AT gives the path showing what MAKE made. A
@@ -141,13 +151,18 @@ def submit_once(*, person: Person, form: OnceForm, make: Callable[[], Made],
     could test each person against the published text, and only the UTC day, not the time,
     which could be lined up with the author's other traces. FIND_REPEAT then finds the same
     text sent again (the app's own way, e.g. among the author's questions of the day) and
-    returns the path that shows it."""
+    returns the path that shows it.
+
+    BY_CONTENT False: only the same token is the same submission, for forms whose text may
+    rightly be sent again at once (a second access token of the same name after revoking the
+    first)."""
     name = name or f"{type(form).__module__}.{type(form).__qualname__}"
     tag, repeat_tag = tags(person=person, form=name, token=form.once_token(),
                            content=form.once_content())
     now = timezone.now()
-    if anonymous:
+    if anonymous or not by_content:
         repeat_tag = ""
+    if anonymous:
         now = now.replace(hour=0, minute=0, second=0, microsecond=0)
     try:
         with transaction.atomic():
@@ -170,6 +185,59 @@ def submit_once(*, person: Person, form: OnceForm, make: Callable[[], Made],
         if earlier is None:
             raise
         return Outcome(None, earlier.shown_at)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An API create sent again with the same Idempotency-Key: the first answer's status and
+    the id of what it made ("" for an anonymous create, whose record keeps no id)."""
+
+    status: int
+    made_id: str
+
+
+def _answer(earlier: FormSubmission, body_tag: str) -> Answered:
+    if earlier.body_tag != body_tag:
+        raise ValidationError({"Idempotency-Key": _(
+            "This Idempotency-Key was already used with a different request body, so "
+            "nothing was done. Send a new key for a new request.")})
+    return Answered(earlier.answer_status or 0, earlier.answer_id)
+
+
+def once_per_key(*, person: Person, key: str | None, scope: str, body: Mapping[str, Any],
+                 make: Callable[[], Made], made_id: Callable[[Made], object],
+                 status: int = 201, anonymous: bool = False) -> Made | Answered:
+    """The API's create with an Idempotency-Key: run MAKE once per person, SCOPE (the route)
+    and KEY, recorded in the same transaction as what it makes, as submit_once does for
+    forms. KEY again with the same BODY answers `Answered` (STATUS and MADE_ID of the first
+    time) and makes nothing; with another body, a ValidationError. No KEY: MAKE as always.
+    The key is remembered until the row is forgotten (KEPT). ANONYMOUS: the row keeps no id
+    and only the UTC day, as for an anonymous question's form."""
+    if not key:
+        return make()
+    tag = _tag("api-key", str(person.pk), scope, key)
+    body_tag = _tag("api-body", str(person.pk), scope, key,
+                    json.dumps(body, sort_keys=True, default=str))
+    now = timezone.now()
+    if anonymous:
+        now = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    try:
+        with transaction.atomic():
+            earlier = FormSubmission.objects.filter(tag=tag).first()
+            if earlier is not None:
+                return _answer(earlier, body_tag)
+            claim = FormSubmission.objects.create(tag=tag, body_tag=body_tag, shown_at="",
+                                                  created_at=now)
+            made = make()
+            claim.answer_status = status
+            claim.answer_id = "" if anonymous else str(made_id(made))[:64]
+            claim.save(update_fields=["answer_status", "answer_id"])
+            return made
+    except IntegrityError:
+        earlier = FormSubmission.objects.filter(tag=tag).first()
+        if earlier is None:
+            raise
+        return _answer(earlier, body_tag)
 
 
 def already_sent(request: HttpRequest, outcome: Outcome[Any]) -> HttpResponseRedirect:

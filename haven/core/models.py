@@ -289,6 +289,12 @@ class FormSubmission(models.Model):
     repeat_tag = models.CharField(max_length=64, blank=True, db_index=True)
     shown_at = models.CharField(max_length=300)  # the path that shows what was made
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # An API create sent with an Idempotency-Key (the tag is then of the person, route and
+    # key): an HMAC of the body, to refuse the same key with another body, and the first
+    # answer's status and the id of what it made ("" for an anonymous create).
+    body_tag = models.CharField(max_length=64, blank=True)
+    answer_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    answer_id = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"FormSubmission {self.pk}"

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ from haven.core.forms import (
     errors_to_form,
 )
 from haven.core.http import SignedInRequest
+from haven.core.idempotency import submit_once
 from haven.core.importer import COLUMNS, ImportRejected, import_people
 from haven.core.models import AuditAction, Person, Role
 from haven.core.text import refusal
@@ -135,17 +137,31 @@ def tokens(request: SignedInRequest) -> HttpResponse:
         form = AccessTokenForm(request.POST)
         if form.is_valid():
             try:
-                _token, new_secret = services.create_access_token(
-                    person=person, name=form.cleaned_data["name"],
-                    days=form.cleaned_data["days"])
+                # Only the same page sent again is a repeat: a second token of the same name
+                # (the first revoked, its secret lost) must still be possible at once.
+                outcome = submit_once(
+                    person=person, form=form, by_content=False,
+                    make=lambda: services.create_access_token(
+                        person=person, name=form.cleaned_data["name"],
+                        days=form.cleaned_data["days"]),
+                    shown_at=lambda made: f"{reverse('tokens')}?made={made[0].pk}")
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
+                if outcome.made is None:
+                    # The secret exists only as a hash now: it cannot be shown again.
+                    messages.info(request, _(
+                        "You had already sent this, so no second token was made: it is the "
+                        "one marked below. Its secret was shown only once and cannot be shown "
+                        "again; if you did not copy it, revoke the token and make a new one."))
+                    return redirect(outcome.shown_at)
+                _token, new_secret = outcome.made
                 form = AccessTokenForm()
     else:
         form = AccessTokenForm()
     return render(request, "core/tokens.html", {
         "form": form, "new_secret": new_secret,
+        "made": selectors.parse_id(request.GET.get("made", "")),
         "tokens": selectors.access_tokens_of(person=person)})
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from haven.core.idempotency import OnceForm
 from haven.core.models import Location, Person
 from haven.core.text import HavenForm
+from haven.support.availability import AvailabilityField
 from haven.support.models import SupportRequest
 
 LANGUAGE_CHOICES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish")),
@@ -106,10 +107,10 @@ class SupporterProfileForm(HavenForm):
                                 help_text=_("Codes separated by commas, e.g. en, fr."))
     topics = forms.MultipleChoiceField(label=_("Topics you are ready for"),
                                        widget=forms.CheckboxSelectMultiple, required=False)
-    availability = forms.CharField(
+    availability = AvailabilityField(
         label=_("Weekly availability, in your time zone"), required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("One window a line, e.g. “Mon 09:00-12:30”."))
+        help_text=_("For each day, up to three time ranges, e.g. 09:00 – 12:30. Leave a day "
+                    "empty when you are not available. Ranges that overlap are joined."))
     away_from = forms.DateField(label=_("Away from"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
     away_until = forms.DateField(label=_("Away until"), required=False,

@@ -3,7 +3,7 @@ approval."""
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,33 +18,6 @@ from haven.core.services import clean_languages
 from haven.support.models import SupportAudit, SupporterProfile
 from haven.support.programme import programme_settings
 
-DAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-
-def parse_availability(text: str) -> list[dict[str, Any]]:
-    """Lines such as `Mon 09:00-12:30` (one window a line) into stored windows."""
-    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-    windows = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        try:
-            day, hours = line.split(None, 1)
-            start_text, end_text = (part.strip() for part in hours.split("-"))
-            weekday = days.index(day[:3].lower())
-            if not DAY_NAMES[weekday].startswith(day.lower()):  # "Mon", "Monday"; not "Monkey"
-                raise ValueError(day)
-            start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
-        except ValueError:
-            raise ValidationError({"availability": _(
-                "Line %(n)d: write a day and hours such as “Mon 09:00-12:30”.") % {"n": number}
-            }) from None
-        if start >= end:
-            raise ValidationError({"availability": _(
-                "Line %(n)d: the window must end after it starts.") % {"n": number}})
-        windows.append({"weekday": weekday, "start": start.strftime("%H:%M"),
-                        "end": end.strftime("%H:%M")})
-    return windows
 
 def save_supporter_profile(*, person: Person, active: bool, capacity: int,
                            languages: list[str], topics: list[str],
@@ -71,6 +44,20 @@ def save_supporter_profile(*, person: Person, active: bool, capacity: int,
         profile.away_from, profile.away_until = away_from, away_until
         profile.save()
     return profile
+
+def set_availability(*, person: Person, availability: list[dict[str, Any]]
+                     ) -> SupporterProfile:
+    """Only the weekly availability of PERSON's supporter profile (made if they have none yet),
+    as the API sets it; AVAILABILITY is already checked (support.availability.windows_from)."""
+    if not person.has_role(Role.SUPPORTER):
+        raise Refused(_("Only peer supporters have a supporter profile."))
+    with transaction.atomic():
+        profile, _created = SupporterProfile.objects.select_for_update().get_or_create(
+            person=person, defaults={"languages": person.languages or ["en"]})
+        profile.availability = availability
+        profile.save(update_fields=["availability", "updated_at"])
+    return profile
+
 
 def approve_supporter(*, profile: SupporterProfile, actor: Person) -> None:
     with transaction.atomic():

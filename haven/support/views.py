@@ -21,6 +21,7 @@ from haven.core.models import Role
 from haven.support import access_history as conversation_access
 from haven.support import commitments, conversations, offers, profiles, programme, selectors
 from haven.support import requests as support_requests
+from haven.support.availability import describe
 from haven.support.forms import (
     CommitmentForm,
     FeedbackForm,
@@ -360,7 +361,7 @@ def supporter_profile(request: SignedInRequest) -> HttpResponse:
                 profiles.save_supporter_profile(
                     person=request.user, active=data["active"], capacity=data["capacity"],
                     languages=data["languages"].split(","), topics=data["topics"],
-                    availability=profiles.parse_availability(data["availability"]),
+                    availability=data["availability"],
                     away_from=data["away_from"], away_until=data["away_until"])
             except ValidationError as error:
                 errors_to_form(form, error)
@@ -368,18 +369,17 @@ def supporter_profile(request: SignedInRequest) -> HttpResponse:
                 messages.success(request, _("Your supporter profile is saved."))
                 return redirect("supporter_home")
     else:
-        days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
         form = SupporterProfileForm(topics=topics, initial={
             "active": profile.active if profile else True,
             "capacity": profile.capacity if profile else 3,
             "languages": ", ".join(profile.languages if profile else request.user.languages),
             "topics": profile.topics if profile else [slug for slug, _label in topics],
-            "availability": "\n".join(f"{days[w['weekday']]} {w['start']}-{w['end']}"
-                                      for w in (profile.availability if profile else [])),
+            "availability": profile.availability if profile else [],
             "away_from": profile.away_from if profile else None,
             "away_until": profile.away_until if profile else None,
         })
     return render(request, "support/supporter_profile.html", {
         "form": form, "profile": profile,
+        "availability": describe(profile.availability) if profile else "",
         "is_supporter": request.user.has_role(Role.SUPPORTER)})
 

@@ -22,6 +22,7 @@ from haven.support.models import (
     Message,
     Offer,
     SupportAudit,
+    SupporterProfile,
     SupportRequest,
 )
 from haven.vault.crypto import keyed_pseudonym
@@ -587,3 +588,50 @@ def test_expected_reply_by_is_utc_like_every_other_time(as_colleague: Client) ->
         expected = shown["expected_reply_by"]
         assert expected is not None and expected > shown["created_at"]
         assert expected.endswith("Z") and shown["created_at"].endswith("Z"), shown
+
+
+# --- a supporter's weekly availability ---------------------------------------------------------
+
+AVAILABILITY = "/api/v1/support/profile/availability"
+
+
+def put_availability(client: Client, windows: list[dict[str, str]]):  # type: ignore[no-untyped-def]
+    return client.put(AVAILABILITY, json.dumps({"windows": windows}),
+                      content_type="application/json")
+
+
+def test_a_supporter_sets_and_reads_their_availability_as_a_list_of_ranges(
+        supporter: Person) -> None:
+    client = signed_in(supporter)
+
+    response = put_availability(client, [
+        {"day": "tuesday", "start": "11:00", "end": "14:00"},
+        {"day": "tuesday", "start": "09:00", "end": "12:00"},
+        {"day": "monday", "start": "09:00", "end": "12:00"}])
+
+    assert response.status_code == 200
+    profile = SupporterProfile.objects.get(person=supporter)
+    assert profile.availability == [{"weekday": 0, "start": "09:00", "end": "12:00"},
+                                    {"weekday": 1, "start": "09:00", "end": "14:00"}]
+    read = client.get(AVAILABILITY).json()
+    assert read["windows"] == [{"day": "monday", "start": "09:00:00", "end": "12:00:00"},
+                               {"day": "tuesday", "start": "09:00:00", "end": "14:00:00"}]
+    assert read["summary"] == "Mon 09:00–12:00; Tue 09:00–14:00"
+    assert read["time_zone"] == supporter.time_zone
+
+
+def test_a_range_that_ends_before_it_starts_is_a_422_naming_the_day(supporter: Person) -> None:
+    client = signed_in(supporter)
+
+    response = put_availability(client, [{"day": "tuesday", "start": "17:00", "end": "09:00"}])
+
+    body = assert_json_error(response, 422)
+    assert body["errors"] == [{"field": "windows", "message":
+                               "Tuesday: the end 09:00 is before the start 17:00."}]
+    assert not SupporterProfile.objects.filter(person=supporter).exclude(
+        availability=[]).exists()
+
+
+def test_only_supporters_have_availability(as_colleague: Client) -> None:
+    assert as_colleague.get(AVAILABILITY).status_code == 403
+    assert put_availability(as_colleague, []).status_code == 403

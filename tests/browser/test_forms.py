@@ -12,13 +12,13 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from haven.activities import services as activities
-from haven.core.models import Person, Role
+from haven.core.models import Person, PersonalAccessToken, Role
 from haven.questions import services as questions
 from haven.questions.models import Question
 from haven.recognition import comments as recognition_comments
 from haven.recognition import services as recognition
 from haven.support import offers
-from tests.browser.helpers import BrowserErrors, sign_in
+from tests.browser.helpers import AxeChecker, BrowserErrors, sign_in
 from tests.factories import make_person
 from tests.support.conftest import make_supporter, open_request
 
@@ -98,3 +98,61 @@ def test_a_question_past_its_limit_is_counted_refused_and_kept(
     expect(page.locator("main")).to_contain_text("1005 characters long and the limit is 1000")
     assert page.locator("textarea[name=text]").input_value() == "a" * 1005
     assert Question.objects.count() == 0
+
+
+def test_the_weekly_availability_editor_works_with_the_keyboard(
+        page: Page, live_server: LiveServer, browser_errors: BrowserErrors,
+        axe: AxeChecker) -> None:
+    supporter = make_person(Role.SUPPORTER)
+    sign_in(page, live_server, supporter)
+    page.goto(f"{live_server.url}/supporter/profile/")
+    expect(page.get_by_text(f"Times in {supporter.time_zone}")).to_be_visible()
+    axe.assert_accessible(page)
+
+    # Typed as a person does into Chromium's time input, whose hour, minute (and AM/PM, by
+    # locale) parts are each a stop for Tab; Tab on until the next input.
+    start, end = (page.get_by_label("Monday, time range 1, from"),
+                  page.get_by_label("Monday, time range 1, to"))
+    start.focus()
+    page.keyboard.type("0900A")
+    for _stop in range(3):
+        if page.evaluate("() => document.activeElement.id") == "id_availability_0_0_end":
+            break
+        page.keyboard.press("Tab")
+    expect(end).to_be_focused()
+    page.keyboard.type("0500P")
+    expect(start).to_have_value("09:00")
+    expect(end).to_have_value("17:00")
+    page.get_by_label("Tuesday, time range 1, from").fill("17:00")
+    page.get_by_label("Tuesday, time range 1, to").fill("09:00")
+    page.get_by_label("Tuesday, time range 1, to").press("Enter")  # sends the form
+
+    expect(page.locator(".error-summary")).to_contain_text(
+        "Tuesday: the end 09:00 is before the start 17:00.")
+    expect(page.get_by_label("Monday, time range 1, to")).to_have_value("17:00")
+    axe.assert_accessible(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate(WIDTH)[0] <= 390  # the ranges wrap: no sideways scrolling
+    page.get_by_label("Tuesday, time range 1, from").fill("09:00")
+    page.get_by_label("Tuesday, time range 1, to").fill("12:00")
+    page.get_by_label("Tuesday, time range 2, from").fill("11:00")
+    page.get_by_label("Tuesday, time range 2, to").fill("17:00")
+    page.get_by_label("Tuesday, time range 2, to").press("Enter")
+
+    expect(page).to_have_url(f"{live_server.url}/supporter/")
+    page.goto(f"{live_server.url}/supporter/profile/")
+    expect(page.get_by_text("Mon, Tue 09:00–17:00")).to_be_visible()
+
+
+def test_a_double_click_on_a_create_button_makes_one_record(
+        page: Page, live_server: LiveServer, browser_errors: BrowserErrors) -> None:
+    colleague = make_person()
+    sign_in(page, live_server, colleague)
+    page.goto(f"{live_server.url}/profile/tokens/")
+    page.get_by_label("Token name").fill("HR sync")
+
+    page.get_by_role("button", name="Create token").dblclick()
+    page.wait_for_load_state()
+
+    expect(page.get_by_role("heading", name="Your tokens")).to_be_visible()
+    assert PersonalAccessToken.objects.filter(person=colleague).count() == 1

@@ -342,27 +342,34 @@ def test_a_supporter_edits_their_profile(supporter: Person) -> None:
 
     response = client.post("/supporter/profile/", {
         "active": "on", "capacity": "2", "languages": "en, fr", "topics": ["bullying"],
-        "availability": "Mon 09:00-12:00\nFriday 13:00-17:30"})
+        "availability_0_0_start": "09:00", "availability_0_0_end": "12:00",
+        "availability_4_1_start": "13:00", "availability_4_1_end": "17:30"})
 
     assert response.status_code == 302
     profile = SupporterProfile.objects.get(person=supporter)
     assert profile.capacity == 2 and profile.languages == ["en", "fr"]
-    assert profile.availability[1] == {"weekday": 4, "start": "13:00", "end": "17:30"}
+    assert profile.availability == [{"weekday": 0, "start": "09:00", "end": "12:00"},
+                                    {"weekday": 4, "start": "13:00", "end": "17:30"}]
     form = client.get("/supporter/profile/").content.decode()
-    assert "Fri 13:00-17:30" in form
+    # Each saved range comes back in the first inputs of its day, and is summed up readably.
+    assert 'name="availability_4_0_start" id="id_availability_4_0_start" value="13:00"' in form
+    assert "Mon 09:00–12:00; Fri 13:00–17:30" in form
 
 
-def test_bad_availability_is_named_by_line_and_what_was_typed_comes_back(
+def test_bad_availability_names_the_day_and_what_was_typed_comes_back(
         supporter: Person) -> None:
-    typed = "Mon 09:00-12:00\nsometimes in the afternoon"
-
     response = signed_in(supporter).post("/supporter/profile/", {
-        "active": "on", "capacity": "2", "languages": "en", "availability": typed})
+        "active": "on", "capacity": "2", "languages": "en",
+        "availability_0_0_start": "09:00", "availability_0_0_end": "12:00",
+        "availability_1_2_start": "17:00", "availability_1_2_end": "09:00",
+        "availability_3_0_start": "10:00"})
 
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Line 2:" in body
-    assert "sometimes in the afternoon" in body
+    assert "Tuesday: the end 09:00 is before the start 17:00." in body
+    assert "Thursday: give both the start and the end of each time range." in body
+    assert 'id="id_availability_1_2_start" value="17:00"' in body
+    assert 'id="id_availability_0_0_end" value="12:00"' in body
     assert not SupporterProfile.objects.exists()
 
 

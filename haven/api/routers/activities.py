@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.http import JsonResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from pydantic import AwareDatetime, StrictInt
 
 from haven.activities import selectors
 from haven.activities import services as activities
+from haven.api.once import IdempotencyKey, create_once
 from haven.api.schemas import ErrorOut, Line, StrictIn, Text
 from haven.core.http import SignedInRequest
 
@@ -107,11 +109,15 @@ def _current(request: SignedInRequest, activity_id: int) -> ActivityOut:
 
 @router.post("/activities", response={201: ActivityOut, 403: ErrorOut, 422: ErrorOut},
              url_name="connect_activities")
-def propose(request: SignedInRequest, payload: ActivityIn) -> Status:
+def propose(request: SignedInRequest, payload: ActivityIn,
+            idempotency_key: IdempotencyKey = None) -> Status | JsonResponse:
     """Coordinators and administrators, and every colleague while the activity settings allow
     it (403 otherwise). Published at once."""
-    activity = activities.propose(organiser=request.user, **payload.model_dump())
-    return Status(201, _current(request, activity.pk))
+    return create_once(
+        request, key=idempotency_key, payload=payload,
+        make=lambda: _current(request, activities.propose(organiser=request.user,
+                                                          **payload.model_dump()).pk),
+        made_id=lambda out: out.id)
 
 
 @router.get("/activities/{activity_id}", response={200: ActivityOut, 404: ErrorOut},

@@ -10,9 +10,10 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from ninja import Field, Router, Schema, Status
 
+from haven.api.once import IdempotencyKey, create_once
 from haven.api.schemas import Email, ErrorOut, Line, StrictIn, Text
 from haven.core.http import SignedInRequest
 from haven.core.models import Person
@@ -128,12 +129,17 @@ def list_entries(request: SignedInRequest) -> list[EntryOut]:
 
 
 @router.post("/entries", response={201: EntryOut, 422: ErrorOut}, url_name="journal_entries")
-def create_entry(request: SignedInRequest, payload: EntryIn) -> Status:
+def create_entry(request: SignedInRequest, payload: EntryIn,
+                 idempotency_key: IdempotencyKey = None) -> Status | JsonResponse:
     """A new entry (version 1), added to the chain and signed."""
-    entry = services.write_entry(author=request.user, entry_input=_input(payload),
-                                 new_files=_files(payload))
-    return Status(201, _entry_out(selectors.entry(viewer=request.user, entry_id=entry.pk,
-                                                  audit_read=False)))
+    def write() -> EntryOut:
+        entry = services.write_entry(author=request.user, entry_input=_input(payload),
+                                     new_files=_files(payload))
+        return _entry_out(selectors.entry(viewer=request.user, entry_id=entry.pk,
+                                          audit_read=False))
+
+    return create_once(request, key=idempotency_key, payload=payload, make=write,
+                       made_id=lambda out: out.id)
 
 
 @router.get("/entries/{entry_id}", response={200: EntryOut, 404: ErrorOut},

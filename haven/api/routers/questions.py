@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from django.http import JsonResponse
 from ninja import Field, Router, Schema, Status
 from pydantic import StrictBool
 
+from haven.api.once import IdempotencyKey, create_once
 from haven.api.schemas import ErrorOut, Line, StrictIn, Text
 from haven.core.http import SignedInRequest
 from haven.core.middleware import leave_session_untouched
@@ -97,13 +99,21 @@ def board(request: SignedInRequest) -> BoardOut:
 
 
 @router.post("/questions", response={201: AskedOut, 422: ErrorOut}, url_name="connect_questions")
-def ask(request: SignedInRequest, payload: QuestionIn) -> Status:
-    """A new question, published once a coordinator approves it."""
+def ask(request: SignedInRequest, payload: QuestionIn,
+        idempotency_key: IdempotencyKey = None) -> Status | JsonResponse:
+    """A new question, published once a coordinator approves it. Sent again with the same
+    Idempotency-Key, an anonymous question answers id null: the record of the key must not
+    point at it."""
     leave_session_untouched(request)  # the session row must not record when one asked
-    question = questions.ask(person=request.user, text=payload.text,
-                             anonymous=payload.anonymous)
-    return Status(201, AskedOut(id=question.pk, status=question.status,
-                                held_reason=question.held_reason))
+
+    def asked() -> AskedOut:
+        question = questions.ask(person=request.user, text=payload.text,
+                                 anonymous=payload.anonymous)
+        return AskedOut(id=question.pk, status=question.status,
+                        held_reason=question.held_reason)
+
+    return create_once(request, key=idempotency_key, payload=payload, make=asked,
+                       made_id=lambda out: out.id, anonymous=payload.anonymous)
 
 
 @router.post("/questions/{question_id}/vote", response={204: None, 404: ErrorOut,

@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict, StrictInt
 
+from haven.api.once import IdempotencyKey, create_once
 from haven.api.schemas import Email, ErrorOut, Text
 from haven.core.http import SignedInRequest
 from haven.core.models import Team
@@ -106,7 +108,9 @@ def list_recognition(request: SignedInRequest) -> list[dict[str, Any]]:
 
 
 @router.post("", response={201: RecognitionOut, 422: ErrorOut}, url_name="recognitions")
-def give_recognition(request: SignedInRequest, payload: RecognitionIn) -> Status[dict[str, Any]]:
+def give_recognition(request: SignedInRequest, payload: RecognitionIn,
+                     idempotency_key: IdempotencyKey = None
+                     ) -> Status[dict[str, Any]] | JsonResponse:
     """Recognise a colleague (recipient_email) or a team (team_id). Held for a coordinator,
     with held_reason, when it reads as an insult, a slur or mocking thanks."""
     team = None
@@ -114,11 +118,16 @@ def give_recognition(request: SignedInRequest, payload: RecognitionIn) -> Status
         team = Team.objects.filter(pk=payload.team_id).first()
         if team is None:
             raise ValidationError({"team_id": "No team has that id."})
-    given = recognition.give_recognition(
-        giver=request.user, recipient_email=payload.recipient_email or "", team=team,
-        value_ids=payload.value_ids, message=payload.message, audience=payload.audience)
-    item = selectors.ShownRecognition(given, list(given.values.all()))
-    return Status(201, _out(item, request.user.pk))
+
+    def give() -> dict[str, Any]:
+        given = recognition.give_recognition(
+            giver=request.user, recipient_email=payload.recipient_email or "", team=team,
+            value_ids=payload.value_ids, message=payload.message, audience=payload.audience)
+        return _out(selectors.ShownRecognition(given, list(given.values.all())),
+                    request.user.pk)
+
+    return create_once(request, key=idempotency_key, payload=payload, make=give,
+                       made_id=lambda out: out["id"])
 
 
 @router.get("/{recognition_id}/comments", response={200: list[CommentOut], 404: ErrorOut},
@@ -134,19 +143,23 @@ def list_comments(request: SignedInRequest, recognition_id: int) -> list[dict[st
 @router.post("/{recognition_id}/comments",
              response={201: CommentOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
              url_name="recognition_comments")
-def post_comment(request: SignedInRequest, recognition_id: int,
-                 payload: CommentIn) -> Status[dict[str, Any]]:
+def post_comment(request: SignedInRequest, recognition_id: int, payload: CommentIn,
+                 idempotency_key: IdempotencyKey = None
+                 ) -> Status[dict[str, Any]] | JsonResponse:
     """Comment under a recognition you may read (404 otherwise). Held for a coordinator, with
     held_reason, when it reads as an insult, a slur or mocking thanks; 422 when refused (empty,
     too long, the same words again at once, a recognition not published); 429 when you have
     posted too many comments in the last minutes."""
     found = selectors.readable_recognition(viewer=request.user, recognition_id=recognition_id)
     try:
-        posted = recognition_comments.post_comment(author=request.user, recognition=found,
-                                                   message=payload.message)
+        return create_once(
+            request, key=idempotency_key, payload=payload,
+            make=lambda: _comment_out(recognition_comments.post_comment(
+                author=request.user, recognition=found, message=payload.message),
+                request.user.pk),
+            made_id=lambda out: out["id"])
     except recognition_comments.TooManyComments as error:
         return Status(429, {"message": " ".join(error.messages), "errors": []})
-    return Status(201, _comment_out(posted, request.user.pk))
 
 
 @router.delete("/comments/{comment_id}", response={204: None, 404: ErrorOut, 422: ErrorOut},

@@ -11,10 +11,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import StrictBool, StrictInt
 
+from haven.api.once import IdempotencyKey, create_once
 from haven.api.schemas import ErrorOut, Line, StrictIn, Text
 from haven.core.audit import audit, ip_hash_of
 from haven.core.errors import Refused
@@ -152,14 +154,22 @@ def list_reports(request: SignedInRequest) -> list[Report]:
 
 
 @router.post("/reports", response={201: FiledOut, 422: ErrorOut}, url_name="speakup_reports")
-def file_report(request: SignedInRequest, payload: ReportIn) -> Status[FiledOut]:
-    filed = services.file_report(
-        reporter=request.user, named_person_id=payload.named_person_id,
-        named_text=payload.named_text, what=payload.what, when=payload.when,
-        where=payload.where, send_now=payload.send_now, anonymous=payload.anonymous)
-    return Status(201, FiledOut(id=filed.report.pk, receipt_code=filed.receipt_code,
-                                state=filed.report.state, released=filed.released,
-                                recipients=filed.recipients))
+def file_report(request: SignedInRequest, payload: ReportIn,
+                idempotency_key: IdempotencyKey = None) -> Status[FiledOut] | JsonResponse:
+    """File a report. Sent again with the same Idempotency-Key it answers id null and no
+    receipt code: the code is shown once, and the record of the key does not point at the
+    report."""
+    def filed() -> FiledOut:
+        made = services.file_report(
+            reporter=request.user, named_person_id=payload.named_person_id,
+            named_text=payload.named_text, what=payload.what, when=payload.when,
+            where=payload.where, send_now=payload.send_now, anonymous=payload.anonymous)
+        return FiledOut(id=made.report.pk, receipt_code=made.receipt_code,
+                        state=made.report.state, released=made.released,
+                        recipients=made.recipients)
+
+    return create_once(request, key=idempotency_key, payload=payload, make=filed,
+                       made_id=lambda out: out.id, anonymous=True)
 
 
 @router.post("/reports/open", response={200: OpenedReportOut, 403: ErrorOut, 422: ErrorOut},

@@ -6,21 +6,25 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
-from typing import Any
+from datetime import datetime, time
+from typing import Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import QuerySet
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime, ConfigDict, StrictBool, field_validator
 
-from haven.api.schemas import Email, ErrorOut, Line, Text
+from haven.api.once import IdempotencyKey, create_once
+from haven.api.schemas import Email, ErrorOut, Line, StrictIn, Text
 from haven.core.http import SignedInRequest
 from haven.core.selectors import MAX_ID
-from haven.support import commitments, conversations, selectors
+from haven.support import commitments, conversations, profiles, selectors
 from haven.support import requests as support_requests
+from haven.support.availability import describe, windows_from
 from haven.support.models import Conversation, SupportRequest
 
 router = Router(tags=["support"])
@@ -227,8 +231,9 @@ def list_requests(request: SignedInRequest) -> QuerySet[SupportRequest]:
 
 @router.post("/requests", response={200: SupportRequestOut, 201: SupportRequestOut,
                                     422: ErrorOut}, url_name="support_requests")
-def open_request(request: SignedInRequest, payload: SupportRequestIn
-                 ) -> Status[SupportRequest]:
+def open_request(request: SignedInRequest, payload: SupportRequestIn,
+                 idempotency_key: IdempotencyKey = None
+                 ) -> Status[SupportRequest] | JsonResponse:
     """Open a request with its first message. The same submission_id again answers 200 with
     the request it opened, and opens nothing new."""
     existing = selectors.own_request(requester=request.user, submission_id=payload.submission_id)
@@ -242,15 +247,17 @@ def open_request(request: SignedInRequest, payload: SupportRequestIn
                 "Nobody in the directory has that e-mail.")})
     with _fields_named(acknowledged="acknowledged_confidentiality", text="message",
                        person_of_concern="person_of_concern_email", languages="language"):
-        support_request = support_requests.open_request(
-            requester=request.user, topic=payload.topic, mode=payload.mode,
-            use_pseudonym=payload.use_pseudonym, language=payload.language,
-            avoid_my_team=payload.avoid_my_team,
-            avoid_my_department=payload.avoid_my_department,
-            person_of_concern=person_of_concern, preferred_supporter=None,
-            acknowledged_confidentiality=payload.acknowledged_confidentiality,
-            first_message=payload.message, submission_id=str(payload.submission_id))
-    return Status(201, support_request)
+        return create_once(
+            request, key=idempotency_key, payload=payload,
+            make=lambda: support_requests.open_request(
+                requester=request.user, topic=payload.topic, mode=payload.mode,
+                use_pseudonym=payload.use_pseudonym, language=payload.language,
+                avoid_my_team=payload.avoid_my_team,
+                avoid_my_department=payload.avoid_my_department,
+                person_of_concern=person_of_concern, preferred_supporter=None,
+                acknowledged_confidentiality=payload.acknowledged_confidentiality,
+                first_message=payload.message, submission_id=str(payload.submission_id)),
+            made_id=lambda made: made.pk)
 
 
 # Conversations ------------------------------------------------------------------------------
@@ -309,14 +316,74 @@ def list_commitments(request: SignedInRequest) -> list[dict[str, Any]]:
              response={201: CommitmentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut,
                        423: ErrorOut},
              url_name="support_conversation_commitments")
-def add_commitment(request: SignedInRequest, conversation_id: int,
-                   payload: CommitmentIn) -> Status[dict[str, Any]]:
+def add_commitment(request: SignedInRequest, conversation_id: int, payload: CommitmentIn,
+                   idempotency_key: IdempotencyKey = None
+                   ) -> Status[dict[str, Any]] | JsonResponse:
     conversation = selectors.conversation_for(viewer=request.user,
                                               conversation_id=conversation_id)
-    commitment = commitments.record_commitment(
-        conversation=conversation, supporter=request.user, what=payload.what,
-        due_at=payload.due_at)
-    return Status(201, {"id": commitment.pk, "conversation_id": conversation.pk,
-                        "role": "supporter", "what": payload.what.strip(),
-                        "due_at": commitment.due_at, "state": commitment.state, "note": "",
-                        "overdue": False})
+
+    def record() -> dict[str, Any]:
+        commitment = commitments.record_commitment(
+            conversation=conversation, supporter=request.user, what=payload.what,
+            due_at=payload.due_at)
+        return {"id": commitment.pk, "conversation_id": conversation.pk, "role": "supporter",
+                "what": payload.what.strip(), "due_at": commitment.due_at,
+                "state": commitment.state, "note": "", "overdue": False}
+
+    return create_once(request, key=idempotency_key, payload=payload, make=record,
+                       made_id=lambda out: out["id"])
+
+
+# The supporter's weekly availability ---------------------------------------------------------
+
+DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DayName = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class WindowSchema(Schema):
+    day: DayName
+    start: time = Field(description="From, e.g. 09:00, in the supporter's own time zone.")
+    end: time = Field(description="To (not included), after the start, e.g. 17:00.")
+
+
+class AvailabilityIn(StrictIn):
+    windows: list[WindowSchema] = Field(max_length=7 * 24, description=(
+        "Every weekly time range; overlapping or touching ranges of a day are joined."))
+
+
+class AvailabilityOut(Schema):
+    time_zone: str
+    windows: list[WindowSchema]
+    summary: str = Field(description="The week as shown on the profile page, e.g. "
+                                     "“Mon–Fri 09:00–17:00”.")
+
+
+def _availability_out(person: Any, windows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"time_zone": person.time_zone or settings.TIME_ZONE, "summary": describe(windows),
+            "windows": [{"day": DAY_NAMES[w["weekday"]], "start": w["start"],
+                         "end": w["end"]} for w in windows]}
+
+
+@router.get("/profile/availability", response={200: AvailabilityOut, 403: ErrorOut},
+            url_name="support_availability")
+def get_availability(request: SignedInRequest) -> dict[str, Any]:
+    """Your weekly availability as a supporter (empty before you set any)."""
+    profile = selectors.profile_of(person=request.user)
+    return _availability_out(request.user, profile.availability if profile else [])
+
+
+@router.put("/profile/availability", response={200: AvailabilityOut, 403: ErrorOut,
+                                               422: ErrorOut},
+            url_name="support_availability")
+def put_availability(request: SignedInRequest, payload: AvailabilityIn) -> dict[str, Any]:
+    """Replace your weekly availability. A range that does not end after it starts is a 422
+    naming its day."""
+    typed = [[(f"{w.start:%H:%M}", f"{w.end:%H:%M}") for w in payload.windows
+              if w.day == day] for day in DAY_NAMES]
+    try:
+        windows = windows_from(typed)
+    except ValidationError as error:
+        raise ValidationError({"windows": error.messages}) from None
+    profile = profiles.set_availability(person=request.user, availability=windows)
+    return _availability_out(request.user, profile.availability)
+

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.idempotency import OnceForm
 from haven.core.models import Person
 from haven.core.text import HavenForm
 from haven.speakup.journal import services
@@ -56,7 +57,7 @@ def find_people(text: str) -> list[Person]:
     return found
 
 
-class EntryForm(HavenForm):
+class EntryForm(OnceForm):
     occurred_on = forms.DateField(label=_("When did it happen?"),
                                   widget=forms.DateInput(attrs={"type": "date"},
                                                          format="%Y-%m-%d"),
@@ -105,6 +106,7 @@ class EntryForm(HavenForm):
 
 
 class EditEntryForm(EntryForm):
+    token_field = None  # an edit, not a create: it has no one-time token
     keep = forms.MultipleChoiceField(label=_("Keep these attachments"), required=False,
                                      widget=forms.CheckboxSelectMultiple)
 

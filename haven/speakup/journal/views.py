@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from haven.core.audit import ip_hash_of
 from haven.core.forms import errors_to_form
 from haven.core.http import SignedInRequest
+from haven.core.idempotency import already_sent, submit_once
 from haven.core.models import Person
 from haven.core.ratelimit import count_hit
 from haven.speakup.journal import export, selectors, services, signing, verify
@@ -35,7 +37,7 @@ def verify_max_bytes() -> int:
     return int(getattr(settings, "HAVEN_JOURNAL_VERIFY_MAX_BYTES", DEFAULT_VERIFY_MAX_BYTES))
 
 
-def _to_form(form: EntryForm, error: ValidationError) -> None:
+def _to_form(form: EntryForm | EditEntryForm, error: ValidationError) -> None:
     """The service's error, beside the field it names (its "files" is the form's
     "new_files")."""
     if hasattr(error, "error_dict") and "files" in error.error_dict:
@@ -65,12 +67,20 @@ def journal_new(request: SignedInRequest) -> HttpResponse:
         form = EntryForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                entry = services.write_entry(author=request.user,
-                                             entry_input=form.entry_input(),
-                                             new_files=_read_files(form.cleaned_data["new_files"]))
+                # Recorded as an anonymous submission: the record points at the journal, not
+                # at the entry, and keeps no tag of what was written.
+                outcome = submit_once(
+                    person=request.user, form=form, anonymous=True,
+                    make=lambda: services.write_entry(
+                        author=request.user, entry_input=form.entry_input(),
+                        new_files=_read_files(form.cleaned_data["new_files"])),
+                    shown_at=lambda entry: reverse("journal"))
             except ValidationError as error:
                 _to_form(form, error)
             else:
+                if outcome.made is None:
+                    return already_sent(request, outcome)
+                entry = outcome.made
                 messages.success(request, _("Saved in your journal as entry %(number)d.")
                                  % {"number": entry.number})
                 return redirect("journal_entry", entry_id=entry.pk)

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.idempotency import OnceForm
 from haven.core.models import Person
 from haven.core.text import HavenForm
 from haven.speakup.models import CaseState
@@ -17,7 +18,7 @@ CODE_MAX = 64
 PASSPHRASE_MAX = 1024
 
 
-class ReportForm(HavenForm):
+class ReportForm(OnceForm):
     named_person = forms.TypedChoiceField(
         label=_("The person this is about (from the directory)"), required=False,
         coerce=int, empty_value=None,

@@ -24,6 +24,7 @@ from haven.core import kanon
 from haven.core.audit import audit, ip_hash_of
 from haven.core.forms import errors_to_form
 from haven.core.http import SignedInRequest
+from haven.core.idempotency import submit_once
 from haven.core.middleware import leave_session_untouched
 from haven.core.pages import posted, settings_page
 from haven.speakup.models import CaseState, ReportAudit, ReportState
@@ -69,14 +70,27 @@ def new_report(request: SignedInRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                filed = services.file_report(
-                    reporter=request.user, named_person_id=data["named_person"],
-                    named_text=data["named_text"], what=data["what"], when=data["when"],
-                    where=data["where"], send_now=data["rule"] == "now",
-                    anonymous=data["identity"] == "anonymous")
+                # Recorded as an anonymous submission: the record points at the reporter's
+                # list, not the report, and keeps no tag of what was written.
+                outcome = submit_once(
+                    person=request.user, form=form, anonymous=True,
+                    make=lambda: services.file_report(
+                        reporter=request.user, named_person_id=data["named_person"],
+                        named_text=data["named_text"], what=data["what"], when=data["when"],
+                        where=data["where"], send_now=data["rule"] == "now",
+                        anonymous=data["identity"] == "anonymous"),
+                    shown_at=lambda filed: reverse("speakup_reports"))
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
+                if outcome.made is None:
+                    # The receipt code was shown once and is stored nowhere: it cannot be
+                    # shown again.
+                    messages.info(request, _(
+                        "You had already sent this, so it was filed once, not twice. Its "
+                        "receipt code was shown only once, when you filed it."))
+                    return redirect(outcome.shown_at)
+                filed = outcome.made
                 # The code is shown here, once, and never stored: no redirect to a page
                 # that could show it again.
                 return _no_store(render(request, "speakup/reports/filed.html", {
