@@ -17,10 +17,13 @@ from haven.core.selectors import MAX_ID, MAX_PEOPLE_MATCHES, MAX_SEARCH
 from haven.core.text import HavenForm
 
 
-def errors_to_form(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service's ValidationError to FORM, field by field where it names one."""
+def errors_to_form(form: forms.Form, error: ValidationError,
+                   renamed: dict[str, str] | None = None) -> None:
+    """Attach a service's ValidationError to FORM, field by field where it names one (the
+    service's name for a field may differ from the form's: RENAMED maps one to the other)."""
     if hasattr(error, "error_dict"):
         for field, field_errors in error.error_dict.items():
+            field = (renamed or {}).get(field, field)
             form.add_error(field if field in form.fields else None, field_errors)
     else:
         form.add_error(None, error)

@@ -8,23 +8,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.idempotency import OnceForm
-from haven.core.models import Location, Person
+from haven.core.models import Location
+from haven.core.picker import PersonField, picker_attrs
 from haven.core.text import HavenForm
 from haven.support.models import SupportRequest
 
 LANGUAGE_CHOICES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish")),
                     ("de", _("German")), ("pl", _("Polish")), ("pt", _("Portuguese")),
                     ("zh", _("Chinese")), ("hi", _("Hindi"))]
-
-
-def person_by_email(email: str | None) -> Person | None:
-    """An optional directory person named by work e-mail; an unknown address is an error."""
-    if not email:
-        return None
-    person = Person.objects.filter(email=email.lower(), is_active=True).first()
-    if person is None:
-        raise forms.ValidationError(_("Nobody in the directory has that e-mail."))
-    return person
 
 
 class RequestForm(OnceForm):
@@ -46,10 +37,10 @@ class RequestForm(OnceForm):
         help_text=_("Nobody in your reporting line, above or below you, is ever asked."))
     avoid_my_department = forms.BooleanField(label=_("Nobody from my department"),
                                              required=False)
-    person_of_concern = forms.EmailField(
+    person_of_concern = PersonField(
         label=_("Person of concern (optional)"), required=False,
-        help_text=_("Their work e-mail. Nobody is ever shown this; Haven uses it only so that "
-                    "your supporter is not close to them."))
+        help_text=_("Their name or work e-mail. Nobody is ever shown this; Haven uses it only "
+                    "so that your supporter is not close to them."))
     message = forms.CharField(
         label=_("Your first message"), widget=forms.Textarea(attrs={"rows": 6}),
         max_length=10_000, help_text=_("Say as much or as little as you like."),
@@ -63,9 +54,6 @@ class RequestForm(OnceForm):
     def __init__(self, *args: Any, topics: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["topic"]).choices = topics
-
-    def clean_person_of_concern(self) -> Person | None:
-        return person_by_email(self.cleaned_data.get("person_of_concern"))
 
 
 class MessageForm(HavenForm):
@@ -137,7 +125,10 @@ class ProgrammeSettingsForm(HavenForm):
     retention_days = forms.IntegerField(
         label=_("Days content is kept after a conversation closes"), min_value=1,
         max_value=3650)
-    safety_contact = forms.EmailField(label=_("Safety contact's work e-mail"), required=False)
+    safety_contact = PersonField(
+        label=_("Safety contact"), required=False,
+        widget=forms.TextInput(attrs=picker_attrs(me=True)),
+        help_text=_("Their name or work e-mail."))
 
     def __init__(self, *args: Any, locations: list[Location], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -175,6 +166,3 @@ class ProgrammeSettingsForm(HavenForm):
         if not topics:
             raise forms.ValidationError(_("List at least one topic."))
         return topics
-
-    def clean_safety_contact(self) -> Person | None:
-        return person_by_email(self.cleaned_data.get("safety_contact"))
