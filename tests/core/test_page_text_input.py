@@ -233,7 +233,7 @@ PAGES: dict[type[forms.BaseForm] | str, Page] = {
     # recognition
     recognition_forms.GiveForm: Page(lambda w: Call(
         w.client(w.supporter), "/recognition/give/", {
-            "recipient_email": w.colleague.email, "team": "", "message": "Thanks for the help!",
+            "recipient": w.colleague.email, "team": "", "message": "Thanks for the help!",
             "audience": "organisation"})),
     recognition_forms.CommentForm: Page(lambda w: Call(
         w.client(w.colleague), f"/recognition/{_recognition(w)}/comments/",
@@ -246,7 +246,7 @@ PAGES: dict[type[forms.BaseForm] | str, Page] = {
         {"name": "Courage", "description": "Speaking up."})),
     # coffee and shared attributes
     coffee_forms.BlockForm: Page(lambda w: Call(
-        w.client(w.colleague), "/coffee/blocks/", {"email": w.supporter.email})),
+        w.client(w.colleague), "/coffee/blocks/", {"person": w.supporter.email})),
     attribute_forms.AttributeForm: Page(lambda w: Call(
         w.client(w.lead), "/attributes/", {"name": "Caring", "question": "Do you care for "
                                            "someone?", "options": "Yes\nNo"})),

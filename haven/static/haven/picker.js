@@ -53,8 +53,6 @@
       input.id = field.id;
       field.id = `${field.id}_lines`;
       field.hidden = true;
-      const counter = document.getElementById(`${input.id}_counter`);
-      if (counter) counter.hidden = true;
       submitted = field;
       chips = make("ul", "picker__chips");
       chips.setAttribute("aria-label", field.dataset.chipsLabel || data.chosen);
@@ -71,6 +69,9 @@
       wrapper.append(field, submitted);
     }
     wrapper.append(list, live);
+    // A name or an e-mail is never near a length limit: counter.js's count is only noise here.
+    const counter = document.getElementById(`${input.id}_counter`);
+    if (counter) counter.hidden = true;
     for (const name of ["aria-describedby", "aria-invalid"]) {
       if (field.hasAttribute(name) && input !== field) {
         input.setAttribute(name, field.getAttribute(name));
