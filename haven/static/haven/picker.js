@@ -31,6 +31,7 @@
   }
 
   function attach(field) {
+    field.dataset.pickerReady = "1"; // a saved copy of the page, loaded again, is left alone
     made += 1;
     const many = field.dataset.picker === "many";
     const id = `picker-${made}`;
@@ -222,9 +223,9 @@
         }
         const step = event.key === "ArrowDown" ? 1 : -1;
         highlight((active + step + people.length) % people.length);
-      } else if (event.key === "Enter" && open && active >= 0) {
-        event.preventDefault(); // choosing a person does not send the form
-        choose(active);
+      } else if (event.key === "Enter" && open) {
+        event.preventDefault(); // Enter in the list chooses a person; it never sends the form
+        if (active >= 0) choose(active);
       } else if (event.key === "Escape" && open) {
         event.preventDefault();
         close();
@@ -242,5 +243,5 @@
     }
   }
 
-  document.querySelectorAll("[data-picker]").forEach(attach);
+  document.querySelectorAll("[data-picker]:not([data-picker-ready])").forEach(attach);
 })();
