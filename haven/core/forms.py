@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.core import selectors
 from haven.core.audit_actions import audit_action_choices
+from haven.core.languages import LanguagesField
 from haven.core.models import Person, Role
 from haven.core.selectors import MAX_ID, MAX_PEOPLE_MATCHES, MAX_SEARCH
 from haven.core.text import HavenForm
@@ -32,9 +33,13 @@ def errors_to_form(form: forms.Form, error: ValidationError,
 class ProfileForm(HavenForm):
     pronouns = forms.CharField(label=_("Pronouns (optional)"), max_length=40, required=False,
                                help_text=_("Shown beside your name, e.g. she/her, they/them."))
-    languages = forms.CharField(
-        label=_("Languages you speak"), max_length=200, required=False,
-        help_text=_("Language codes separated by commas, e.g. en, fr, pt-BR."))
+    languages = LanguagesField(
+        label=_("Languages you speak"), required=False,
+        help_text=_("Tick every language you can hold a conversation in."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(LanguagesField, self.fields["languages"]).keep(self.initial.get("languages", []))
 
 
 class RolesForm(HavenForm):

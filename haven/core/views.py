@@ -58,21 +58,21 @@ def home(request: SignedInRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile(request: SignedInRequest) -> HttpResponse:
     person: Person = request.user
+    initial = {"pronouns": person.pronouns, "languages": person.languages}
     if request.method == "POST":
-        form = ProfileForm(request.POST)
+        form = ProfileForm(request.POST, initial=initial)
         if form.is_valid():
             try:
                 services.update_profile(
                     person=person, pronouns=form.cleaned_data["pronouns"],
-                    languages=form.cleaned_data["languages"].split(","))
+                    languages=form.cleaned_data["languages"])
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
                 messages.success(request, _("Your profile is saved."))
                 return redirect("profile")
     else:
-        form = ProfileForm(initial={"pronouns": person.pronouns,
-                                    "languages": ", ".join(person.languages)})
+        form = ProfileForm(initial=initial)
     return render(request, "core/profile.html", {"form": form, "person": person})
 
 

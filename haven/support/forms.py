@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.idempotency import OnceForm
+from haven.core.languages import LanguagesField
 from haven.core.models import Location
 from haven.core.picker import PersonField, picker_attrs
 from haven.core.text import HavenForm
@@ -90,8 +91,8 @@ class SupporterProfileForm(HavenForm):
     active = forms.BooleanField(label=_("Taking new requests"), required=False)
     capacity = forms.IntegerField(label=_("Most open conversations at once"), min_value=1,
                                   max_value=20)
-    languages = forms.CharField(label=_("Languages"), max_length=200,
-                                help_text=_("Codes separated by commas, e.g. en, fr."))
+    languages = LanguagesField(label=_("Languages"), error_messages={
+        "required": _("Tick at least one language you can support colleagues in.")})
     topics = forms.MultipleChoiceField(label=_("Topics you are ready for"),
                                        widget=forms.CheckboxSelectMultiple, required=False)
     availability = forms.CharField(
@@ -106,6 +107,7 @@ class SupporterProfileForm(HavenForm):
     def __init__(self, *args: Any, topics: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.MultipleChoiceField, self.fields["topics"]).choices = topics
+        cast(LanguagesField, self.fields["languages"]).keep(self.initial.get("languages", []))
 
 
 class ProgrammeSettingsForm(HavenForm):

@@ -169,7 +169,7 @@ def _journal_form(world: World) -> dict[str, str]:
 PAGES: dict[type[forms.BaseForm] | str, Page] = {
     # core
     core_forms.ProfileForm: Page(lambda w: Call(
-        w.client(w.colleague), "/profile/", {"pronouns": "they/them", "languages": "en, fr"})),
+        w.client(w.colleague), "/profile/", {"pronouns": "they/them", "languages": ["en", "fr"]})),
     core_forms.AccessTokenForm: Page(lambda w: Call(
         w.client(w.colleague), "/profile/tokens/", {"name": "HR sync", "days": "90"})),
     core_forms.AcceptInvitationForm: Page(_invitation),
@@ -195,7 +195,7 @@ PAGES: dict[type[forms.BaseForm] | str, Page] = {
         {"outcome": "renegotiate", "due_at": _later(5), "note": "HR is closed this week"})),
     support_forms.SupporterProfileForm: Page(lambda w: Call(
         w.client(w.supporter), "/supporter/profile/", {
-            "active": "on", "capacity": "3", "languages": "en", "availability":
+            "active": "on", "capacity": "3", "languages": ["en"], "availability":
             "Mon 09:00-12:30", "away_from": "", "away_until": ""})),
     support_forms.ProgrammeSettingsForm: Page(_programme_settings),
     # coach

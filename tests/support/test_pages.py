@@ -328,7 +328,7 @@ def test_a_supporter_edits_their_profile(supporter: Person) -> None:
     assert client.get("/supporter/profile/").status_code == 200
 
     response = client.post("/supporter/profile/", {
-        "active": "on", "capacity": "2", "languages": "en, fr", "topics": ["bullying"],
+        "active": "on", "capacity": "2", "languages": ["en", "fr"], "topics": ["bullying"],
         "availability": "Mon 09:00-12:00\nFriday 13:00-17:30"})
 
     assert response.status_code == 302
@@ -337,6 +337,7 @@ def test_a_supporter_edits_their_profile(supporter: Person) -> None:
     assert profile.availability[1] == {"weekday": 4, "start": "13:00", "end": "17:30"}
     form = client.get("/supporter/profile/").content.decode()
     assert "Fri 13:00-17:30" in form
+    assert 'value="fr" id="id_languages_' in form and "French (français)" in form
 
 
 def test_bad_availability_is_named_by_line_and_what_was_typed_comes_back(
@@ -344,7 +345,7 @@ def test_bad_availability_is_named_by_line_and_what_was_typed_comes_back(
     typed = "Mon 09:00-12:00\nsometimes in the afternoon"
 
     response = signed_in(supporter).post("/supporter/profile/", {
-        "active": "on", "capacity": "2", "languages": "en", "availability": typed})
+        "active": "on", "capacity": "2", "languages": ["en"], "availability": typed})
 
     assert response.status_code == 200
     body = response.content.decode()
