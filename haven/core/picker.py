@@ -25,11 +25,14 @@ def over_search_limit(*, person: Person) -> bool:
     return count_hit(key, window=SEARCH_WINDOW) > SEARCH_LIMIT
 
 
-def picker_attrs(*, many: bool = False, me: bool = False, **attrs: Any) -> dict[str, Any]:
+def picker_attrs(*, many: bool = False, free: bool = False, me: bool = False,
+                 **attrs: Any) -> dict[str, Any]:
     """Widget attributes that make picker.js turn a field into the people picker: one person
     (a text input) or MANY (a textarea holding one name or e-mail a line, shown as chips).
+    FREE: a chip may be any text (a textarea read as free text, not resolved to people).
     The search leaves out the person typing unless ME (naming oneself rarely makes sense)."""
     return {"data-picker": "many" if many else "one", "autocomplete": "off",
+            **({"data-picker-free": "1"} if free else {}),
             **({"data-picker-me": "1"} if me else {}), **attrs}
 
 

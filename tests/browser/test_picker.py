@@ -103,7 +103,7 @@ def test_two_journal_people_are_added_as_chips_and_one_removed(
         _type_and_open(page, label, name)
         page.keyboard.press("ArrowDown")
         page.keyboard.press("Enter")
-    chips = page.locator(".picker__chip")
+    chips = page.locator(".field").filter(has_text=label).locator(".picker__chip")
     expect(chips).to_have_text(["Rex Rowe×", "Rita Rowe×"])
     expect(page.get_by_role("combobox", name=label, exact=True)).to_have_value("")
 
@@ -120,11 +120,24 @@ def test_two_journal_people_are_added_as_chips_and_one_removed(
     expect(chips).to_have_text(["Rita Rowe×"])
     expect(page.get_by_role("button", name="Remove Rita Rowe")).to_be_focused()
 
+    # Witnesses take anyone: a person from the directory, or words typed and entered.
+    witnesses = page.get_by_role("combobox", name="Witnesses (optional)", exact=True)
+    witnesses.focus()
+    page.keyboard.type("Sam from accounts")
+    page.keyboard.press("Enter")
+    _type_and_open(page, "Witnesses (optional)", "Rex")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator(".picker__chip").filter(has_text="Sam")).to_have_text(
+        "Sam from accounts×")
+    assert path_of(page) == "/journal/new/"
+
     page.get_by_label("When did it happen?").fill(timezone.localdate().isoformat())
     page.get_by_label("What happened?").fill("Shouted at me in the corridor.")
     page.get_by_role("button", name="Save the entry").click()
     expect_heading(page, "Entry 1")
-    expect(page.locator("dd").filter(has_text="Rowe")).to_have_text("Rita Rowe")
+    expect(page.locator("dd").filter(has_text="Rita")).to_have_text("Rita Rowe")
+    expect(page.locator("dd").filter(has_text="Sam from accounts")).to_contain_text("Rex Rowe")
     assert JournalEntry.objects.count() == 1
 
 

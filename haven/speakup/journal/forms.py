@@ -60,9 +60,10 @@ class EntryForm(HavenForm):
                              required=False, max_length=services.OTHERS_MAX,
                              widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("People outside the directory, or a description."))
-    witnesses = forms.CharField(label=_("Witnesses (optional)"), required=False,
-                                max_length=services.WITNESSES_MAX,
-                                widget=forms.Textarea(attrs={"rows": 2}))
+    witnesses = forms.CharField(
+        label=_("Witnesses (optional)"), required=False, max_length=services.WITNESSES_MAX,
+        widget=forms.Textarea(attrs=picker_attrs(many=True, free=True, rows=2)),
+        help_text=_("One a line: someone from the directory, or anyone in your words."))
     impact = forms.CharField(label=_("How did it affect you? (optional)"), required=False,
                              max_length=services.IMPACT_MAX,
                              widget=forms.Textarea(attrs={"rows": 4}))

@@ -1,7 +1,9 @@
 // The people picker: a field marked data-picker becomes a combobox (WAI-ARIA 1.2, list
 // autocomplete) that asks the server for people as one types. "one": a text input whose
 // submitted value becomes the chosen person's work e-mail. "many": the textarea (one name or
-// e-mail a line) stays the submitted value, hidden behind removable chips. Without this
+// e-mail a line) stays the submitted value, hidden behind removable chips; with
+// data-picker-free, a chip may also be any text typed and entered, and a chosen person's line
+// is their name (the server reads such a field as free text). Without this
 // script both fields take names or e-mails as typed, and the server checks them either way.
 (() => {
   const script = document.currentScript;
@@ -34,6 +36,8 @@
     field.dataset.pickerReady = "1"; // a saved copy of the page, loaded again, is left alone
     made += 1;
     const many = field.dataset.picker === "many";
+    const free = many && field.dataset.pickerFree === "1";
+    const valueOf = (person) => (free ? person.name : person.value);
     const id = `picker-${made}`;
     const wrapper = make("div", "picker");
     const live = make("p", "visually-hidden");
@@ -115,7 +119,7 @@
 
     function show(answer) {
       const taken = new Set(many ? lines().map((line) => line.toLowerCase()) : []);
-      people = answer.filter((person) => !taken.has(person.value.toLowerCase()));
+      people = answer.filter((person) => !taken.has(valueOf(person).toLowerCase()));
       list.replaceChildren(...people.map((person, at) => {
         const option = make("li", "picker__option");
         option.id = `${id}-option-${at}`;
@@ -178,14 +182,18 @@
       chips.append(item);
     }
 
+    function add(label, value) {
+      submitted.value = [...lines(), value].join("\n");
+      addChip(label, value);
+      input.value = "";
+      live.textContent = say(data.added, {name: label});
+    }
+
     function choose(index) {
       const person = people[index];
       if (!person) return;
       if (many) {
-        submitted.value = [...lines(), person.value].join("\n");
-        addChip(person.name, person.value);
-        input.value = "";
-        live.textContent = say(data.added, {name: person.name});
+        add(person.name, valueOf(person));
       } else {
         chosen = person;
         input.value = person.name;
@@ -223,9 +231,16 @@
         }
         const step = event.key === "ArrowDown" ? 1 : -1;
         highlight((active + step + people.length) % people.length);
-      } else if (event.key === "Enter" && open) {
+      } else if (event.key === "Enter" && open && active >= 0) {
         event.preventDefault(); // Enter in the list chooses a person; it never sends the form
-        if (active >= 0) choose(active);
+        choose(active);
+      } else if (event.key === "Enter" && free && input.value.trim()) {
+        event.preventDefault(); // in a free field, Enter makes what was typed a chip
+        clearTimeout(timer);
+        add(input.value.trim(), input.value.trim());
+        close();
+      } else if (event.key === "Enter" && open) {
+        event.preventDefault();
       } else if (event.key === "Escape" && open) {
         event.preventDefault();
         close();
