@@ -60,7 +60,7 @@
       field.hidden = true;
       submitted = field;
       chips = make("ul", "picker__chips");
-      chips.setAttribute("aria-label", field.dataset.chipsLabel || data.chosen);
+      chips.setAttribute("aria-label", data.chosen);
       field.insertAdjacentElement("afterend", wrapper);
       wrapper.append(chips, input);
     } else {
