@@ -85,13 +85,18 @@ class TeamOut(Schema):
     department: RefOut | None
 
 
+# Pages show languages by name (haven/core/languages.py); the API keeps the stored codes.
+LANGUAGES_ARE_CODES = ("Language codes as stored, e.g. en, fr, pt-BR (the pages show them by "
+                       "name).")
+
+
 class PersonBase(Schema):
     id: int
     name: str
     email: str
     pronouns: str
     roles: list[str]  # always includes colleague
-    languages: list[str]
+    languages: list[str] = Field(description=LANGUAGES_ARE_CODES)
     team: RefOut | None
     department: RefOut | None
     location: LocationOut | None
@@ -115,7 +120,8 @@ class MeIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     pronouns: Annotated[StrictStr, StringConstraints(max_length=40), ONE_LINE] | None = None
-    languages: list[_LanguageTag] | None = Field(default=None, max_length=12)
+    languages: list[_LanguageTag] | None = Field(default=None, max_length=12,
+                                                 description=LANGUAGES_ARE_CODES)
 
 
 class PersonOut(PersonBase):

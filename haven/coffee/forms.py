@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.coffee.models import Frequency, MeetingMode
 from haven.core.models import Location
+from haven.core.picker import PersonField
 from haven.core.text import HavenForm
 
 
@@ -37,9 +38,10 @@ class ProfileForm(HavenForm):
 
 
 class BlockForm(HavenForm):
-    email = forms.EmailField(
-        label=_("Their work e-mail"), max_length=254,
-        help_text=_("You will never be paired with them. Nobody is told, they least of all."))
+    person = PersonField(
+        label=_("Who?"), error_messages={"required": _("Type their name or work e-mail.")},
+        help_text=_("Their name or work e-mail. You will never be paired with them. Nobody "
+                    "is told, they least of all."))
 
 
 class MetForm(HavenForm):

@@ -78,9 +78,9 @@ def blocks(request: SignedInRequest) -> HttpResponse:
         form = BlockForm(request.POST)
         if form.is_valid():
             try:
-                services.block(person=request.user, email=form.cleaned_data["email"])
+                services.block(person=request.user, email=form.cleaned_data["person"].email)
             except ValidationError as error:
-                errors_to_form(form, error)
+                errors_to_form(form, error, renamed={"email": "person"})
             else:
                 messages.success(request, _("Done. You will not be paired with them."))
                 return redirect("coffee_blocks")

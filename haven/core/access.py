@@ -30,6 +30,7 @@ ROUTES: dict[str, Rule] = {
     "tokens": SIGNED_IN,
     "token_revoke": SIGNED_IN,
     "accept_invitation": PUBLIC,
+    "people_search": SIGNED_IN,  # the people picker; capped, rate-limited, never logged
     "directory": COORDINATORS,
     "person_detail": COORDINATORS,
     "person_roles": ADMINISTRATORS,

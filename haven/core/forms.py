@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -14,15 +14,19 @@ from haven.core import selectors
 from haven.core.audit_actions import audit_action_choices
 from haven.core.email_kinds import EmailKind
 from haven.core.idempotency import OnceForm
+from haven.core.languages import LanguagesField
 from haven.core.models import Person, Role
 from haven.core.selectors import MAX_ID, MAX_PEOPLE_MATCHES, MAX_SEARCH
 from haven.core.text import HavenForm
 
 
-def errors_to_form(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service's ValidationError to FORM, field by field where it names one."""
+def errors_to_form(form: forms.Form, error: ValidationError,
+                   renamed: dict[str, str] | None = None) -> None:
+    """Attach a service's ValidationError to FORM, field by field where it names one (the
+    service's name for a field may differ from the form's: RENAMED maps one to the other)."""
     if hasattr(error, "error_dict"):
         for field, field_errors in error.error_dict.items():
+            field = (renamed or {}).get(field, field)
             form.add_error(field if field in form.fields else None, field_errors)
     else:
         form.add_error(None, error)
@@ -31,9 +35,13 @@ def errors_to_form(form: forms.Form, error: ValidationError) -> None:
 class ProfileForm(HavenForm):
     pronouns = forms.CharField(label=_("Pronouns (optional)"), max_length=40, required=False,
                                help_text=_("Shown beside your name, e.g. she/her, they/them."))
-    languages = forms.CharField(
-        label=_("Languages you speak"), max_length=200, required=False,
-        help_text=_("Language codes separated by commas, e.g. en, fr, pt-BR."))
+    languages = LanguagesField(
+        label=_("Languages you speak"), required=False,
+        help_text=_("Tick every language you can hold a conversation in."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(LanguagesField, self.fields["languages"]).keep(self.initial.get("languages", []))
 
 
 class RolesForm(HavenForm):

@@ -9,7 +9,7 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -220,3 +220,29 @@ def sign_up_counts(*, viewer: Person) -> SignUpCounts:
     return SignUpCounts(people=counts["people"], not_invited=counts["not_invited"],
                         invited=counts["invited"],
                         signed_up=counts["people"] - counts["not_invited"] - counts["invited"])
+
+
+# The people picker (haven/static/haven/picker.js) asks as someone types. Short searches and
+# long answers would turn it into a way to list the directory, so both are bounded.
+PICKER_MIN_LENGTH = 2
+PICKER_MAX_RESULTS = 10
+
+
+def people_for_picker(*, viewer: Person, text: str, include_viewer: bool = False
+                      ) -> list[Person]:
+    """At most PICKER_MAX_RESULTS active people whose name or team contains TEXT (or whose
+    work e-mail is TEXT), those whose name starts with it first; none for fewer than
+    PICKER_MIN_LENGTH characters. The viewer is left out unless INCLUDE_VIEWER."""
+    if not viewer.is_authenticated:
+        raise PermissionDenied
+    text = clean_search(text)
+    if len(text) < PICKER_MIN_LENGTH:
+        return []
+    matching = Q(name__icontains=text) | Q(team__name__icontains=text)
+    if "@" in text:
+        matching |= Q(email__iexact=text)
+    people = Person.objects.filter(matching, is_active=True).select_related("team")
+    if not include_viewer:
+        people = people.exclude(pk=viewer.pk)
+    return list(people.annotate(later=Case(When(name__istartswith=text, then=0), default=1))
+                .order_by("later", "name", "pk")[:PICKER_MAX_RESULTS])

@@ -13,6 +13,7 @@ urlpatterns = [
     path("profile/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("invitation/<str:uidb64>/<str:token>/", views.accept_invitation,
          name="accept_invitation"),
+    path("people/search/", views.people_search, name="people_search"),
     path("directory/", views.directory, name="directory"),
     path("directory/invite-all/", views.invite_all, name="invite_all"),
     path("directory/import/", views.import_people_view, name="import_people"),

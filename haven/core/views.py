@@ -39,6 +39,7 @@ from haven.core.http import SignedInRequest
 from haven.core.idempotency import submit_once
 from haven.core.importer import COLUMNS, ImportRejected, import_people
 from haven.core.models import AuditAction, Person, Role
+from haven.core.picker import over_search_limit
 from haven.core.text import refusal
 
 PAGE_SIZE = 50
@@ -58,22 +59,41 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile(request: SignedInRequest) -> HttpResponse:
     person: Person = request.user
+    initial = {"pronouns": person.pronouns, "languages": person.languages}
     if request.method == "POST":
-        form = ProfileForm(request.POST)
+        form = ProfileForm(request.POST, initial=initial)
         if form.is_valid():
             try:
                 services.update_profile(
                     person=person, pronouns=form.cleaned_data["pronouns"],
-                    languages=form.cleaned_data["languages"].split(","))
+                    languages=form.cleaned_data["languages"])
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
                 messages.success(request, _("Your profile is saved."))
                 return redirect("profile")
     else:
-        form = ProfileForm(initial={"pronouns": person.pronouns,
-                                    "languages": ", ".join(person.languages)})
+        form = ProfileForm(initial=initial)
     return render(request, "core/profile.html", {"form": form, "person": person})
+
+
+@require_GET
+def people_search(request: SignedInRequest) -> HttpResponse:
+    """The people picker's search (picker.js): JSON of at most a few active people. Neither
+    the query nor the answer is logged, audited or cached: in the journal and a speak-up
+    report, whom someone looks up is whom they are naming."""
+    if over_search_limit(person=request.user):
+        response = JsonResponse({"message": _("Too many searches in a minute; wait a moment "
+                                              "and type again."), "people": []}, status=429)
+    else:
+        people = selectors.people_for_picker(
+            viewer=request.user, text=request.GET.get("q", ""),
+            include_viewer=request.GET.get("me") == "1")
+        response = JsonResponse({"people": [
+            {"name": person.name, "team": person.team.name if person.team else "",
+             "value": person.email} for person in people]})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_http_methods(["GET", "POST"])

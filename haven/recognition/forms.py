@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.core.idempotency import OnceForm
 from haven.core.models import Team
+from haven.core.picker import PersonField
 from haven.core.text import HavenForm
 from haven.recognition.models import (
     COMMENT_MAX_LENGTH,
@@ -20,9 +21,10 @@ from haven.recognition.models import (
 
 
 class GiveForm(OnceForm):
-    recipient_email = forms.EmailField(
-        label=_("Colleague's work e-mail"), max_length=254, required=False,
-        help_text=_("Leave empty to recognise a whole team instead."))
+    recipient = PersonField(
+        label=_("Colleague"), required=False,
+        help_text=_("Their name or work e-mail. Leave empty to recognise a whole team "
+                    "instead."))
     team = forms.ModelChoiceField(label=_("Or a team"), queryset=Team.objects.none(),
                                   required=False, empty_label=_("No team — a person"))
     values = forms.ModelMultipleChoiceField(

@@ -105,7 +105,7 @@ def give_recognition(*, giver: Person, message: str, audience: str,
         raise ValidationError(_("Recognise a person or a team, not both at once."))
     if not email and team is None:
         raise ValidationError({"recipient_email": _(
-            "Enter a colleague's work e-mail or choose a team.")})
+            "Name a colleague or choose a team.")})
     recipient = None
     if email:
         recipient = Person.objects.filter(email=email, is_active=True).first()

@@ -132,17 +132,18 @@ def give(request: SignedInRequest) -> HttpResponse:
         form = GiveForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
+            recipient = data["recipient"]
             try:
                 outcome = submit_once(
                     person=request.user, form=form,
                     make=lambda: recognition.give_recognition(
-                        giver=request.user, recipient_email=data["recipient_email"],
+                        giver=request.user, recipient_email=recipient.email if recipient else "",
                         team=data["team"], value_ids=[value.pk for value in data["values"]],
                         message=data["message"], audience=data["audience"]),
                     shown_at=lambda given: f"{reverse('recognition_feed')}"
                                            f"#recognition-{given.pk}")
             except ValidationError as error:
-                errors_to_form(form, error)
+                errors_to_form(form, error, renamed={"recipient_email": "recipient"})
             else:
                 if outcome.made is None:
                     return already_sent(request, outcome)

@@ -8,7 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.idempotency import OnceForm
-from haven.core.models import Location, Person
+from haven.core.languages import LanguagesField
+from haven.core.models import Location
+from haven.core.picker import PersonField, picker_attrs
 from haven.core.text import HavenForm
 from haven.support.availability import AvailabilityField
 from haven.support.models import SupportRequest
@@ -16,16 +18,6 @@ from haven.support.models import SupportRequest
 LANGUAGE_CHOICES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish")),
                     ("de", _("German")), ("pl", _("Polish")), ("pt", _("Portuguese")),
                     ("zh", _("Chinese")), ("hi", _("Hindi"))]
-
-
-def person_by_email(email: str | None) -> Person | None:
-    """An optional directory person named by work e-mail; an unknown address is an error."""
-    if not email:
-        return None
-    person = Person.objects.filter(email=email.lower(), is_active=True).first()
-    if person is None:
-        raise forms.ValidationError(_("Nobody in the directory has that e-mail."))
-    return person
 
 
 class RequestForm(OnceForm):
@@ -47,10 +39,10 @@ class RequestForm(OnceForm):
         help_text=_("Nobody in your reporting line, above or below you, is ever asked."))
     avoid_my_department = forms.BooleanField(label=_("Nobody from my department"),
                                              required=False)
-    person_of_concern = forms.EmailField(
+    person_of_concern = PersonField(
         label=_("Person of concern (optional)"), required=False,
-        help_text=_("Their work e-mail. Nobody is ever shown this; Haven uses it only so that "
-                    "your supporter is not close to them."))
+        help_text=_("Their name or work e-mail. Nobody is ever shown this; Haven uses it only "
+                    "so that your supporter is not close to them."))
     message = forms.CharField(
         label=_("Your first message"), widget=forms.Textarea(attrs={"rows": 6}),
         max_length=10_000, help_text=_("Say as much or as little as you like."),
@@ -64,9 +56,6 @@ class RequestForm(OnceForm):
     def __init__(self, *args: Any, topics: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["topic"]).choices = topics
-
-    def clean_person_of_concern(self) -> Person | None:
-        return person_by_email(self.cleaned_data.get("person_of_concern"))
 
 
 class MessageForm(HavenForm):
@@ -103,8 +92,8 @@ class SupporterProfileForm(HavenForm):
     active = forms.BooleanField(label=_("Taking new requests"), required=False)
     capacity = forms.IntegerField(label=_("Most open conversations at once"), min_value=1,
                                   max_value=20)
-    languages = forms.CharField(label=_("Languages"), max_length=200,
-                                help_text=_("Codes separated by commas, e.g. en, fr."))
+    languages = LanguagesField(label=_("Languages"), error_messages={
+        "required": _("Tick at least one language you can support colleagues in.")})
     topics = forms.MultipleChoiceField(label=_("Topics you are ready for"),
                                        widget=forms.CheckboxSelectMultiple, required=False)
     availability = AvailabilityField(
@@ -119,6 +108,7 @@ class SupporterProfileForm(HavenForm):
     def __init__(self, *args: Any, topics: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.MultipleChoiceField, self.fields["topics"]).choices = topics
+        cast(LanguagesField, self.fields["languages"]).keep(self.initial.get("languages", []))
 
 
 class ProgrammeSettingsForm(HavenForm):
@@ -138,7 +128,10 @@ class ProgrammeSettingsForm(HavenForm):
     retention_days = forms.IntegerField(
         label=_("Days content is kept after a conversation closes"), min_value=1,
         max_value=3650)
-    safety_contact = forms.EmailField(label=_("Safety contact's work e-mail"), required=False)
+    safety_contact = PersonField(
+        label=_("Safety contact"), required=False,
+        widget=forms.TextInput(attrs=picker_attrs(me=True)),
+        help_text=_("Their name or work e-mail."))
 
     def __init__(self, *args: Any, locations: list[Location], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -176,6 +169,3 @@ class ProgrammeSettingsForm(HavenForm):
         if not topics:
             raise forms.ValidationError(_("List at least one topic."))
         return topics
-
-    def clean_safety_contact(self) -> Person | None:
-        return person_by_email(self.cleaned_data.get("safety_contact"))

@@ -353,14 +353,16 @@ def answer_offer(request: SignedInRequest, offer_id: int) -> HttpResponse:
 def supporter_profile(request: SignedInRequest) -> HttpResponse:
     topics = programme.programme_settings().topic_choices()
     profile = selectors.profile_of(person=request.user)
+    languages = profile.languages if profile else request.user.languages
     if request.method == "POST":
-        form = SupporterProfileForm(request.POST, topics=topics)
+        form = SupporterProfileForm(request.POST, topics=topics,
+                                    initial={"languages": languages})
         if form.is_valid():
             data = form.cleaned_data
             try:
                 profiles.save_supporter_profile(
                     person=request.user, active=data["active"], capacity=data["capacity"],
-                    languages=data["languages"].split(","), topics=data["topics"],
+                    languages=data["languages"], topics=data["topics"],
                     availability=data["availability"],
                     away_from=data["away_from"], away_until=data["away_until"])
             except ValidationError as error:
@@ -372,7 +374,7 @@ def supporter_profile(request: SignedInRequest) -> HttpResponse:
         form = SupporterProfileForm(topics=topics, initial={
             "active": profile.active if profile else True,
             "capacity": profile.capacity if profile else 3,
-            "languages": ", ".join(profile.languages if profile else request.user.languages),
+            "languages": languages,
             "topics": profile.topics if profile else [slug for slug, _label in topics],
             "availability": profile.availability if profile else [],
             "away_from": profile.away_from if profile else None,

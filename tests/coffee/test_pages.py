@@ -175,10 +175,26 @@ def test_the_home_page_queries_do_not_grow_with_groups() -> None:
 
 # Blocks ---------------------------------------------------------------------------------------
 
+def test_blocking_by_name_without_the_picker(colleague: Person, as_colleague: Client) -> None:
+    other = make_person(name="Quentin Rossi")
+
+    assert as_colleague.post("/coffee/blocks/", {"person": "quentin rossi"}).status_code == 302
+    assert CoffeeBlock.objects.get(blocker=colleague).blocked == other
+
+
+def test_blocking_yourself_is_an_error_on_the_field(colleague: Person,
+                                                    as_colleague: Client) -> None:
+    response = as_colleague.post("/coffee/blocks/", {"person": colleague.email})
+
+    assert response.status_code == 400
+    assert '<p class="error" id="id_person_error">You cannot block yourself.' in \
+        response.content.decode()
+
+
 def test_blocking_by_e_mail_and_removing(colleague: Person, as_colleague: Client) -> None:
     other = make_person(name="Quentin Rossi")
 
-    response = as_colleague.post("/coffee/blocks/", {"email": other.email})
+    response = as_colleague.post("/coffee/blocks/", {"person": other.email})
 
     assert response.status_code == 302
     item = CoffeeBlock.objects.get(blocker=colleague)
@@ -188,12 +204,12 @@ def test_blocking_by_e_mail_and_removing(colleague: Person, as_colleague: Client
     assert "Nobody on your list." in as_colleague.get("/coffee/blocks/").content.decode()
 
 
-@pytest.mark.parametrize("email", ["nobody@example.org", "not an e-mail", ""])
-def test_a_bad_block_is_an_error_on_the_field(as_colleague: Client, email: str) -> None:
-    response = as_colleague.post("/coffee/blocks/", {"email": email})
+@pytest.mark.parametrize("typed", ["nobody@example.org", "Nobody Atall", ""])
+def test_a_bad_block_is_an_error_on_the_field(as_colleague: Client, typed: str) -> None:
+    response = as_colleague.post("/coffee/blocks/", {"person": typed})
 
     assert response.status_code == 400
-    assert 'id="id_email_error"' in response.content.decode()
+    assert 'id="id_person_error"' in response.content.decode()
     assert not CoffeeBlock.objects.exists()
 
 

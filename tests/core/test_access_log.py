@@ -123,6 +123,8 @@ def test_the_server_logs_routes_but_never_tokens_or_search_terms(server: AsgiSer
     admin.sign_in(administrator)  # through the MFA page
     status, _, body = admin.get(f"/audit/?person={SEARCH_TERM}&action=")
     assert status == 200 and SEARCH_TERM in body
+    # The people picker's search: whom someone looks up may be whom they report.
+    assert admin.get(f"/people/search/?q={SEARCH_TERM}")[0] == 200
     assert admin.get("/accounts/2fa/")[0] == 200
 
     output = server_output(server)
@@ -135,7 +137,7 @@ def test_the_server_logs_routes_but_never_tokens_or_search_terms(server: AsgiSer
                   "GET accept_invitation 400", "GET account_reset_password_from_key 302",
                   "POST account_reset_password_from_key 302", "POST account_login 302",
                   "GET mfa_authenticate 200", "POST mfa_authenticate 302",
-                  "GET audit_log 200", "GET mfa_index 200"):
+                  "GET audit_log 200", "GET people_search 200", "GET mfa_index 200"):
         assert re.search(rf"INFO haven\.access {route} \d+\.\dms", output), \
             f"no access line for {route}:\n{output}"
     assert "Bad Request: accept_invitation" in output  # Django's warning names the route

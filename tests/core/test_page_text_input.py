@@ -169,7 +169,7 @@ def _journal_form(world: World) -> dict[str, str]:
 PAGES: dict[type[forms.BaseForm] | str, Page] = {
     # core
     core_forms.ProfileForm: Page(lambda w: Call(
-        w.client(w.colleague), "/profile/", {"pronouns": "they/them", "languages": "en, fr"})),
+        w.client(w.colleague), "/profile/", {"pronouns": "they/them", "languages": ["en", "fr"]})),
     core_forms.AccessTokenForm: Page(lambda w: Call(
         w.client(w.colleague), "/profile/tokens/", {"name": "HR sync", "days": "90"})),
     core_forms.AcceptInvitationForm: Page(_invitation),
@@ -195,7 +195,7 @@ PAGES: dict[type[forms.BaseForm] | str, Page] = {
         {"outcome": "renegotiate", "due_at": _later(5), "note": "HR is closed this week"})),
     support_forms.SupporterProfileForm: Page(lambda w: Call(
         w.client(w.supporter), "/supporter/profile/", {
-            "active": "on", "capacity": "3", "languages": "en",
+            "active": "on", "capacity": "3", "languages": ["en"],
             "availability_0_0_start": "09:00", "availability_0_0_end": "12:30",
             "away_from": "", "away_until": ""})),
     support_forms.ProgrammeSettingsForm: Page(_programme_settings),
@@ -234,7 +234,7 @@ PAGES: dict[type[forms.BaseForm] | str, Page] = {
     # recognition
     recognition_forms.GiveForm: Page(lambda w: Call(
         w.client(w.supporter), "/recognition/give/", {
-            "recipient_email": w.colleague.email, "team": "", "message": "Thanks for the help!",
+            "recipient": w.colleague.email, "team": "", "message": "Thanks for the help!",
             "audience": "organisation"})),
     recognition_forms.CommentForm: Page(lambda w: Call(
         w.client(w.colleague), f"/recognition/{_recognition(w)}/comments/",
@@ -247,7 +247,7 @@ PAGES: dict[type[forms.BaseForm] | str, Page] = {
         {"name": "Courage", "description": "Speaking up."})),
     # coffee and shared attributes
     coffee_forms.BlockForm: Page(lambda w: Call(
-        w.client(w.colleague), "/coffee/blocks/", {"email": w.supporter.email})),
+        w.client(w.colleague), "/coffee/blocks/", {"person": w.supporter.email})),
     attribute_forms.AttributeForm: Page(lambda w: Call(
         w.client(w.lead), "/attributes/", {"name": "Caring", "question": "Do you care for "
                                            "someone?", "options": "Yes\nNo"})),

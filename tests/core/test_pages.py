@@ -20,13 +20,19 @@ pytestmark = pytest.mark.django_db
 
 # --- profile --------------------------------------------------------------------------------
 
-def test_a_person_saves_pronouns_and_languages(as_colleague: Client, colleague: Person) -> None:
+def test_a_person_saves_pronouns_and_languages_by_name(as_colleague: Client,
+                                                       colleague: Person) -> None:
+    page = as_colleague.get("/profile/").content.decode()
+    assert 'value="pt-BR"' in page and "Brazilian Portuguese (Português Brasileiro)" in page
+    assert "French (français)" in page
+
     response = as_colleague.post("/profile/", {"pronouns": " they/them ",
-                                               "languages": "EN, pt-br, fr, en"})
+                                               "languages": ["pt-BR", "fr", "en"]})
 
     assert response.status_code == 302
     colleague.refresh_from_db()
     assert colleague.pronouns == "they/them"
+    # English was stored already, so it stays first (a request starts in the first language).
     assert colleague.languages == ["en", "pt-BR", "fr"]
     assert "Your profile is saved." in as_colleague.get("/profile/").content.decode()
 
@@ -37,26 +43,36 @@ def test_the_profile_form_shows_what_is_stored(as_colleague: Client, colleague: 
     form = as_colleague.get("/profile/").context["form"]
 
     assert form["pronouns"].value() == "she/her"
-    assert form["languages"].value() == "en, de"
+    assert form["languages"].value() == ["en", "de"]
 
 
-@pytest.mark.parametrize("languages", ["en, english", "en, 中文", "en, ²³", "fr-", "e1"])
-def test_a_bad_language_code_is_refused_and_nothing_changes(
-        as_colleague: Client, colleague: Person, languages: str) -> None:
+def test_a_code_stored_earlier_that_django_does_not_name_is_kept(
+        as_colleague: Client, colleague: Person) -> None:
+    Person.objects.filter(pk=colleague.pk).update(languages=["es-419", "en"])
+
+    page = as_colleague.get("/profile/").content.decode()
+    assert 'value="es-419"' in page and "checked" in page
+    as_colleague.post("/profile/", {"pronouns": "", "languages": ["en", "es-419"]})
+
+    colleague.refresh_from_db()
+    assert colleague.languages == ["es-419", "en"]
+
+
+@pytest.mark.parametrize("languages", [["english"], ["en", "xx-yy"], ["fr-"]])
+def test_a_language_not_in_the_list_is_refused_and_nothing_changes(
+        as_colleague: Client, colleague: Person, languages: list[str]) -> None:
     response = as_colleague.post("/profile/", {"pronouns": "they/them",
                                                "languages": languages})
 
     assert response.status_code == 200
-    errors = response.context["form"].errors["languages"]
-    assert "is not a language code such as en, fr or pt-BR" in errors[0]
+    assert "Select a valid choice." in response.context["form"].errors["languages"][0]
     colleague.refresh_from_db()
     assert (colleague.pronouns, colleague.languages) == ("", ["en"])
-    form = response.context["form"]
-    assert (form["pronouns"].value(), form["languages"].value()) == ("they/them", languages)
+    assert response.context["form"]["pronouns"].value() == "they/them"
 
 
 def test_too_many_languages_are_refused(as_colleague: Client, colleague: Person) -> None:
-    codes = ", ".join(f"{a}{b}" for a in "ab" for b in "abcdefg")  # 14 codes
+    codes = ["de", "fr", "es", "it", "pt", "pl", "nl", "sv", "da", "fi", "cs", "hu", "ro"]
 
     response = as_colleague.post("/profile/", {"languages": codes})
 
@@ -65,9 +81,18 @@ def test_too_many_languages_are_refused(as_colleague: Client, colleague: Person)
     assert colleague.languages == ["en"]
 
 
+def test_the_directory_shows_languages_by_name() -> None:
+    person = make_person(languages=["fr", "es-419"])
+    client = signed_in(make_person(Role.COORDINATOR))
+
+    page = client.get(f"/directory/{person.pk}/").content.decode()
+
+    assert "French (français), es-419" in page
+
+
 def test_pronouns_longer_than_40_characters_are_refused(as_colleague: Client,
                                                         colleague: Person) -> None:
-    response = as_colleague.post("/profile/", {"pronouns": "x" * 41, "languages": "en"})
+    response = as_colleague.post("/profile/", {"pronouns": "x" * 41, "languages": ["en"]})
 
     assert response.context["form"].errors["pronouns"]
     colleague.refresh_from_db()

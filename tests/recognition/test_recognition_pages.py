@@ -71,7 +71,7 @@ def test_the_form_labels_every_control(as_colleague: Client) -> None:
 
     body = as_colleague.get("/recognition/give/").content.decode()
 
-    for field in ("recipient_email", "team", "message"):
+    for field in ("recipient", "team", "message"):
         assert f'<label for="id_{field}">' in body
     assert "<legend>Which of our values did they show?</legend>" in body
     assert "<legend>Who may see it?</legend>" in body
@@ -84,7 +84,7 @@ def test_giving_recognition_shows_it_in_the_feed(colleague: Person,
     recipient = make_person(name="Ada Lovelace")
 
     response = as_colleague.post("/recognition/give/", {
-        "recipient_email": recipient.email.upper(), "values": [value.pk],
+        "recipient": recipient.email.upper(), "values": [value.pk],
         "message": "You stayed late to help me ship.", "audience": "organisation"})
 
     assert response.status_code == 302
@@ -105,9 +105,9 @@ def test_recognising_a_team(as_colleague: Client) -> None:
 
 
 @pytest.mark.parametrize(("data", "error"), [
-    ({"recipient_email": "nobody@example.org"}, "Nobody in the directory has that e-mail."),
-    ({"recipient_email": "not an e-mail"}, "Enter a valid email address."),
-    ({"recipient_email": ""}, "Enter a colleague&#x27;s work e-mail or choose a team."),
+    ({"recipient": "nobody@example.org"}, "Nobody in the directory has that e-mail."),
+    ({"recipient": "Nobody Atall"}, "Nobody in the directory is called “Nobody Atall”."),
+    ({"recipient": ""}, "Name a colleague or choose a team."),
     ({"message": ""}, "Write a few words about what they did."),
     ({"message": "x" * 1001}, "Keep it to 1000 characters; this is 1001."),
     ({"audience": "world"}, "Select a valid choice."),
@@ -115,7 +115,7 @@ def test_recognising_a_team(as_colleague: Client) -> None:
 ])
 def test_bad_input_gets_a_clear_answer_and_changes_nothing(
         as_colleague: Client, data: dict[str, str], error: str) -> None:
-    form = {"recipient_email": make_person().email, "message": "Thanks!",
+    form = {"recipient": make_person().email, "message": "Thanks!",
             "audience": "organisation", **data}
 
     response = as_colleague.post("/recognition/give/", form)
@@ -127,16 +127,42 @@ def test_bad_input_gets_a_clear_answer_and_changes_nothing(
 
 def test_recognising_yourself_is_refused(colleague: Person, as_colleague: Client) -> None:
     response = as_colleague.post("/recognition/give/", {
-        "recipient_email": colleague.email, "message": "Me!", "audience": "organisation"})
+        "recipient": colleague.email, "message": "Me!", "audience": "organisation"})
 
     assert response.status_code == 400
-    assert "You cannot recognise yourself" in response.content.decode()
+    assert '<p class="error" id="id_recipient_error">You cannot recognise yourself' in \
+        response.content.decode()
+    assert not Recognition.objects.exists()
+
+
+def test_a_colleague_can_be_named_without_the_picker(colleague: Person,
+                                                     as_colleague: Client) -> None:
+    recipient = make_person(name="Grace Hopper")
+
+    response = as_colleague.post("/recognition/give/", {
+        "recipient": "grace hopper", "message": "Thanks!", "audience": "organisation"})
+
+    assert response.status_code == 302
+    assert Recognition.objects.get().recipient == recipient
+
+
+def test_a_name_two_people_share_asks_for_the_e_mail(as_colleague: Client) -> None:
+    make_person(name="Sam Lee")
+    make_person(name="Sam Lee")
+
+    response = as_colleague.post("/recognition/give/", {
+        "recipient": "Sam Lee", "message": "Thanks!", "audience": "organisation"})
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "More than one person is called “Sam Lee”: use their work e-mail instead." in body
+    assert 'value="Sam Lee"' in body  # what was typed is kept
     assert not Recognition.objects.exists()
 
 
 def test_held_recognition_tells_the_author_why(as_colleague: Client) -> None:
     response = as_colleague.post("/recognition/give/", {
-        "recipient_email": make_person().email, "message": "Thanks for nothing.",
+        "recipient": make_person().email, "message": "Thanks for nothing.",
         "audience": "organisation"}, follow=True)
 
     body = response.content.decode()

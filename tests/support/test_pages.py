@@ -341,7 +341,7 @@ def test_a_supporter_edits_their_profile(supporter: Person) -> None:
     assert client.get("/supporter/profile/").status_code == 200
 
     response = client.post("/supporter/profile/", {
-        "active": "on", "capacity": "2", "languages": "en, fr", "topics": ["bullying"],
+        "active": "on", "capacity": "2", "languages": ["en", "fr"], "topics": ["bullying"],
         "availability_0_0_start": "09:00", "availability_0_0_end": "12:00",
         "availability_4_1_start": "13:00", "availability_4_1_end": "17:30"})
 
@@ -354,12 +354,13 @@ def test_a_supporter_edits_their_profile(supporter: Person) -> None:
     # Each saved range comes back in the first inputs of its day, and is summed up readably.
     assert 'name="availability_4_0_start" id="id_availability_4_0_start" value="13:00"' in form
     assert "Mon 09:00–12:00; Fri 13:00–17:30" in form
+    assert 'value="fr" id="id_languages_' in form and "French (français)" in form
 
 
 def test_bad_availability_names_the_day_and_what_was_typed_comes_back(
         supporter: Person) -> None:
     response = signed_in(supporter).post("/supporter/profile/", {
-        "active": "on", "capacity": "2", "languages": "en",
+        "active": "on", "capacity": "2", "languages": ["en"],
         "availability_0_0_start": "09:00", "availability_0_0_end": "12:00",
         "availability_1_2_start": "17:00", "availability_1_2_end": "09:00",
         "availability_3_0_start": "10:00"})

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.core.idempotency import OnceForm
 from haven.core.models import Person
+from haven.core.picker import find_people, picker_attrs
 from haven.core.text import HavenForm
 from haven.speakup.journal import services
 from haven.speakup.journal.attachments import MAX_PER_ENTRY, max_bytes
@@ -36,27 +37,6 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-def find_people(text: str) -> list[Person]:
-    """Each line of TEXT names one person in the directory, by work e-mail or by full name.
-    An unknown or ambiguous name is an error that says which line."""
-    found: list[Person] = []
-    for line in (part.strip() for part in text.replace(",", "\n").splitlines()):
-        if not line:
-            continue
-        people = Person.objects.filter(is_active=True)
-        matches = list(people.filter(email__iexact=line)[:2] if "@" in line
-                       else people.filter(name__iexact=line)[:2])
-        if not matches:
-            raise forms.ValidationError(_("Nobody in the directory is called “%(name)s”. Check "
-                                          "the spelling, use their work e-mail, or describe "
-                                          "them in the next box.") % {"name": line})
-        if len(matches) > 1:
-            raise forms.ValidationError(_("More than one person is called “%(name)s”: use "
-                                          "their work e-mail instead.") % {"name": line})
-        found.append(matches[0])
-    return found
-
-
 class EntryForm(OnceForm):
     occurred_on = forms.DateField(label=_("When did it happen?"),
                                   widget=forms.DateInput(attrs={"type": "date"},
@@ -75,15 +55,16 @@ class EntryForm(OnceForm):
                             max_length=services.WHERE_MAX)
     people = forms.CharField(
         label=_("Who was involved, from the directory (optional)"), required=False,
-        max_length=NAMES_MAX, widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=NAMES_MAX, widget=forms.Textarea(attrs=picker_attrs(many=True, rows=2)),
         help_text=_("One person per line: their full name or work e-mail. Nobody is told."))
     others = forms.CharField(label=_("Who was involved, in your words (optional)"),
                              required=False, max_length=services.OTHERS_MAX,
                              widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("People outside the directory, or a description."))
-    witnesses = forms.CharField(label=_("Witnesses (optional)"), required=False,
-                                max_length=services.WITNESSES_MAX,
-                                widget=forms.Textarea(attrs={"rows": 2}))
+    witnesses = forms.CharField(
+        label=_("Witnesses (optional)"), required=False, max_length=services.WITNESSES_MAX,
+        widget=forms.Textarea(attrs=picker_attrs(many=True, free=True, rows=2)),
+        help_text=_("One a line: someone from the directory, or anyone in your words."))
     impact = forms.CharField(label=_("How did it affect you? (optional)"), required=False,
                              max_length=services.IMPACT_MAX,
                              widget=forms.Textarea(attrs={"rows": 4}))

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.idempotency import OnceForm
-from haven.core.models import Person
+from haven.core.picker import PersonField
 from haven.core.text import HavenForm
 from haven.speakup.models import CaseState
 from haven.speakup.models.reports import LINE_MAX, MESSAGE_MAX, NOTE_MAX, OUTCOME_MAX, WHAT_MAX
@@ -19,10 +19,10 @@ PASSPHRASE_MAX = 1024
 
 
 class ReportForm(OnceForm):
-    named_person = forms.TypedChoiceField(
+    named_person = PersonField(
         label=_("The person this is about (from the directory)"), required=False,
-        coerce=int, empty_value=None,
-        help_text=_("Or type their name below if they are not in the list."))
+        help_text=_("Their name or work e-mail. If they are not in the directory, leave this "
+                    "empty and type their name below."))
     named_text = forms.CharField(label=_("Or their name"), max_length=LINE_MAX, required=False)
     what = forms.CharField(label=_("What happened"), max_length=WHAT_MAX,
                            widget=forms.Textarea(attrs={"rows": 8}))
@@ -37,11 +37,8 @@ class ReportForm(OnceForm):
             ("anonymous", _("No: keep me anonymous to the case handler")),
             ("named", _("Yes: show them my name"))])
 
-    def __init__(self, *args: Any, reporter: Person, threshold: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, threshold: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = Person.objects.filter(is_active=True).exclude(pk=reporter.pk).order_by("name")
-        cast(forms.ChoiceField, self.fields["named_person"]).choices = [
-            ("", _("— choose a person —")), *((p.pk, p.name) for p in people)]
         cast(forms.ChoiceField, self.fields["rule"]).choices = [
             ("held", _("Only when at least %(n)d different people have named this person "
                        "(including me)") % {"n": threshold}),

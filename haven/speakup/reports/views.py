@@ -63,19 +63,20 @@ def my_reports(request: SignedInRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_report(request: SignedInRequest) -> HttpResponse:
     threshold = selectors.settings_row().threshold
-    form = ReportForm(posted(request), reporter=request.user, threshold=threshold)
+    form = ReportForm(posted(request), threshold=threshold)
     status = 200
     if request.method == "POST":
         leave_session_untouched(request)  # the session row must not record when one reported
         if form.is_valid():
             data = form.cleaned_data
+            named = data["named_person"]
             try:
                 # Recorded as an anonymous submission: the record points at the reporter's
                 # list, not the report, and keeps no tag of what was written.
                 outcome = submit_once(
                     person=request.user, form=form, anonymous=True,
                     make=lambda: services.file_report(
-                        reporter=request.user, named_person_id=data["named_person"],
+                        reporter=request.user, named_person_id=named.pk if named else None,
                         named_text=data["named_text"], what=data["what"], when=data["when"],
                         where=data["where"], send_now=data["rule"] == "now",
                         anonymous=data["identity"] == "anonymous"),
