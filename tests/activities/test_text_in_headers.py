@@ -181,11 +181,12 @@ def test_a_coffee_introduction_goes_out_for_a_name_holding_a_line_break(
         services.run_round()
 
     assert failed_tasks == []
-    message, = mail.outbox
-    assert "\n" not in message.subject and "\r" not in message.subject
-    assert "Ann Bcc: all@example.org" in message.subject and second.name in message.subject
-    assert message.bcc == []
-    (_name, content, _mime), = message.attachments
-    event = icalendar.Calendar.from_ical(content).walk("VEVENT")[0]
-    names = sorted(str(attendee.params["CN"]) for attendee in event["ATTENDEE"])
-    assert names == sorted(["Ann Bcc: all@example.org", second.name])
+    assert len(mail.outbox) == 2  # one each, in each member's own time zone
+    for message in mail.outbox:
+        assert "\n" not in message.subject and "\r" not in message.subject
+        assert "Ann Bcc: all@example.org" in message.subject and second.name in message.subject
+        assert message.bcc == [] and len(message.to) == 1
+        (_name, content, _mime), = message.attachments
+        event = icalendar.Calendar.from_ical(content).walk("VEVENT")[0]
+        names = sorted(str(attendee.params["CN"]) for attendee in event["ATTENDEE"])
+        assert names == sorted(["Ann Bcc: all@example.org", second.name])

@@ -163,7 +163,7 @@ def test_a_recognition_is_given_once(colleague: Person) -> None:
     recipient = make_person()
 
     first, second = _twice(client, "/recognition/give/", {
-        "recipient_email": recipient.email, "message": "You stayed late to help.",
+        "recipient": recipient.email, "message": "You stayed late to help.",
         "audience": "organisation"})
 
     given = Recognition.objects.get()

@@ -135,7 +135,7 @@ def test_a_coffee_block_sent_twice_is_one_block(colleague: Person) -> None:
     other = make_person()
 
     for _ in range(2):
-        response = client.post("/coffee/blocks/", {"email": other.email})
+        response = client.post("/coffee/blocks/", {"person": other.email})
         assert response.status_code == 302
 
     assert CoffeeBlock.objects.filter(blocker=colleague).count() == 1

@@ -193,11 +193,6 @@ PAGES: dict[type[forms.BaseForm] | str, Page] = {
     support_forms.RenegotiateForm: Page(lambda w: Call(
         w.client(w.supporter), f"/commitments/{_commitment(w)}/",
         {"outcome": "renegotiate", "due_at": _later(5), "note": "HR is closed this week"})),
-    support_forms.SupporterProfileForm: Page(lambda w: Call(
-        w.client(w.supporter), "/supporter/profile/", {
-            "active": "on", "capacity": "3", "languages": ["en"],
-            "availability_0_0_start": "09:00", "availability_0_0_end": "12:30",
-            "away_from": "", "away_until": ""})),
     support_forms.ProgrammeSettingsForm: Page(_programme_settings),
     # coach
     coach_forms.FeedbackForm: Page(lambda w: Call(

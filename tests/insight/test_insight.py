@@ -339,7 +339,7 @@ def test_the_page_draws_both_trends(coordinator: Person) -> None:
     as_coordinator = signed_in(coordinator)
     body = as_coordinator.get("/recognition/insight/").content.decode()
     assert "People recognised each week" in body
-    assert "People in a coffee group each week" in body and body.count("<svg") == 2
+    assert "People in a coffee group each week" in body and body.count('<svg class="chart"') == 2
     assert "How coffee pairings reach people" in body and "Of them, said they met" in body
 
 
