@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections
+from django.db.utils import load_backend
 from django.utils import timezone
 
 from haven.core.backup import MANIFEST
@@ -84,15 +85,16 @@ def target_url(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def restored_alias(target_url: str) -> Iterator[str]:
-    """The restore target as a second database alias of this process (no pool)."""
-    connections.settings[RESTORED] = {
-        **connection.settings_dict, **dj_database_url.parse(target_url),
-        "OPTIONS": {} if connection.vendor == "postgresql" else connection.settings_dict[
-            "OPTIONS"]}
+    """The restore target as a second database alias of this process (no pool), made here
+    rather than declared in settings, so the test runner neither creates nor flushes it."""
+    settings_dict = {**connection.settings_dict, **dj_database_url.parse(target_url),
+                     "OPTIONS": {} if connection.vendor == "postgresql"
+                     else connection.settings_dict["OPTIONS"]}
+    restored = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, RESTORED)
+    connections[RESTORED] = restored
     yield RESTORED
-    connections[RESTORED].close()
+    restored.close()
     del connections[RESTORED]
-    del connections.settings[RESTORED]
 
 
 def haven(*args: str, database_url: str | None = None) -> subprocess.CompletedProcess[str]:
