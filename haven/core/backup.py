@@ -112,8 +112,8 @@ def _pg_environment() -> dict[str, str]:
 
 def _run(command: list[str]) -> None:
     try:
-        finished = subprocess.run(command, env=_pg_environment(), capture_output=True,
-                                  text=True, check=False)
+        finished = subprocess.run(  # noqa: S603 - pg_dump/pg_restore, arguments of ours
+            command, env=_pg_environment(), capture_output=True, text=True, check=False)
     except FileNotFoundError:
         raise BackupFailed(f"{command[0]} is not installed here: install the PostgreSQL "
                            "client programs (Debian: apt install postgresql-client).") from None

@@ -102,7 +102,7 @@ def haven(*args: str, database_url: str | None = None) -> subprocess.CompletedPr
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "haven.settings_test"}
     if database_url:
         env["DATABASE_URL"] = database_url
-    return subprocess.run([sys.executable, "-m", "haven.cli", *args], env=env,
+    return subprocess.run([sys.executable, "-m", "haven.cli", *args], env=env,  # noqa: S603
                           capture_output=True, text=True, timeout=120, check=False)
 
 
