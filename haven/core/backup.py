@@ -134,6 +134,8 @@ def backup(directory: Path) -> dict[str, Any]:
     directory = directory.resolve()
     _refuse_beside_keys(directory)
     vendor = _vendor()
+    if directory.exists() and not directory.is_dir():
+        raise BackupRefused(f"Refused: {directory} is a file; give a directory.")
     if directory.exists() and any(directory.iterdir()):
         raise BackupRefused(f"Refused: {directory} is not empty; give a new directory for "
                             "each backup.")

@@ -200,9 +200,14 @@ def test_a_backup_beside_the_master_keys_is_refused(tmp_path: Path,
     # The demo's key file under the var dir counts too, and the real command exits 2.
     monkeypatch.delenv("HAVEN_MASTER_KEYS_FILE")
     var_keys = Path(settings.VAR_DIR) / "master_keys"
-    if not var_keys.exists():
+    made_here = not var_keys.exists()
+    if made_here:  # HAVEN_MASTER_KEYS came from the environment: put them in the file
         var_keys.write_text(settings.HAVEN_MASTER_KEYS, encoding="utf-8")
-    beside = haven("backup", str(Path(settings.VAR_DIR) / "backups"))
+    try:
+        beside = haven("backup", str(Path(settings.VAR_DIR) / "backups"))
+    finally:
+        if made_here:
+            var_keys.unlink()
     assert beside.returncode == 2
     assert len(beside.stderr.strip().splitlines()) == 1
     assert "kept apart from the keys" in beside.stderr
