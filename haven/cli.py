@@ -21,6 +21,8 @@ Common commands:
   reactivate EMAIL     let a deactivated person sign in again
   totp EMAIL           print a demo person's current MFA code (demo mode only)
   migrate              apply database migrations
+  backup DIR           back up the database into DIR (never the master keys: keep them apart)
+  restore DIR          restore a backup into an empty database (--replace: drop what is there)
   coach score          empathy coach: JSON Lines on stdin to results on stdout (no database)
   journal verify FILE  check an incident journal's JSON export (exit 0 intact, 1 altered;
                        no database needed; --public-key HEX pins the server's key)
