@@ -45,6 +45,12 @@ def websocket_closed(route: str) -> None:
         _websockets_open[route] -= 1
 
 
+def websockets_open() -> dict[str, int]:
+    """Websockets open in this process now, by route name."""
+    with _lock:
+        return dict(_websockets_open)
+
+
 def reset() -> None:
     """Forget this process's counts (tests)."""
     with _lock:
@@ -91,8 +97,7 @@ def exposition() -> str:
     from haven.core import health
     from haven.core.models import JobRun
 
-    with _lock:
-        sockets = dict(_websockets_open)
+    sockets = websockets_open()
     tasks = (DBTaskResult.objects.values_list("status").annotate(count=Count("id"))
              .order_by("status"))
     last_runs = (JobRun.objects.filter(finished_at__isnull=False).values_list("job")
