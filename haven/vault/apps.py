@@ -14,9 +14,13 @@ class VaultConfig(AppConfig):
         register_audit_actions(VaultAudit)
         from allauth.mfa.models import Authenticator
 
-        from haven.core.processes import process_started, process_stopping
         from haven.core.health import register_check
-        from haven.vault.holders import on_process_started, on_process_stopping, worker_health
+        from haven.core.processes import process_started, process_stopping
+        from haven.vault.holders import (
+            on_process_started,
+            on_process_stopping,
+            worker_health,
+        )
         from haven.vault.mfa import authenticator_removed
 
         post_delete.connect(authenticator_removed, sender=Authenticator,
