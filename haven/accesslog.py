@@ -12,6 +12,8 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
+from haven.core import metrics
+
 logger = logging.getLogger("haven.access")
 
 Scope = MutableMapping[str, Any]
@@ -91,20 +93,23 @@ class AccessLog:
             status = status or 500  # what the server answers for an application error
             raise
         finally:
-            logger.info("%s %s %s %.1fms", str(scope.get("method", "-"))[:16],
-                        http_route(_path_info(scope)), status or "-",
-                        (time.monotonic() - started) * 1000)
+            route, seconds = http_route(_path_info(scope)), time.monotonic() - started
+            metrics.observe_request(route=route, status=status or "-", seconds=seconds)
+            logger.info("%s %s %s %.1fms", str(scope.get("method", "-"))[:16], route,
+                        status or "-", seconds * 1000)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.monotonic()
         outcome = "dropped"  # the client went away before any answer
         close_code: int | None = None
+        route = websocket_route(_path_info(scope), self.websocket_patterns)
 
         async def send_noting_outcome(message: Message) -> None:
             nonlocal outcome, close_code
             kind = message["type"]
             if kind == "websocket.accept":
                 outcome = "accepted"
+                metrics.websocket_opened(route)
             elif kind == "websocket.close":
                 if outcome != "accepted":
                     outcome = "refused"
@@ -123,10 +128,11 @@ class AccessLog:
         try:
             await self.app(scope, receive_noting_close, send_noting_outcome)
         finally:
+            if outcome == "accepted":
+                metrics.websocket_closed(route)
             code = f" close {close_code}" if close_code is not None else ""
-            logger.info("WEBSOCKET %s %s%s %.1fs",
-                        websocket_route(_path_info(scope), self.websocket_patterns),
-                        outcome, code, time.monotonic() - started)
+            logger.info("WEBSOCKET %s %s%s %.1fs", route, outcome, code,
+                        time.monotonic() - started)
 
 
 class WithoutPaths(logging.Filter):

@@ -288,6 +288,15 @@ HAVEN_JOURNAL_ATTACHMENT_MAX_BYTES = env_int("HAVEN_JOURNAL_ATTACHMENT_MAX_BYTES
 HAVEN_JOURNAL_VERIFY_MAX_BYTES = env_int("HAVEN_JOURNAL_VERIFY_MAX_BYTES", 64 * 1024 * 1024,
                                          minimum=1024)
 
+# Operators (docs/operations.md, "Health and metrics"): /metrics answers only a bearer token
+# equal to HAVEN_METRICS_TOKEN (unset: /metrics is not served). /healthz calls a worker stale
+# after this many minutes without a heartbeat, and the mail queue late once its oldest queued
+# e-mail has waited this many minutes; with HAVEN_HEALTH_WORKER_REQUIRED either makes it 503.
+HAVEN_METRICS_TOKEN = env_str("HAVEN_METRICS_TOKEN")
+HAVEN_HEALTH_WORKER_STALE_MINUTES = env_int("HAVEN_HEALTH_WORKER_STALE_MINUTES", 2, minimum=1)
+HAVEN_HEALTH_MAIL_LATE_MINUTES = env_int("HAVEN_HEALTH_MAIL_LATE_MINUTES", 15, minimum=1)
+HAVEN_HEALTH_WORKER_REQUIRED = env_bool("HAVEN_HEALTH_WORKER_REQUIRED")
+
 # k-anonymity: no aggregate is shown over fewer people than this.
 HAVEN_MIN_GROUP_SIZE = env_int("HAVEN_MIN_GROUP_SIZE", 5, minimum=2)
 

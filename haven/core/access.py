@@ -21,6 +21,7 @@ ROUTES: dict[str, Rule] = {
     "home": SIGNED_IN,
     "home_test_email": ADMINISTRATORS,  # POST: a test e-mail to the administrator themselves
     "healthz": PUBLIC,
+    "metrics": PUBLIC,  # Prometheus: the view itself demands HAVEN_METRICS_TOKEN (404 unset)
     "profile": SIGNED_IN,
     "email_settings": SIGNED_IN,
     # Optional e-mails' unsubscribe links work without signing in: a signed token naming the

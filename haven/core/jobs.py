@@ -10,7 +10,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from haven.core import idempotency
-from haven.core.scheduler import periodic
+from haven.core.scheduler import forget_job_runs, periodic
 from haven.core.tasks import send_email
 
 # A queued e-mail's row holds its recipient and subject — "a peer supporter has joined your
@@ -33,3 +33,9 @@ def forget_sent_email(*, now: datetime | None = None) -> int:
 def forget_form_submissions() -> int:
     """Create forms' records of what they made (haven.core.idempotency): kept a day."""
     return idempotency.forget_form_submissions()
+
+
+@periodic
+def forget_old_job_runs() -> int:
+    """The scheduler's records of which worker ran which job when: kept two days."""
+    return forget_job_runs()

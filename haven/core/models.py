@@ -314,3 +314,23 @@ class EmailOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"EmailOptOut {self.pk}"
+
+
+class JobRun(models.Model):
+    """One periodic job's run for one time slot (haven.core.scheduler). The unique pair is the
+    lock: of several workers, the one whose INSERT commits first runs the job for that slot;
+    the others' INSERT fails and they skip it. Names a job and times only: no personal data."""
+
+    job = models.CharField(max_length=200)
+    slot = models.DateTimeField()  # the start of the slot this run is for
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    changed = models.IntegerField(null=True, blank=True)  # what the job returned; -1: failed
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "slot"],
+                                               name="one_job_run_per_slot")]
+        indexes = [models.Index(fields=["slot"], name="job_run_slot")]
+
+    def __str__(self) -> str:
+        return f"JobRun {self.pk}"

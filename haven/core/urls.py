@@ -4,6 +4,7 @@ from haven.core import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", views.metrics, name="metrics"),
     path("profile/", views.profile, name="profile"),
     path("profile/email/", views.email_settings, name="email_settings"),
     path("email/unsubscribe/<str:token>/", views.email_unsubscribe, name="email_unsubscribe"),

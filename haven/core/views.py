@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import io
 
 from django.conf import settings
@@ -9,8 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_str
@@ -20,7 +20,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from haven.core import selectors, services
+from haven.core import health, selectors, services
+from haven.core import metrics as metrics_figures
 from haven.core.audit import audit
 from haven.core.email_kinds import EmailKind, wants_email
 from haven.core.forms import (
@@ -47,13 +48,29 @@ PAGE_SIZE = 50
 
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # any database failure means "not healthy"; the detail goes to logs only
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    """For a load balancer: 200 while every required part is healthy, 503 otherwise; the
+    body names each part's state (docs/operations.md, "Health and metrics")."""
+    parts = health.report()
+    return JsonResponse(health.as_json(parts), status=200 if health.healthy(parts) else 503)
+
+
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus' scrape: only with HAVEN_METRICS_TOKEN as a bearer token (404 when unset)."""
+    token = settings.HAVEN_METRICS_TOKEN
+    if not token:
+        raise Http404
+    scheme, _space, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given:
+        response = HttpResponse(_("A bearer token is needed."), status=401,
+                                content_type="text/plain; charset=utf-8")
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+        return HttpResponse(_("This token is not the metrics token."), status=403,
+                            content_type="text/plain; charset=utf-8")
+    return HttpResponse(metrics_figures.exposition(),
+                        content_type="text/plain; version=0.0.4; charset=utf-8")
 
 
 @require_http_methods(["GET", "POST"])

@@ -20,10 +20,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from haven.core.health import Part
 from haven.vault.masterkeys import master_keys
 from haven.vault.models import KeyHolder
 
@@ -180,3 +182,14 @@ def live_holders(now: datetime | None = None) -> QuerySet[KeyHolder]:
 def forget_stopped(now: datetime | None = None) -> int:
     """Delete the rows of processes that stopped without a clean exit."""
     return KeyHolder.objects.filter(last_seen_at__lt=stale_before(now)).delete()[0]
+
+
+def worker_health() -> Part:
+    """For /healthz: is a worker alive, i.e. has one beaten within the configured minutes?
+    "none" when no worker has a row at all (none started, or all exited cleanly)."""
+    workers = KeyHolder.objects.filter(kind="worker")
+    since = timezone.now() - timedelta(minutes=settings.HAVEN_HEALTH_WORKER_STALE_MINUTES)
+    alive = workers.filter(last_seen_at__gte=since).count()
+    state = "ok" if alive else ("stale" if workers.exists() else "none")
+    return Part(state, alive > 0, required=settings.HAVEN_HEALTH_WORKER_REQUIRED,
+                figures={"alive": alive})

@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=60.0,
-                            help="Seconds between runs of the periodic jobs.")
+                            help="Seconds between runs of the periodic jobs (each job runs once "
+                                 "per such slot across all workers: give every worker "
+                                 "the same interval).")
         parser.add_argument("--once", action="store_true",
                             help="Run the periodic jobs once and exit (for cron).")
 
@@ -30,7 +32,7 @@ class Command(BaseCommand):
         announce("worker", long_running=not once)  # e.g. the vault records its master keys
         if once:
             for job, changed in run_periodic_jobs().items():
-                self.stdout.write(f"{job}: {changed}")
+                self.stdout.write(f"{job}: {'skipped' if changed is None else changed}")
             return
         stop = threading.Event()
         start_scheduler(interval, stop)
