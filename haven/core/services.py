@@ -38,6 +38,7 @@ from haven.core.models import (
     RoleGrant,
 )
 from haven.core.signals import person_deactivated
+from haven.core.tasks import failed_email, send_email
 
 TOKEN_PREFIX = "hvn_"
 MAX_LANGUAGES = 12
@@ -353,3 +354,22 @@ def set_email_choices(*, person: Person, wanted: Mapping[str, bool], via: str
             audit(action=AuditAction.EMAIL_SETTINGS_CHANGED, actor=person,
                   object_type="person", object_id=person.pk, detail={"via": via, **changed})
     return changed
+
+
+def resend_failed_email() -> int:
+    """Queue every e-mail given up on again, as a first attempt (after the mail server is
+    fixed), and forget its failure. Returns how many. `haven mail-queue --resend`."""
+    with transaction.atomic():
+        failed = list(failed_email().select_for_update())
+        for result in failed:
+            args, kwargs = result.args_kwargs["args"], result.args_kwargs["kwargs"]
+            send_email.enqueue(*args, **{**kwargs, "attempt": 1})
+        failed_email().filter(pk__in=[result.pk for result in failed]).delete()
+    return len(failed)
+
+
+def drop_failed_email() -> int:
+    """Forget every e-mail given up on without sending it. Returns how many.
+    `haven mail-queue --drop`."""
+    deleted, _by_model = failed_email().delete()
+    return deleted
