@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -96,12 +95,12 @@ def send_invitation(*, person: Person, actor: Person | None) -> str:
         Person.objects.filter(pk=person.pk).update(invited_at=timezone.now())
         audit(action=AuditAction.INVITATION_SENT, actor=actor, object_type="person",
               object_id=person.pk)
-        transaction.on_commit(lambda: send_mail(
+        # Through the worker like every e-mail, so a mail server that is down delays the
+        # invitation (retried) instead of losing it.
+        email_after_commit(
+            recipients=[person.email],
             subject=render_to_string("core/email/invitation_subject.txt", context).strip(),
-            message=render_to_string("core/email/invitation_body.txt", context),
-            from_email=None,
-            recipient_list=[person.email],
-        ))
+            body=render_to_string("core/email/invitation_body.txt", context))
     return url
 
 
