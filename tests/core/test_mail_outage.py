@@ -205,3 +205,24 @@ def test_dropping_failed_mail_forgets_it_unsent(smtp: MailServer, settings: Any,
     assert run_due_tasks(timezone.now() + timedelta(days=1)) == 0
     assert smtp.inbox.received == []
     assert not DBTaskResult.objects.filter(task_path=send_email.module_path).exists()
+
+
+class RefusingInbox(Inbox):
+    """Refuses every recipient for good (550), as for an address that does not exist."""
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
+                          rcpt_options: list[str]) -> str:
+        return "550 No such user here"
+
+
+def test_a_refusal_for_good_is_not_retried(smtp: MailServer, settings: Any,
+                                           django_capture_on_commit_callbacks: Any) -> None:
+    smtp.stop()
+    smtp.inbox = RefusingInbox()
+    smtp.start()
+    expected = queue_all_kinds(django_capture_on_commit_callbacks)
+
+    assert run_due_tasks(timezone.now()) == len(expected)
+    assert run_due_tasks(timezone.now() + timedelta(days=1)) == 0
+    assert selectors.mail_failures() == selectors.MailFailures(
+        failed=len(expected), reasons={"SMTPRecipientsRefused": len(expected)}, retrying=0)
