@@ -19,6 +19,7 @@ Common commands:
   invite EMAIL         send (or print) a person's invitation link
   deactivate EMAIL     offboard a person at once (sessions, live chats, tokens end)
   reactivate EMAIL     let a deactivated person sign in again
+  mail-queue           e-mail waiting for a retry or failed (--resend, --drop)
   totp EMAIL           print a demo person's current MFA code (demo mode only)
   migrate              apply database migrations
   backup DIR           back up the database into DIR (never the master keys: keep them apart)

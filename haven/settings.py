@@ -258,6 +258,12 @@ if _email_url:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("HAVEN_FROM_EMAIL", "Haven <haven@localhost>")
+# A mail server that accepts the connection and then says nothing must not hold the worker:
+# after this many seconds the attempt fails and is retried (EMAIL_URL's ?timeout= wins).
+EMAIL_TIMEOUT = vars().get("EMAIL_TIMEOUT") or 30
+# Attempts per e-mail when the server is down or says "try later", 1, 2, 4 … minutes apart
+# (haven.core.tasks.send_email): 10 attempts span about 8.5 hours, then it counts as failed.
+HAVEN_MAIL_ATTEMPTS = env_int("HAVEN_MAIL_ATTEMPTS", 10, minimum=1)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]

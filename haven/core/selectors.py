@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from haven.core.access import ADMINISTRATORS, COORDINATORS, allows
 from haven.core.email_kinds import EmailKind, email_kinds, read_unsubscribe_token
@@ -25,6 +27,7 @@ from haven.core.models import (
     RoleGrant,
     Team,
 )
+from haven.core.tasks import failed_email, failure_reason, send_email
 
 # Database ids are 64-bit; SQLite's driver crashes on larger numbers instead of matching nothing.
 MAX_ID = 2**63 - 1
@@ -246,3 +249,26 @@ def people_for_picker(*, viewer: Person, text: str, include_viewer: bool = False
         people = people.exclude(pk=viewer.pk)
     return list(people.annotate(later=Case(When(name__istartswith=text, then=0), default=1))
                 .order_by("later", "name", "pk")[:PICKER_MAX_RESULTS])
+
+
+@dataclass(frozen=True)
+class MailFailures:
+    """Outgoing e-mail in trouble, without content or addresses: FAILED e-mails were given up
+    on after every retry (in the past week), REASONS counts them by the failure's type name
+    (e.g. {"ConnectionRefusedError": 3}), RETRYING are waiting for another attempt."""
+    failed: int
+    reasons: dict[str, int]
+    retrying: int
+
+
+def mail_failures() -> MailFailures:
+    """For administrators' Home and /healthz (no person's data: no viewer check needed)."""
+    reasons: dict[str, int] = {}
+    for result in failed_email().only("exception_class_path", "traceback"):
+        reason = failure_reason(result)
+        reasons[reason] = reasons.get(reason, 0) + 1
+    retrying = DBTaskResult.objects.filter(
+        task_path=send_email.module_path, status=TaskResultStatus.READY,
+        args_kwargs__kwargs__attempt__gt=1).count()
+    return MailFailures(failed=sum(reasons.values()), reasons=dict(sorted(reasons.items())),
+                        retrying=retrying)

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -38,6 +37,7 @@ from haven.core.models import (
     RoleGrant,
 )
 from haven.core.signals import person_deactivated
+from haven.core.tasks import failed_email, send_email
 
 TOKEN_PREFIX = "hvn_"
 MAX_LANGUAGES = 12
@@ -95,12 +95,12 @@ def send_invitation(*, person: Person, actor: Person | None) -> str:
         Person.objects.filter(pk=person.pk).update(invited_at=timezone.now())
         audit(action=AuditAction.INVITATION_SENT, actor=actor, object_type="person",
               object_id=person.pk)
-        transaction.on_commit(lambda: send_mail(
+        # Through the worker like every e-mail, so a mail server that is down delays the
+        # invitation (retried) instead of losing it.
+        email_after_commit(
+            recipients=[person.email],
             subject=render_to_string("core/email/invitation_subject.txt", context).strip(),
-            message=render_to_string("core/email/invitation_body.txt", context),
-            from_email=None,
-            recipient_list=[person.email],
-        ))
+            body=render_to_string("core/email/invitation_body.txt", context))
     return url
 
 
@@ -353,3 +353,22 @@ def set_email_choices(*, person: Person, wanted: Mapping[str, bool], via: str
             audit(action=AuditAction.EMAIL_SETTINGS_CHANGED, actor=person,
                   object_type="person", object_id=person.pk, detail={"via": via, **changed})
     return changed
+
+
+def resend_failed_email() -> int:
+    """Queue every e-mail given up on again, as a first attempt (after the mail server is
+    fixed), and forget its failure. Returns how many. `haven mail-queue --resend`."""
+    with transaction.atomic():
+        failed = list(failed_email().select_for_update())
+        for result in failed:
+            args, kwargs = result.args_kwargs["args"], result.args_kwargs["kwargs"]
+            send_email.enqueue(*args, **{**kwargs, "attempt": 1})
+        failed_email().filter(pk__in=[result.pk for result in failed]).delete()
+    return len(failed)
+
+
+def drop_failed_email() -> int:
+    """Forget every e-mail given up on without sending it. Returns how many.
+    `haven mail-queue --drop`."""
+    deleted, _by_model = failed_email().delete()
+    return deleted

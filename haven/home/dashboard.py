@@ -151,6 +151,7 @@ def _administrator(person: Person) -> AdministratorHome:
     keys = vault.master_key_summary()
     saved_at = support.programme_settings_saved_at()
     backend = mail.backend_name()
+    mail_trouble = directory.mail_failures()
     if not keys.configured:
         key_detail = _("No master key is configured (HAVEN_MASTER_KEYS).")
     elif keys.under_older_keys:
@@ -177,9 +178,24 @@ def _administrator(person: Person) -> AdministratorHome:
              _("Still the installation's first values: topics, response target, crisis "
                "resources and retention."),
              "programme_settings", _("Programme settings")),
-        Step(_("E-mail delivery"), backend not in UNDELIVERED,
-             _("Backend: %(backend)s.") % {"backend": backend}
-             + ("" if backend not in UNDELIVERED else " " + _(
-                 "E-mails are not delivered to anyone; set EMAIL_URL to your mail server.")),
-             "", ""),
+        Step(_("E-mail delivery"), backend not in UNDELIVERED and not mail_trouble.failed,
+             _email_detail(backend, mail_trouble), "", ""),
     ])
+
+
+def _email_detail(backend: str, trouble: directory.MailFailures) -> str:
+    parts = [_("Backend: %(backend)s.") % {"backend": backend}]
+    if backend in UNDELIVERED:
+        parts.append(_("E-mails are not delivered to anyone; set EMAIL_URL to your mail "
+                       "server."))
+    if trouble.failed:
+        parts.append(_("%(failed)s e-mails could not be sent after every retry in the past "
+                       "week (%(reasons)s): see “When the mail server is down” in "
+                       "docs/operations.md.") % {
+            "failed": trouble.failed,
+            "reasons": ", ".join(f"{reason} × {count}"
+                                 for reason, count in trouble.reasons.items())})
+    if trouble.retrying:
+        parts.append(_("%(retrying)s e-mails are waiting to be tried again.")
+                     % {"retrying": trouble.retrying})
+    return " ".join(parts)
