@@ -12,7 +12,6 @@ import http.client
 import os
 import pwd
 import re
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -113,9 +112,9 @@ def wait_for(port: int, nginx: subprocess.Popen[bytes], tmp: Path) -> None:
     deadline = time.monotonic() + 20
     while True:
         if nginx.poll() is not None:
-            pytest.fail("nginx exited:\n" + (tmp / "nginx.out").read_text(errors="replace")
-                        + (tmp / "error.log").read_text(errors="replace")
-                        if (tmp / "error.log").exists() else "")
+            logs = [tmp / "nginx.out", tmp / "error.log"]
+            pytest.fail("nginx exited:\n" + "".join(
+                log.read_text(errors="replace") for log in logs if log.exists()))
         try:
             if status_of(port, "GET", "/healthz") == 200:
                 return
