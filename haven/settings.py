@@ -353,15 +353,25 @@ if not LOCAL:
     SECURE_SSL_REDIRECT = env_bool("HAVEN_SSL_REDIRECT", True)
     if env_bool("HAVEN_BEHIND_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-        # Behind the proxy every request comes from the proxy's address: without this, the
-        # per-address sign-in limit would be shared by the whole organisation, and the audit
-        # log's address hash would be the proxy's. The proxy must set X-Forwarded-For.
-        ALLAUTH_TRUSTED_PROXY_COUNT = env_int("HAVEN_TRUSTED_PROXY_COUNT", 1, minimum=0)
     if not ALLOWED_HOSTS and not CODE_ONLY:
         raise ImproperlyConfigured(
             "HAVEN_ALLOWED_HOSTS is not set: list the host names Haven is served on, "
             "comma-separated."
         )
+
+# The client address. Behind the proxy every connection comes from the proxy: without the
+# address it forwards, the per-address sign-in limit would be shared by the whole organisation
+# and the audit log's address hash would be the proxy's. `haven serve` (uvicorn) takes the
+# address from X-Forwarded-For only when the connection comes from one of these addresses
+# (or networks, e.g. 10.0.0.0/24; "*" trusts everyone: never where the web port is reachable
+# from anywhere but the proxy), and sets it as the request's REMOTE_ADDR and the websocket's
+# client. Everything in Haven (allauth's rate limits, the audit log) reads that and only that.
+HAVEN_TRUSTED_PROXIES = env_list("HAVEN_TRUSTED_PROXIES", ["127.0.0.1"])
+ALLAUTH_TRUSTED_PROXY_COUNT = 0  # never read X-Forwarded-For again, from whoever sent it
+if env_str("HAVEN_TRUSTED_PROXY_COUNT"):
+    raise ImproperlyConfigured(
+        "HAVEN_TRUSTED_PROXY_COUNT is no longer read: list the reverse proxy's addresses in "
+        "HAVEN_TRUSTED_PROXIES instead (default 127.0.0.1).")
 
 # Logs never carry content, nor request paths (they hold invitation and reset tokens) or query
 # strings (they hold what people searched for): haven.accesslog writes one line per request

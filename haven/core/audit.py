@@ -70,7 +70,8 @@ def ip_hash_of(request: HttpRequest) -> str:
 def _client_ip(request: HttpRequest | None) -> str:
     if request is None:
         return ""
-    # The same reading as allauth's rate limits, so ALLAUTH_TRUSTED_PROXY_COUNT applies to both.
+    # The same reading as allauth's rate limits: REMOTE_ADDR, which the server sets to the
+    # forwarded address only for a trusted proxy (HAVEN_TRUSTED_PROXIES).
     try:
         return get_adapter().get_client_ip(request) or ""
     except PermissionDenied:  # no address at all, e.g. a request built in code

@@ -6,29 +6,24 @@ and reads everything the process wrote to standard output and standard error."""
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
 import re
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
-from allauth.mfa import app_settings as mfa_settings
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.urls import reverse
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from haven.core import services
-from haven.core.models import Person, Role
+from haven.core.models import Role
 from tests.browser.asgi_server import AsgiServer
-from tests.factories import PASSWORD, TOTP_SECRET, make_person
+from tests.factories import PASSWORD, make_person
+from tests.http_browser import Browser
 from tests.support.chat_setup import open_chat
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,44 +47,6 @@ def server_output(server: AsgiServer) -> str:
     return server.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-class Browser:
-    """Cookies, CSRF and redirects over plain HTTP, as a browser would send them."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-
-    def _open(self, request: urllib.request.Request) -> tuple[int, str, str]:
-        try:
-            with self.opener.open(request, timeout=10) as response:
-                return response.status, response.geturl(), response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.geturl(), error.read().decode()
-
-    def get(self, path: str) -> tuple[int, str, str]:
-        """Status, final address (after redirects) and body."""
-        return self._open(urllib.request.Request(self.base_url + path))  # noqa: S310
-
-    def post(self, path: str, fields: dict[str, str]) -> tuple[int, str, str]:
-        token = next(cookie.value for cookie in self.cookies if cookie.name == "csrftoken")
-        body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}).encode()
-        return self._open(urllib.request.Request(self.base_url + path, data=body))  # noqa: S310
-
-    def cookie_header(self) -> str:
-        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.cookies)
-
-    def sign_in(self, person: Person) -> None:
-        self.get("/accounts/login/")
-        status, url, _ = self.post("/accounts/login/", {"login": person.email,
-                                                        "password": PASSWORD})
-        assert url.endswith("/accounts/2fa/authenticate/"), (status, url)
-        period = mfa_settings.TOTP_PERIOD
-        if period - time.time() % period < 1.5:  # never a code about to go stale
-            time.sleep(period - time.time() % period + 0.05)
-        code = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // period))
-        status, url, _ = self.post("/accounts/2fa/authenticate/", {"code": code})
-        assert status == 200 and not url.endswith("/accounts/2fa/authenticate/"), (status, url)
 
 
 def test_the_server_logs_routes_but_never_tokens_or_search_terms(server: AsgiServer) -> None:

@@ -4,6 +4,7 @@ import os
 from typing import Any
 
 import uvicorn
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from haven.core.processes import PROCESS_KIND_VARIABLE
@@ -26,7 +27,9 @@ class Command(BaseCommand):
         # other tests count.)
         os.environ.setdefault(PROCESS_KIND_VARIABLE, "web")
         uvicorn.run("haven.asgi:application", host=host, port=port, workers=workers,
-                    proxy_headers=True, lifespan="on", log_level="info",
+                    # X-Forwarded-For and -Proto count only from these addresses (settings.py)
+                    proxy_headers=True, forwarded_allow_ips=settings.HAVEN_TRUSTED_PROXIES,
+                    lifespan="on", log_level="info",
                     # uvicorn's access log prints each path and query string, and paths hold
                     # invitation and reset tokens: haven.accesslog logs routes instead. With no
                     # log_config of its own, uvicorn's lines go through Django's LOGGING and
