@@ -102,6 +102,9 @@ class Person(HttpUser):
                 if "/accounts/2fa/authenticate/" not in response.url or token is None:
                     response.failure("no two-factor step after the password")
                     return
+            elif "/accounts/" in response.url:
+                response.failure("the password was refused")
+                return
         if self.mfa:
             with self.client.post("/accounts/2fa/authenticate/", name=f"{name}: code",
                                   catch_response=True,
