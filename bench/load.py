@@ -94,9 +94,19 @@ def _demo_server(var_dir: Path) -> Iterator[tuple[str, dict[str, str]]]:
     finally:
         if server is not None:
             _stop(server)
+            _print_errors(var_dir / "server.log")
         if admin_url:
             with suppress(Exception):
                 _admin(admin_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def _print_errors(log: Path) -> None:
+    """What the server logged at ERROR (exception types and routes, never content), if any."""
+    errors = [line for line in log.read_text(errors="replace").splitlines()
+              if " ERROR " in line or "Error:" in line or "Exception:" in line]
+    if errors:
+        print(f"   the server logged {len(errors)} error lines; the last ones:\n   "
+              + "\n   ".join(errors[-10:]))
 
 
 def _summary(times: dict[str, list[list[float | bool]]]) -> tuple[list[str], dict[str, float]]:
