@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             errors = (var_dir / "locust.log").read_text(errors="replace").strip()
             if errors:
                 print("   Locust said (last lines):\n   "
-                      + "\n   ".join(errors.splitlines()[-15:]))
+                      + "\n   ".join(errors.splitlines()[-60:]))
             times = json.loads(times_file.read_text())
         database = "PostgreSQL" if database_url else "SQLite"
         print(f"\n   {machine_description()} ({load_at_start:.2f} at the start); {database}, "
