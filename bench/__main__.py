@@ -17,6 +17,9 @@ def benchmark_names() -> list[str]:
 
 def main(argv: list[str]) -> int:
     available = benchmark_names()
+    # `python -m bench load --users 20`: options after the names go to each benchmark named.
+    first_option = next((i for i, arg in enumerate(argv) if arg.startswith("-")), len(argv))
+    argv, options = argv[:first_option], argv[first_option:]
     chosen = argv or available
     unknown = [name for name in chosen if name not in available]
     if unknown:
@@ -31,7 +34,7 @@ def main(argv: list[str]) -> int:
         print(f"== {name}", flush=True)
         # A benchmark may return an exit status; the first failure is the run's, but the
         # others still run so one broken benchmark does not hide the rest's figures.
-        outcome = module.main()
+        outcome = module.main(options) if options else module.main()
         if isinstance(outcome, int) and outcome and not status:
             status = outcome
     return status

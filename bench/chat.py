@@ -2,6 +2,8 @@
 layer and PostgreSQL, with signed-in colleague/supporter pairs on websockets. Measures delivery
 latency at the other side, loss and duplication at 100 messages/s over 500 connections, then the
 saturation point — beside a bare Channels relay (bench/_relay.py) on the same server and layer.
+With --through-nginx, the same again through nginx in front of two server processes (same
+database and Redis; tests/deploy/nginx_config.py's loopback copy of deploy/nginx/haven.conf).
 
 `python -m bench chat` (or `python -m bench.chat --help` for shorter runs). Everything runs on
 127.0.0.1; the database, the Redis database and the processes it makes are removed at the end.
@@ -45,6 +47,7 @@ DRAIN_SECONDS = 30.0
 MAX_STEPS = 14
 REFINE_STEPS = 3  # bisections after the ramp: the bracket narrows from ×1.5 to ×1.05
 CONNECT_CONCURRENCY = 50
+NGINX_PROCESSES = 2  # behind nginx with --through-nginx, on the same database and Redis
 FILLER = "I keep going over what was said in the meeting and I am not sure what to do next."
 
 
@@ -180,10 +183,49 @@ class Server:
             return math.nan
 
 
-def _start_server(env: dict[str, str], log: Path) -> Server:
+@dataclass
+class ServerGroup:
+    """Several server processes measured as one (CPU summed); profiled through the first."""
+    servers: list[Server]
+
+    @property
+    def process(self) -> subprocess.Popen[bytes]:
+        return self.servers[0].process
+
+    def cpu(self) -> float:
+        return sum(server.cpu() for server in self.servers)
+
+
+@contextmanager
+def _behind_nginx(env: dict[str, str], var_dir: Path, processes: int
+                  ) -> Iterator[tuple[ServerGroup, int]]:
+    """PROCESSES servers on the same database and Redis, with nginx in front (deploy/nginx's
+    own upstream and site blocks on loopback, tests/deploy/nginx_config.py); nginx's port."""
+    from tests.deploy.nginx_config import running_nginx
+
     port = _free_port()
-    # The websocket origin check accepts only the base URL's scheme, host and port.
-    env = {**env, "HAVEN_BASE_URL": f"http://127.0.0.1:{port}"}
+    proxy_dir = var_dir / "nginx"
+    (proxy_dir / "static").mkdir(parents=True, exist_ok=True)
+    servers: list[Server] = []
+    try:
+        for number in range(processes):
+            servers.append(_start_server(env, var_dir / f"server-{number + 1}.log",
+                                         base_url=f"http://127.0.0.1:{port}"))
+        # Each socket holds a client and an upstream connection in nginx's one worker.
+        with running_nginx(proxy_dir, port=port, static=proxy_dir / "static",
+                           upstream_ports=[server.port for server in servers],
+                           worker_connections=8192):
+            yield ServerGroup(servers), port
+    finally:
+        for server in servers:
+            _stop(server.process)
+
+
+def _start_server(env: dict[str, str], log: Path, base_url: str | None = None) -> Server:
+    port = _free_port()
+    # The websocket origin check accepts only the base URL's scheme, host and port: its own,
+    # or the proxy's (BASE_URL) when it serves behind one.
+    env = {**env, "HAVEN_BASE_URL": base_url or f"http://127.0.0.1:{port}"}
     command = [sys.executable, "-m", "uvicorn", "haven.asgi:application", "--host", "127.0.0.1",
                "--port", str(port), "--lifespan", "off", "--no-access-log",
                "--log-level", "warning"]
@@ -452,7 +494,7 @@ class Phase:
     """SOCKETS connected across PROCS client processes, ready to run steps."""
 
     def __init__(self, pairs: list[list[dict[str, Any]]], origin: str, procs: int,
-                 server: Server) -> None:
+                 server: Server | ServerGroup) -> None:
         self.server = server
         self.connections = sum(len(pair) for pair in pairs)
         context = multiprocessing.get_context("spawn")  # a clean interpreter: no Django
@@ -655,7 +697,8 @@ def _one_at_a_time() -> Iterator[bool]:
 
 
 @contextmanager
-def _stack(pairs: int, db_connections: str) -> Iterator[tuple[Server, dict[str, Any]]]:
+def _stack(pairs: int, db_connections: str
+           ) -> Iterator[tuple[Server, dict[str, Any], dict[str, str], Path]]:
     """A fresh PostgreSQL database, seeded; a clean Redis database; the server. Removed after."""
     database = f"haven_bench_chat_{os.getpid()}"
     var_dir = tempfile.mkdtemp(prefix="haven-bench-chat-")
@@ -670,7 +713,7 @@ def _stack(pairs: int, db_connections: str) -> Iterator[tuple[Server, dict[str, 
                        cwd=ROOT, env=env, check=True, timeout=1200)
         print(f"   seeded {pairs} pairs in {time.monotonic() - started:.0f} s", flush=True)
         server = _start_server(env, Path(var_dir) / "server.log")
-        yield server, json.loads(out.read_text())
+        yield server, json.loads(out.read_text()), env, Path(var_dir)
     finally:
         if server is not None:
             _stop(server.process)
@@ -684,7 +727,7 @@ def _stack(pairs: int, db_connections: str) -> Iterator[tuple[Server, dict[str, 
         shutil.rmtree(var_dir, ignore_errors=True)
 
 
-def _settle(server: Server, limit: float = 120.0) -> None:
+def _settle(server: Server | ServerGroup, limit: float = 120.0) -> None:
     """Wait until the server is idle (work queued by closed sockets done), at most LIMIT s."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
@@ -729,6 +772,9 @@ def main(argv: list[str] | None = None) -> int:
                              "it (HAVEN_DB_POOL_SIZE=0, a new connection per database call)")
     parser.add_argument("--profile", metavar="FILE",
                         help="sample the server with py-spy during Haven's fixed run")
+    parser.add_argument("--through-nginx", action="store_true",
+                        help=f"also measure Haven's chat through nginx in front of "
+                             f"{NGINX_PROCESSES} server processes (needs /usr/sbin/nginx)")
     parser.add_argument("--seed", nargs=2, metavar=("PAIRS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args([] if argv is None else argv)
     if args.seed:
@@ -738,6 +784,8 @@ def main(argv: list[str] | None = None) -> int:
             and 1 <= args.client_procs <= 8):
         parser.error("keep to 1–2000 pairs, up to 20,000 msg/s, 1–600 s, 1–8 client processes")
 
+    if args.through_nginx and not Path("/usr/sbin/nginx").exists():
+        parser.error("--through-nginx needs /usr/sbin/nginx (apt-get install nginx)")
     problem = _preflight()
     if problem:
         print(f"   skipped: {problem}.")
@@ -749,48 +797,70 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
 
 
+def _measure(phase: Phase, label: str, args: argparse.Namespace, *, profile: Path | None
+             ) -> tuple[Result, list[Result]]:
+    """The fixed run at --rate, then (unless --no-saturation) the ramp to saturation."""
+    fixed = phase.step(label, args.rate, args.seconds, drain=DRAIN_SECONDS, profile=profile)
+    print(f"   {label} at {args.rate:,.0f}/s: p99 {fixed.p(0.99):.1f} ms, "
+          f"lost {fixed.stats['lost']}, duplicated {fixed.stats['duplicates']}"
+          f"{_closed(fixed)}", flush=True)
+    if args.no_saturation:
+        return fixed, []
+    _settle(phase.server)
+    return fixed, _saturate(phase, f"{label} ramp", args.first_step, args.factor,
+                            args.step_seconds)
+
+
 def _run(args: argparse.Namespace) -> int:
     from bench import machine_description
 
     load_at_start = os.getloadavg()[0]
     results: list[Result] = []
-    haven_steps: list[Result] = []
-    relay_steps: list[Result] = []
-    with _stack(args.pairs, args.db_connections) as (server, seeded):
+    steps: dict[str, list[Result]] = {"haven": [], "relay": [], "nginx": []}
+    nginx_label = f"Haven chat, nginx + {NGINX_PROCESSES} processes"
+    with _stack(args.pairs, args.db_connections) as (server, seeded, env, var_dir):
         origin = f"http://127.0.0.1:{server.port}"
         for kind, label in (("haven", "Haven chat"), ("relay", "bare relay")):
             if args.only and kind != args.only:
                 continue
             phase = Phase(_pairs(seeded, server.port, kind), origin, args.client_procs, server)
             try:
-                fixed = phase.step(label, args.rate, args.seconds, drain=DRAIN_SECONDS,
-                                   profile=Path(args.profile).resolve()
-                                   if args.profile and kind == "haven" else None)
+                fixed, ramp = _measure(phase, label, args, profile=Path(args.profile).resolve()
+                                       if args.profile and kind == "haven" else None)
                 results.append(fixed)
-                print(f"   {label} at {args.rate:,.0f}/s: p99 {fixed.p(0.99):.1f} ms, "
-                      f"lost {fixed.stats['lost']}, duplicated {fixed.stats['duplicates']}"
-                      f"{_closed(fixed)}", flush=True)
-                if not args.no_saturation:
-                    _settle(server)
-                    steps = _saturate(phase, f"{label} ramp", args.first_step, args.factor,
-                                      args.step_seconds)
-                    (haven_steps if kind == "haven" else relay_steps).extend(steps)
+                steps[kind].extend(ramp)
             finally:
                 phase.close()
                 _settle(server)
+        if args.through_nginx:
+            with _behind_nginx(env, var_dir, NGINX_PROCESSES) as (group, port):
+                phase = Phase(_pairs(seeded, port, "haven"), f"http://127.0.0.1:{port}",
+                              args.client_procs, group)
+                try:
+                    fixed, ramp = _measure(phase, nginx_label, args, profile=None)
+                    results.append(fixed)
+                    steps["nginx"].extend(ramp)
+                finally:
+                    phase.close()
 
     print(f"\n   {machine_description()} ({load_at_start:.2f} at the start); "
           f"database connections: {args.db_connections}")
     print()
     print(HEADER)
-    for result in [*results, *haven_steps, *relay_steps]:
+    for result in [*results, *steps["haven"], *steps["relay"], *steps["nginx"]]:
         print(_row(result))
-    haven_max, relay_max = sustained(haven_steps), sustained(relay_steps)
+    haven_max, relay_max = sustained(steps["haven"]), sustained(steps["relay"])
     print()
     print(f"Saturation (most msg/s delivered with p99 ≤ 1 s, nothing lost): Haven chat "
           f"{haven_max:,.0f}, bare relay {relay_max:,.0f}.")
+    if args.through_nginx and not args.no_saturation:
+        nginx_max = sustained(steps["nginx"])
+        print(f"{nginx_label}: {nginx_max:,.0f} msg/s — "
+              f"{nginx_max / haven_max if haven_max else math.nan:.2f}× one process, "
+              f"{nginx_max / relay_max if relay_max else math.nan:.2f}× the bare relay "
+              f"(one process), same run.")
     print()
-    if results[0].label == "Haven chat":
+    if results and results[0].label == "Haven chat":
         print("| target | measured | |\n|---|---|---|")
         print("\n".join(_verdicts(results[0], haven_max, relay_max)))
     return 0

@@ -8,12 +8,8 @@ HAVEN_REQUIRE_NGINX=1, which turns that skip into a failure."""
 
 from __future__ import annotations
 
-import http.client
 import os
-import pwd
 import re
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,52 +22,14 @@ from haven.core.models import AuditAction, AuditEvent, Role
 from haven.demo.child import free_port
 from tests.browser.asgi_server import AsgiServer
 from tests.deploy.live import ChatSocket, session_cookie, two_servers
+from tests.deploy.nginx_config import NGINX, NginxFailed, running_nginx, status_of
 from tests.factories import make_person
 from tests.http_browser import Browser
 from tests.support.chat_setup import open_chat
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-NGINX = Path("/usr/sbin/nginx")
-SITE = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "haven.conf"
 ELSEWHERE = "127.0.0.2"  # a client that is not the proxy (Linux answers on all of 127/8)
-
-
-def section(text: str, name: str) -> str:
-    found = re.search(rf"# haven: begin {name}\n(.*?)# haven: end {name}\n", text, re.S)
-    assert found, f"deploy/nginx/haven.conf lost its '# haven: begin {name}' section"
-    return found.group(1)
-
-
-def loopback_config(tmp: Path, *, port: int, servers: list[AsgiServer], static: Path) -> str:
-    """haven.conf's upstream and site sections, on loopback, in a plain HTTP server."""
-    text = SITE.read_text(encoding="utf-8")
-    upstream = re.sub(r"(?m)^\s*server 127\.0\.0\.1:\d+;\n", "", section(text, "upstream"))
-    upstream = upstream.replace("upstream haven {", "upstream haven {\n" + "".join(
-        f"    server 127.0.0.1:{server.port};\n" for server in servers), 1)
-    site = section(text, "site").replace("/var/lib/haven/static/", f"{static}/")
-    site = site.replace("/var/log/nginx/", f"{tmp}/")
-    temp = "\n".join(f"    {kind}_temp_path {tmp}/{kind};"
-                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    # As root, nginx would run its workers as nobody, who cannot read the test's directory.
-    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
-    return f"""daemon off;
-{user}
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    include /etc/nginx/mime.types;
-{temp}
-{upstream}
-    server {{
-        listen 127.0.0.1:{port};
-        server_name 127.0.0.1;
-{site}
-    }}
-}}
-"""
 
 
 @pytest.fixture(scope="module")
@@ -91,46 +49,12 @@ def proxied(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     with two_servers(tmp_path, base_url=base_url) as servers:
-        config = tmp_path / "nginx.conf"
-        config.write_text(loopback_config(tmp_path, port=port, servers=list(servers),
-                                          static=static), encoding="utf-8")
-        log = (tmp_path / "nginx.out").open("wb")
-        nginx = subprocess.Popen(  # noqa: S603 - Debian's nginx, our config
-            [str(NGINX), "-p", str(tmp_path), "-c", str(config)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         try:
-            wait_for(port, nginx, tmp_path)
-            yield base_url, list(servers), static
-        finally:
-            nginx.terminate()
-            nginx.wait(timeout=15)
-            log.close()
-
-
-def wait_for(port: int, nginx: subprocess.Popen[bytes], tmp: Path) -> None:
-    """Until nginx answers /healthz through to Haven (polling; not a fixed wait)."""
-    deadline = time.monotonic() + 20
-    while True:
-        if nginx.poll() is not None:
-            logs = [tmp / "nginx.out", tmp / "error.log"]
-            pytest.fail("nginx exited:\n" + "".join(
-                log.read_text(errors="replace") for log in logs if log.exists()))
-        try:
-            if status_of(port, "GET", "/healthz") == 200:
-                return
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, "nginx did not answer within 20 s"
-        time.sleep(0.1)
-
-
-def status_of(port: int, method: str, path: str, headers: dict[str, str] | None = None) -> int:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request(method, path, headers=headers or {})
-        return connection.getresponse().status
-    finally:
-        connection.close()
+            with running_nginx(tmp_path, port=port, static=static,
+                               upstream_ports=[server.port for server in servers]):
+                yield base_url, list(servers), static
+        except NginxFailed as error:
+            pytest.fail(str(error))
 
 
 def test_nginx_serves_pages_static_files_and_live_chat_from_two_processes(
