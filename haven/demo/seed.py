@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -79,7 +80,10 @@ PEOPLE = 80
 
 
 def _email(name: str) -> str:
-    ascii_name = name.lower().replace("'", "").replace("é", "e").replace("í", "i")
+    """A plain-ASCII work address, as people type it: accents dropped ("Fernández" gives
+    fernandez), apostrophes removed."""
+    letters = unicodedata.normalize("NFKD", name.lower().replace("'", ""))
+    ascii_name = letters.encode("ascii", "ignore").decode()
     return f"{ascii_name.replace(' ', '.')}@{DOMAIN}"
 
 

@@ -198,6 +198,13 @@ def test_the_demo_starts_without_an_e_mail_storm(seeded: dict[str, Any]) -> None
 
 # Demo set-up ---------------------------------------------------------------------------------
 
+def test_every_demo_address_is_plain_ascii_as_people_type_it() -> None:
+    seed_demo(history=False)
+    people = dict(Person.objects.values_list("name", "email"))
+    assert any(not name.isascii() for name in people)  # accented names are in the demo
+    assert all(address.isascii() for address in people.values())
+
+
 def test_a_busy_port_gets_a_one_line_hint() -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
