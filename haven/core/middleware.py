@@ -85,12 +85,7 @@ class PersonTimezoneMiddleware:
             # A location saved with a zone this machine lacks: show the organisation's zone
             # rather than fail every page for the people there.
             logger.warning("Unknown time zone %r; using %s.", zone, settings.TIME_ZONE)
-        try:
-            return self.get_response(request)
-        finally:
-            # The zone is this request's: a thread that runs other work next (a test, a job,
-            # another request's code before this middleware) must not inherit it.
-            timezone.deactivate()
+        return self.get_response(request)
 
 
 class _ViewMiddleware:
