@@ -1,6 +1,7 @@
 """Sign-in policy for django-allauth: no open sign-up (people arrive by invitation), every
-refused sign-in — rate-limited ones included — lands in the audit log, and a person whose
-account gets locked by repeated failures is told once per lock."""
+refused sign-in — rate-limited ones included — lands in the audit log, a person whose
+account gets locked by repeated failures is told once per lock, and allauth's own e-mails
+(the password-reset link) go through the worker's mail queue like Haven's."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from typing import Any
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 
 from haven.core.audit import audit_failed_sign_in
+from haven.core.mail import email_after_commit
 from haven.core.models import Person
 from haven.core.services import send_sign_in_lock_notice
 
@@ -73,3 +76,20 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
             return
         tell_if_locked(request, key=self._get_login_attempts_cache_key(request, **credentials),
                        person=Person.objects.filter(email=login.lower()).first())
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Every e-mail allauth sends — with Haven's settings only the password-reset link
+        (docs/operations.md, "E-mail Haven sends") — is rendered here, in the request, from
+        allauth's templates, and queued for the worker after commit (haven.core.mail), so
+        that it is retried while the mail server is down instead of lost. Haven's messages
+        are plain text; allauth adds no headers of its own here, and its sender is
+        DEFAULT_FROM_EMAIL, which the worker uses too."""
+        message = self.render_mail(template_prefix, email, {
+            "request": self.request, "email": email,
+            "current_site": get_current_site(self.request), **context})
+        if message.content_subtype != "plain" or getattr(message, "alternatives", None):
+            # The queued task sends a text body only; dropping an HTML part silently would
+            # send something other than what the template's author wrote.
+            raise ValueError(f"{template_prefix}: Haven sends e-mail as plain text only; "
+                             "remove the HTML template.")
+        email_after_commit(recipients=message.to, subject=message.subject, body=message.body)

@@ -1,7 +1,8 @@
 """Mail that survives an outage: a real SMTP server (aiosmtpd) on a loopback port is stopped,
-Haven queues invitations, activity reminders and support notifications through its own code,
-the worker's task loop fails and retries them with back-off, the server comes back, and every
-message arrives exactly once. What still fails after every retry is counted for
+Haven queues invitations, activity reminders and support notifications through its own code
+(and allauth's password-reset link through Haven's account adapter), the worker's task loop
+fails and retries them with back-off, the server comes back, and every message arrives
+exactly once. What still fails after every retry is counted for
 administrators by its failure's type only."""
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email import message_from_bytes
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -26,6 +28,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from haven.activities import services as activities
 from haven.core import selectors, services
+from haven.core.jobs import forget_sent_email
 from haven.core.models import Role
 from haven.core.tasks import retry_delay, send_email
 from tests.activities.test_activities import an_activity
@@ -37,14 +40,20 @@ pytestmark = pytest.mark.django_db
 
 
 class Inbox:
-    """aiosmtpd handler: remembers (recipient, subject) of every message it accepted."""
+    """aiosmtpd handler: remembers (recipient, subject) of every message it accepted, and
+    each message's text."""
 
     def __init__(self) -> None:
         self.received: list[tuple[str, str]] = []
+        self.bodies: list[str] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        subject = str(message_from_bytes(envelope.original_content)["Subject"])
-        self.received.extend((recipient, subject) for recipient in envelope.rcpt_tos)
+        message = message_from_bytes(envelope.original_content)
+        self.received.extend((recipient, str(message["Subject"]))
+                             for recipient in envelope.rcpt_tos)
+        text = next(part for part in message.walk() if part.get_content_type() == "text/plain")
+        self.bodies.append(text.get_payload(decode=True).decode(
+            text.get_content_charset() or "ascii"))
         return "250 Message accepted for delivery"
 
 
@@ -226,3 +235,85 @@ def test_a_refusal_for_good_is_not_retried(smtp: MailServer, settings: Any,
     assert run_due_tasks(timezone.now() + timedelta(days=1)) == 0
     assert selectors.mail_failures() == selectors.MailFailures(
         failed=len(expected), reasons={"SMTPRecipientsRefused": len(expected)}, retrying=0)
+
+
+# --- allauth's e-mails: the password-reset link ---------------------------------------------
+
+RESET = "/accounts/password/reset/"
+NEW_PASSWORD = "a lighthouse keeper's spare key 7"
+
+
+def email_rows() -> list[DBTaskResult]:
+    return list(DBTaskResult.objects.filter(task_path=send_email.module_path))
+
+
+def test_a_password_reset_asked_for_during_an_outage_arrives_once_and_its_link_works(
+        smtp: MailServer, django_capture_on_commit_callbacks: Any) -> None:
+    person = make_person()
+    smtp.stop()
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = Client().post(RESET, {"email": person.email})
+    assert asked.status_code == 302  # the page does not fail because the server is down
+    assert asked["Location"] == "/accounts/password/reset/done/"
+    (queued,) = email_rows()  # the link waits in the task table, nothing was sent at once
+    assert queued.args_kwargs["args"][2] == [person.email]
+    assert "/accounts/password/reset/key/" in queued.args_kwargs["args"][1]
+
+    now = timezone.now()
+    assert run_due_tasks(now) == 1
+    now += retry_delay(1) + timedelta(seconds=5)
+    assert run_due_tasks(now) == 1
+    assert smtp.inbox.received == []
+    assert selectors.mail_failures().retrying == 1
+
+    smtp.start()
+    now += retry_delay(2) + timedelta(seconds=5)
+    assert run_due_tasks(now) == 1
+    for _later in range(3):
+        now += timedelta(hours=1)
+        assert run_due_tasks(now) == 0
+    assert [address for address, _subject in smtp.inbox.received] == [person.email]
+    assert "Password Reset" in smtp.inbox.received[0][1]
+
+    # Sent: the worker's next clean-up leaves no row holding the link.
+    forget_sent_email()
+    assert email_rows() == []
+
+    (link,) = re.findall(r"https?://\S+", smtp.inbox.bodies[0])
+    client = Client()
+    form = client.get(re.sub(r"^https?://[^/]+", "", link), follow=True)
+    assert "password1" in form.context["form"].fields
+    done = client.post(form.redirect_chain[-1][0], {"password1": NEW_PASSWORD,
+                                                   "password2": NEW_PASSWORD})
+    assert done.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password(NEW_PASSWORD)
+
+
+def test_a_password_reset_for_an_unknown_address_queues_and_sends_nothing(
+        smtp: MailServer, django_capture_on_commit_callbacks: Any) -> None:
+    person = make_person()
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(RESET, {"email": "stranger@elsewhere.example"})
+        Client().post(RESET, {"email": person.email})
+
+    assert [row.args_kwargs["args"][2] for row in email_rows()] == [[person.email]]
+    assert run_due_tasks(timezone.now()) == 1
+    assert [address for address, _subject in smtp.inbox.received] == [person.email]
+
+
+def test_an_html_template_for_an_allauth_e_mail_is_refused_not_dropped(
+        smtp: MailServer, settings: Any, tmp_path: Path,
+        django_capture_on_commit_callbacks: Any) -> None:
+    """The queued task sends plain text only: an HTML part would be lost without a word."""
+    html = tmp_path / "account" / "email" / "password_reset_key_message.html"
+    html.parent.mkdir(parents=True)
+    html.write_text("<p>{{ password_reset_url }}</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0],
+                           "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    person = make_person()
+
+    with pytest.raises(ValueError, match="plain text only"), \
+            django_capture_on_commit_callbacks(execute=True):
+        Client().post(RESET, {"email": person.email})
+    assert email_rows() == []
