@@ -35,9 +35,11 @@ def database_url_for_server() -> str:
     name = str(db["NAME"])
     if db["ENGINE"] == "django.db.backends.sqlite3":
         if name == ":memory:" or "mode=memory" in name:
-            raise RuntimeError("The SQLite test database is in memory; a server in another "
-                               "process cannot open it. Set DATABASES['default']['TEST']"
-                               "['NAME'] to a file (haven/settings_test.py does).")
+            raise RuntimeError(
+                "The SQLite test database is in memory; a server in another "
+                "process cannot open it. Set DATABASES['default']['TEST']"
+                "['NAME'] to a file (haven/settings_test.py does)."
+            )
         return f"sqlite:///{Path(name).resolve()}"
     configured = os.environ.get("DATABASE_URL", "")
     if configured:  # keep user, password, host, port and options; swap in the test database
@@ -77,6 +79,7 @@ class AsgiServer:
             "PYTHONUNBUFFERED": "1",
         }
         self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the server runs as in production
+        self.health_headers: dict[str, str] = {}  # sent with start()'s /healthz polls
 
     @property
     def running(self) -> bool:
@@ -87,26 +90,35 @@ class AsgiServer:
         assert not self.running, "the server is already running"
         self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "haven.cli", "serve", "--host", HOST,
-             "--port", str(self.port)],
-            cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL)
+            [sys.executable, "-m", "haven.cli", "serve", "--host", HOST, "--port", str(self.port)],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + timeout
         pause = 0.02
         while True:
             if self.process.poll() is not None:
-                raise RuntimeError(f"The ASGI server exited with {self.process.returncode} "
-                                   f"before answering:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"The ASGI server exited with {self.process.returncode} "
+                    f"before answering:\n{self.log_tail()}"
+                )
             try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:  # noqa: S310
+                health = f"{self.url}/healthz"
+                poll = urllib.request.Request(health, headers=self.health_headers)  # noqa: S310
+                with urllib.request.urlopen(poll, timeout=2) as response:  # noqa: S310
                     if response.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             if time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"The ASGI server did not answer /healthz within {timeout} s:"
-                                   f"\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"The ASGI server did not answer /healthz within {timeout} s:"
+                    f"\n{self.log_tail()}"
+                )
             time.sleep(pause)  # polling, with a short growing pause; not a fixed wait
             pause = min(pause * 1.5, 0.25)
 
