@@ -113,6 +113,18 @@ def test_pages_load_over_https_and_haven_sees_them_as_secure(tls_site: TlsSite) 
         straight.close()
 
 
+def test_a_process_answers_its_health_check_over_plain_http(tls_site: TlsSite) -> None:
+    # A load balancer asks each process directly, not through nginx: no redirect to https.
+    straight = http.client.HTTPConnection("127.0.0.1", tls_site.servers[0].port, timeout=10)
+    try:
+        straight.request("GET", "/healthz", headers={"Host": "localhost"})
+        response = straight.getresponse()
+        assert response.status in {200, 503}, response.status
+        assert b'"database"' in response.read()
+    finally:
+        straight.close()
+
+
 def test_a_client_that_does_not_trust_the_authority_is_refused(tls_site: TlsSite) -> None:
     with pytest.raises(ssl.SSLCertVerificationError):
         https_get(tls_site.https_port, "/healthz", ssl.create_default_context())
