@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haven.core import health, selectors, services
 from haven.core import metrics as metrics_figures
 from haven.core.audit import audit
+from haven.core.avatars import avatar_for
 from haven.core.email_kinds import EmailKind, wants_email
 from haven.core.forms import (
     AcceptInvitationForm,
@@ -94,6 +95,15 @@ def profile(request: SignedInRequest) -> HttpResponse:
     return render(request, "core/profile.html", {"form": form, "person": person})
 
 
+def _picker_entry(person: Person) -> dict[str, object]:
+    """One person in the picker's list: what it shows (the name, the team and the avatar the
+    {% avatar %} tag would draw) and what the form sends (the work e-mail)."""
+    drawn = avatar_for(person.name)
+    return {"name": person.name, "team": person.team.name if person.team else "",
+            "value": person.email,
+            "avatar": {"initials": drawn.initials, "colour": drawn.colour}}
+
+
 @require_GET
 def people_search(request: SignedInRequest) -> HttpResponse:
     """The people picker's search (picker.js): JSON of at most a few active people. Neither
@@ -106,9 +116,7 @@ def people_search(request: SignedInRequest) -> HttpResponse:
         people = selectors.people_for_picker(
             viewer=request.user, text=request.GET.get("q", ""),
             include_viewer=request.GET.get("me") == "1")
-        response = JsonResponse({"people": [
-            {"name": person.name, "team": person.team.name if person.team else "",
-             "value": person.email} for person in people]})
+        response = JsonResponse({"people": [_picker_entry(person) for person in people]})
     response["Cache-Control"] = "no-store"
     return response
 

@@ -1,10 +1,15 @@
 """The people picker (haven/static/haven/picker.js): a recognition recipient chosen with the
-keyboard alone, two people added to a journal entry as chips and one removed, and 0 axe-core
-violations with the list of people open, on a desktop and on a 390 px phone."""
+keyboard alone, each suggestion drawn with the avatar the {% avatar %} tag draws, two people
+added to a journal entry as chips and one removed, and 0 axe-core violations with the list of
+people open, on a desktop and on a 390 px phone."""
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
+from django.template import Context, Template
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -65,6 +70,34 @@ def test_a_recipient_is_picked_with_the_keyboard_alone(
     page.wait_for_url(f"{live_server.url}/recognition/")
     expect(page.get_by_text("You calmed the incident call down.")).to_be_visible()
     assert Recognition.objects.get().recipient == hiro
+
+
+def test_each_suggestion_has_the_avatar_the_tag_draws(
+        page: Page, live_server: LiveServer, browser_errors: BrowserErrors) -> None:
+    team = TeamFactory(name="Avatars")
+    # Names whose letters are easy to get wrong: ß, a mark written apart (NFD), a bracket
+    # before the first letter, no spaces, no letter at all.
+    names = ["ßara Öz", "N\u0303andu Lopez", "(Sam) O'Neil", "李小龍", "— —"]
+    for name in names:
+        make_person(name=name, team=team)
+    sign_in(page, live_server, make_person(name="Amara Okafor"))
+    page.goto(f"{live_server.url}/recognition/give/")
+    tag = Template("{% load haven_ui %}{% avatar name %}")
+
+    _type_and_open(page, "Colleague", "avatars")
+    options = page.get_by_role("listbox").get_by_role("option")
+    expect(options).to_have_count(len(names))
+    for option in options.all():
+        name = option.locator(".picker__name").text_content() or ""
+        drawn = tag.render(Context({"name": name}))
+        parts = re.fullmatch(r'<span class="([^"]+)" aria-hidden="true">([^<]+)</span>', drawn)
+        assert parts, drawn
+        classes, letters = parts.groups()
+        circle = option.locator("span.avatar")
+        expect(circle).to_have_count(1)
+        assert circle.get_attribute("class") == classes, name
+        assert circle.text_content() == html.unescape(letters), name
+        assert circle.get_attribute("aria-hidden") == "true"
 
 
 def test_escape_closes_the_list_and_typed_text_is_still_sent(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.template import Context, Template
 
-from haven.core.templatetags.haven_ui import AVATAR_COLOURS, avatar_colour, initials
+from haven.core.avatars import AVATAR_COLOURS, avatar_colour, initials
 from haven.support import offers
 from tests.conftest import signed_in
 from tests.factories import make_person
