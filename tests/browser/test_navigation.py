@@ -1,6 +1,7 @@
 """Each role signs in (through MFA where the role requires it) and walks its navigation,
 opening the menus as a person would; the menus work by keyboard, at 390 px and without
-scripts, and axe finds nothing with them open."""
+scripts, and axe finds nothing with them open. For each role the header is one row at 1280 px
+and narrower, and never wider than a phone."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from haven.core.context_processors import MENUS, PERSONAL, PRIMARY, navigation_for
 from haven.core.models import Role
+from haven.demo.seed import FIRST_NAMES, LAST_NAMES
 from tests.browser.helpers import AxeChecker, expect_heading, nav_link, path_of, sign_in
 from tests.factories import make_person
 
@@ -61,12 +63,31 @@ MENUS_OF = {
     Role.ADMINISTRATOR: ["Programme", "Administration"],
 }
 ROLES = ["colleague", *Role.values]
+EVERY_ROLE = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.SUPPORTER, Role.CASE_HANDLER)
 PHONE = {"width": 390, "height": 844}
+# The demo's longest name: the personal menu's button is as wide as it gets there.
+LONGEST_NAME = max((f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES), key=len)
 MENU_TOGGLES = ".site-header .nav-menu > .nav-toggle"
 
 
 def _header_height(page: Page) -> float:
     return page.evaluate("document.querySelector('.site-header').getBoundingClientRect().height")
+
+
+def _header_rows(page: Page) -> dict[str, float]:
+    """The header's shown parts (brand, Menu button, each top-level entry): how far apart their
+    vertical centres lie (0 on one row, as the header centres each row), the tallest part, and
+    the header's height."""
+    return page.evaluate("""() => {
+        const header = document.querySelector(".site-header");
+        const parts = [...header.querySelectorAll(".brand, .menu-button, .nav > li")]
+            .filter((part) => part.getClientRects().length > 0)
+            .map((part) => part.getBoundingClientRect());
+        const centres = parts.map((box) => box.top + box.height / 2);
+        return {spread: Math.max(...centres) - Math.min(...centres),
+                tallest: Math.max(...parts.map((box) => box.height)),
+                height: header.getBoundingClientRect().height};
+    }""")
 
 
 def _toggle_of(page: Page, name: str) -> Locator:
@@ -184,6 +205,54 @@ def test_at_390_pixels_the_administrators_header_is_one_line_until_menu_is_opene
     expect(menu).to_be_focused()
     expect(menu).to_have_attribute("aria-expanded", "false")
     assert _header_height(page) < 80
+
+
+def _expect_one_row(page: Page, width: int) -> None:
+    rows = _header_rows(page)
+    assert rows["spread"] <= 1, f"at {width} px the header's parts lie on several rows: {rows}"
+    assert rows["height"] < 2 * rows["tallest"], f"at {width} px the header is tall: {rows}"
+
+
+@pytest.mark.parametrize("roles", [*(() if role == "colleague" else (role,) for role in ROLES),
+                                   EVERY_ROLE], ids=[*ROLES, "every_role"])
+def test_the_header_is_one_row_at_1280_pixels_and_never_wider_than_a_phone(
+        page: Page, live_server: LiveServer, roles: tuple[str, ...]) -> None:
+    person = make_person(*roles, name=LONGEST_NAME)
+    sign_in(page, live_server, person)
+    nav = page.get_by_role("navigation", name="Main")
+    menu = page.locator(".site-header .menu-button")
+
+    # 1280 px: every entry is shown, on the brand's row (the personal menu maybe as its avatar
+    # alone, the labels maybe without icons: nav.js chooses).
+    expect(menu).to_be_hidden()
+    for link in navigation_for(person.roles).primary:
+        expect(nav.get_by_role("link", name=str(link.label), exact=True)).to_be_visible()
+    _expect_one_row(page, 1280)
+    personal = page.locator(".site-header .nav-menu--personal > .nav-toggle")
+    expect(personal).to_have_accessible_name(f"Your account: {person.name}")
+    personal.click()  # the name is always to be seen: on the button or atop its menu
+    name_on_button = page.locator(".nav-personal__name").bounding_box()
+    if not name_on_button or name_on_button["width"] <= 1:
+        expect(page.locator("#nav-personal").get_by_text(
+            f"Signed in as {person.name}")).to_be_visible()
+    page.keyboard.press("Escape")
+
+    # Narrower windows: one row still, the entries shown or behind the Menu button.
+    for width in (1152, 1025):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_function("w => innerWidth === w", arg=width)
+        # nav.js measures in the frame after a resize: wait two.
+        page.evaluate("() => new Promise((done) => requestAnimationFrame("
+                      "() => requestAnimationFrame(done)))")
+        _expect_one_row(page, width)
+        assert not page.evaluate("document.scrollingElement.scrollWidth > innerWidth")
+
+    page.set_viewport_size(PHONE)
+    expect(menu).to_be_visible()
+    _expect_one_row(page, PHONE["width"])
+    menu.click()
+    expect(nav).to_be_visible()
+    assert not page.evaluate("document.scrollingElement.scrollWidth > innerWidth")
 
 
 @pytest.mark.parametrize("roles", [(), (Role.ADMINISTRATOR,)], ids=["colleague", "administrator"])
