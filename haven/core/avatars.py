@@ -33,8 +33,11 @@ def _first_letter(word: str) -> str:
 
 def initials(name: str) -> str:
     """The first letters of the first and last words of NAME ("?" when it has none)."""
-    letters = [letter for word in unicodedata.normalize("NFC", name).split()
-               if (letter := _first_letter(word))]
+    letters = [
+        letter
+        for word in unicodedata.normalize("NFC", name).split()
+        if (letter := _first_letter(word))
+    ]
     if not letters:
         return "?"
     return letters[0] if len(letters) == 1 else letters[0] + letters[-1]

@@ -61,7 +61,9 @@ def test_it_lists_names_that_start_with_the_text_first(viewer: Person) -> None:
     make_person(name="Sandra Okoye")
 
     assert names(selectors.people_for_picker(viewer=viewer, text="sand")) == [
-        "Sandra Okoye", "Abel Sanders"]
+        "Sandra Okoye",
+        "Abel Sanders",
+    ]
 
 
 def test_it_needs_two_characters(viewer: Person) -> None:
@@ -88,8 +90,7 @@ def test_it_never_lists_anyone_deactivated(viewer: Person) -> None:
 
 def test_it_leaves_out_the_viewer_unless_asked(viewer: Person) -> None:
     assert selectors.people_for_picker(viewer=viewer, text="vera") == []
-    assert selectors.people_for_picker(viewer=viewer, text="vera",
-                                       include_viewer=True) == [viewer]
+    assert selectors.people_for_picker(viewer=viewer, text="vera", include_viewer=True) == [viewer]
 
 
 def test_the_route_answers_name_team_and_e_mail(viewer: Person) -> None:
@@ -98,16 +99,31 @@ def test_the_route_answers_name_team_and_e_mail(viewer: Person) -> None:
     response = signed_in(viewer).get("/people/search/", {"q": "ada"})
 
     assert response.status_code == 200
-    assert response.json() == {"people": [
-        {"name": "Ada Lovelace", "team": "Night shift", "value": ada.email,
-         "avatar": {"initials": "AL", "colour": avatar_colour("Ada Lovelace")}}]}
+    assert response.json() == {
+        "people": [
+            {
+                "name": "Ada Lovelace",
+                "team": "Night shift",
+                "value": ada.email,
+                "avatar": {"initials": "AL", "colour": avatar_colour("Ada Lovelace")},
+            }
+        ]
+    }
     assert response["Cache-Control"] == "no-store"
 
 
 # Accents and a hyphen, one name, a name without spaces, no letter at all, a letter written
 # with a combining mark (NFD), and a name that is also markup.
-AVATAR_NAMES = ["Amara Fernández-López", "Madonna", "李小龍", "— —", "🙂",
-                "N\u0303andu O\u0308zil", "ßara Öz", "<b>Eve</b> Ng"]
+AVATAR_NAMES = [
+    "Amara Fernández-López",
+    "Madonna",
+    "李小龍",
+    "— —",
+    "🙂",
+    "N\u0303andu O\u0308zil",
+    "ßara Öz",
+    "<b>Eve</b> Ng",
+]
 
 
 def test_the_route_answers_the_avatar_the_tag_draws(viewer: Person) -> None:
@@ -123,8 +139,9 @@ def test_the_route_answers_the_avatar_the_tag_draws(viewer: Person) -> None:
         drawn = person["avatar"]
         assert isinstance(drawn["colour"], int)
         # The markup picker.js builds from the answer (its text set as text, never as HTML).
-        built = ('<span class="avatar avatar--{}" aria-hidden="true">{}</span>'
-                 .format(drawn["colour"], escape(drawn["initials"])))
+        built = '<span class="avatar avatar--{}" aria-hidden="true">{}</span>'.format(
+            drawn["colour"], escape(drawn["initials"])
+        )
         assert built == tag.render(Context({"name": person["name"]})), person["name"]
 
 
@@ -132,8 +149,10 @@ def test_the_route_includes_the_viewer_only_when_asked(viewer: Person) -> None:
     client = signed_in(viewer)
 
     assert client.get("/people/search/", {"q": "vera"}).json() == {"people": []}
-    assert [person["name"] for person in client.get(
-        "/people/search/", {"q": "vera", "me": "1"}).json()["people"]] == ["Vera Viewer"]
+    assert [
+        person["name"]
+        for person in client.get("/people/search/", {"q": "vera", "me": "1"}).json()["people"]
+    ] == ["Vera Viewer"]
 
 
 def test_the_route_refuses_people_who_are_signed_out() -> None:
@@ -182,6 +201,7 @@ def test_odd_searches_answer_calmly(viewer: Person, typed: str) -> None:
 
 
 # Naming people without the picker --------------------------------------------------------------
+
 
 def test_a_person_is_found_by_full_name_or_e_mail_in_any_case() -> None:
     ada = make_person(name="Ada Lovelace")

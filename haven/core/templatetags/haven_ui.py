@@ -24,13 +24,17 @@ register = template.Library()
 def avatar(person_or_name: object) -> SafeString:
     name = getattr(person_or_name, "name", person_or_name)
     drawn = avatar_for("" if name is None else str(name))
-    return format_html('<span class="avatar avatar--{}" aria-hidden="true">{}</span>',
-                       drawn.colour, drawn.initials)
+    return format_html(
+        '<span class="avatar avatar--{}" aria-hidden="true">{}</span>', drawn.colour, drawn.initials
+    )
 
 
 @register.simple_tag
 def icon(name: str) -> SafeString:
     if not name:
         return SafeString("")
-    return format_html('<svg class="icon" aria-hidden="true" focusable="false">'
-                       '<use href="{}#{}"></use></svg>', static("haven/icons.svg"), name)
+    return format_html(
+        '<svg class="icon" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>',
+        static("haven/icons.svg"),
+        name,
+    )
