@@ -72,20 +72,30 @@ class AuditContextMiddleware:
 
 
 class PersonTimezoneMiddleware:
+    """Times on the page are shown in the signed-in person's zone (their location's); the
+    organisation's zone (TIME_ZONE) for everyone else. The zone lasts for the request only:
+    afterwards the thread has the zone it had before (none, in a server), so work that runs
+    next in it (another request, a job, a test) does not inherit this person's."""
+
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        zone = getattr(request.user, "time_zone", None) if request.user.is_authenticated else None
-        timezone.deactivate()
+        with timezone.override(self._zone_for(request)):
+            return self.get_response(request)
+
+    @staticmethod
+    def _zone_for(request: HttpRequest) -> zoneinfo.ZoneInfo | None:
+        name = getattr(request.user, "time_zone", None) if request.user.is_authenticated else None
+        if not name:
+            return None
         try:
-            if zone:
-                timezone.activate(zoneinfo.ZoneInfo(zone))
+            return zoneinfo.ZoneInfo(name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             # A location saved with a zone this machine lacks: show the organisation's zone
             # rather than fail every page for the people there.
-            logger.warning("Unknown time zone %r; using %s.", zone, settings.TIME_ZONE)
-        return self.get_response(request)
+            logger.warning("Unknown time zone %r; using %s.", name, settings.TIME_ZONE)
+            return None
 
 
 class _ViewMiddleware:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core import mail
 from django.db import connection
-from django.test import Client
+from django.test import AsyncClient, Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from haven.core.models import AuditAction, AuditEvent, Person, PersonalAccessToken, Role
 from tests.conftest import signed_in
@@ -433,6 +436,51 @@ def test_times_are_shown_in_the_viewers_own_time_zone() -> None:
 
     assert "2 Mar 2026 20:00:00" in singapore
     assert "2 Mar 2026 07:00:00" in toronto
+
+
+@override_settings(TIME_ZONE="Europe/Berlin")  # the installation's: neither UTC nor Toronto
+def test_a_viewers_time_zone_ends_with_their_request() -> None:
+    # Work that runs next in the same thread (another request, a job, a test) must not
+    # inherit it: a weekly digest once asked "is it Friday 15:00 yet?" in Toronto's zone after
+    # a Toronto page view.
+    AuditEvent.objects.create(action=AuditAction.SIGN_IN, at=datetime(2026, 3, 2, 12, 0,
+                                                                       tzinfo=UTC))
+
+    page = _admin_in("America/Toronto", "Toronto").get("/audit/").content.decode()
+
+    assert "2 Mar 2026 07:00:00" in page  # the request itself was in Toronto's zone
+    assert timezone.get_current_timezone_name() == "Europe/Berlin"
+
+
+def test_a_viewers_time_zone_ends_with_their_request_under_asgi() -> None:
+    # The servers run Django's ASGI handler, which runs this sync middleware in a worker thread
+    # and copies the context it changed back to the request's task: a zone left active there
+    # would outlive the request in the caller's context, as in a thread.
+    AuditEvent.objects.create(action=AuditAction.SIGN_IN, at=datetime(2026, 3, 2, 12, 0,
+                                                                       tzinfo=UTC))
+    client = AsyncClient()
+    client.cookies = _admin_in("America/Toronto", "Toronto").cookies
+
+    async def view_the_audit_log() -> tuple[str, str]:
+        page = (await client.get("/audit/")).content.decode()
+        return page, timezone.get_current_timezone_name()
+
+    with timezone.override(ZoneInfo("Asia/Tokyo")):
+        page, zone_after = async_to_sync(view_the_audit_log)()
+
+        assert "2 Mar 2026 07:00:00" in page
+        assert zone_after == "Asia/Tokyo"
+
+
+def test_a_zone_active_before_a_request_is_active_after_it() -> None:
+    # The middleware restores the zone it found (none, in a server), so a caller's own
+    # timezone.override, or a job that set one, keeps it across a request made inside.
+    client = _admin_in("America/Toronto", "Toronto")
+
+    with timezone.override(ZoneInfo("Asia/Tokyo")):
+        assert client.get("/audit/").status_code == 200
+
+        assert timezone.get_current_timezone_name() == "Asia/Tokyo"
 
 
 def test_audit_dates_are_days_in_the_viewers_time_zone() -> None:
