@@ -4,9 +4,12 @@ e-mails sent only once the transaction commits."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.utils import timezone
+
+from haven.core import times
 from haven.core.models import Person, Role
 from haven.support import requests as support_requests
 from haven.support.models import SupporterProfile, SupportRequest
@@ -24,6 +27,13 @@ def midday_zone(now: datetime | None = None) -> str:
         return "Etc/GMT"
     # The Etc zones' signs are inverted: Etc/GMT-3 is three hours ahead of UTC.
     return f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
+
+
+def typed_time(person: Person, from_now: timedelta) -> str:
+    """What PERSON types in a date-and-time field for FROM_NOW from now: a page reads it in
+    its viewer's zone (their location's), which the test thread does not have."""
+    moment = timezone.localtime(timezone.now() + from_now, times.zone_of(person.time_zone))
+    return moment.strftime("%Y-%m-%dT%H:%M")
 
 
 def make_supporter(*, approved: bool = True, active: bool = True, capacity: int = 3,

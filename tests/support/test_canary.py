@@ -20,7 +20,7 @@ from haven.support import requests as support_requests
 from haven.support.models import Commitment, Conversation, Offer
 from tests.conftest import signed_in
 from tests.factories import make_person
-from tests.support.conftest import make_supporter
+from tests.support.conftest import make_supporter, typed_time
 from tests.support.dump import Canaries
 from tests.support.dump import whole_database as _whole_database
 
@@ -100,12 +100,12 @@ def test_no_content_leaves_the_conversation(caplog, django_capture_on_commit_cal
 
             # A commitment, renegotiated with a note, then kept; one more, reminded.
             what = canary.new("what")
-            due = (timezone.localtime() + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
+            due = typed_time(first_supporter, timedelta(hours=5))
             assert as_first.post(f"{path}/commitments/", {"what": what, "due_at": due}
                                  ).status_code == 302
             commitment = Commitment.objects.get()
             note = canary.new("note")
-            later = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+            later = typed_time(first_supporter, timedelta(days=3))
             as_first.post(f"/commitments/{commitment.pk}/", {
                 "outcome": "renegotiate", "due_at": later, "note": note})
             replacement = Commitment.objects.get(state=Commitment.State.OPEN)

@@ -24,7 +24,7 @@ from haven.vault.crypto import KeyShredded, keyed_pseudonym
 from haven.vault.models import DataKey
 from tests.conftest import signed_in
 from tests.factories import make_person
-from tests.support.conftest import make_supporter
+from tests.support.conftest import make_supporter, typed_time
 from tests.support.dump import Canaries, database_except, whole_database
 
 pytestmark = pytest.mark.django_db
@@ -67,9 +67,9 @@ def scene(django_capture_on_commit_callbacks) -> dict:  # type: ignore[no-untype
                 "text": "hello", "client_id": str(uuid.uuid4())}).status_code == 302
             assert signed_in(person).get(f"{path}/").status_code == 200
         assert signed_in(supporter).post(f"{path}/escalate/").status_code == 302
-        due = (timezone.localtime() + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
         assert signed_in(supporter).post(f"{path}/commitments/", {
-            "what": "check in", "due_at": due}).status_code == 302
+            "what": "check in", "due_at": typed_time(supporter, timedelta(hours=5))}
+        ).status_code == 302
         assert signed_in(colleague).get("/support/").status_code == 200
     conversation.refresh_from_db()
     return {"canary": canary, "administrator": administrator, "supporter": supporter,
