@@ -37,10 +37,12 @@ def leave_session_untouched(request: HttpRequest) -> None:
 
 def leaves_session_untouched(view: View) -> View:
     """leave_session_untouched for every request to VIEW."""
+
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         leave_session_untouched(request)
         return view(request, *args, **kwargs)
+
     return wrapped  # type: ignore[return-value]
 
 
@@ -51,8 +53,12 @@ class SessionMiddleware(DjangoSessionMiddleware):
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         session = getattr(request, "session", None)
-        if (getattr(request, _UNTOUCHED, False) and session is not None
-                and not session.modified and not session.is_empty()):
+        if (
+            getattr(request, _UNTOUCHED, False)
+            and session is not None
+            and not session.modified
+            and not session.is_empty()
+        ):
             if session.accessed:
                 patch_vary_headers(response, ("Cookie",))
             return response
@@ -111,8 +117,7 @@ class _ViewMiddleware:
 class RefusedMiddleware(_ViewMiddleware):
     """A service's Refused becomes a 403 page that says why (the API translates its own)."""
 
-    def process_exception(self, request: HttpRequest, exception: Exception
-                          ) -> HttpResponse | None:
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, Refused):
             return refused_page(request, exception)
         return None
@@ -121,8 +126,9 @@ class RefusedMiddleware(_ViewMiddleware):
 class AccessTableMiddleware(_ViewMiddleware):
     """Deny by default: every route must be declared in haven.core.access.ROUTES."""
 
-    def process_view(self, request: HttpRequest, view_func: Any, args: Any,
-                     kwargs: Any) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
         match = request.resolver_match
         view_name = match.view_name if match else ""
         rule = rule_for(view_name)
@@ -145,8 +151,9 @@ class AccessTableMiddleware(_ViewMiddleware):
 class RequireMfaMiddleware(_ViewMiddleware):
     """Coordinators, case handlers and administrators must set up TOTP before anything else."""
 
-    def process_view(self, request: HttpRequest, view_func: Any, args: Any,
-                     kwargs: Any) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
         user = request.user
         if not user.is_authenticated:
             return None

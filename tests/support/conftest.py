@@ -36,30 +36,46 @@ def typed_time(person: Person, from_now: timedelta) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 
-def make_supporter(*, approved: bool = True, active: bool = True, capacity: int = 3,
-                   languages: list[str] | None = None, topics: list[str] | None = None,
-                   availability: list[dict[str, Any]] | None = None,
-                   zone: str | None = None, **fields: Any) -> Person:
+def make_supporter(
+    *,
+    approved: bool = True,
+    active: bool = True,
+    capacity: int = 3,
+    languages: list[str] | None = None,
+    topics: list[str] | None = None,
+    availability: list[dict[str, Any]] | None = None,
+    zone: str | None = None,
+    **fields: Any,
+) -> Person:
     """A supporter who fits any ordinary request now, unless told otherwise."""
     if "location" not in fields:
         zone = zone or midday_zone()
         fields["location"] = LocationFactory(name=f"Office in {zone}", time_zone=zone)
     person = make_person(Role.SUPPORTER, **fields)
     SupporterProfile.objects.create(
-        person=person, active=active, capacity=capacity,
+        person=person,
+        active=active,
+        capacity=capacity,
         languages=languages or ["en"],
-        topics=topics if topics is not None else ["bullying", "conflict", "excluded",
-                                                  "workload", "other"],
+        topics=topics
+        if topics is not None
+        else ["bullying", "conflict", "excluded", "workload", "other"],
         availability=ALWAYS if availability is None else availability,
-        approved_at=datetime.now(UTC) if approved else None)
+        approved_at=datetime.now(UTC) if approved else None,
+    )
     return person
 
 
 def open_request(requester: Person, **overrides: Any) -> SupportRequest:
     fields: dict[str, Any] = {
-        "topic": "bullying", "mode": SupportRequest.Mode.MESSAGES, "use_pseudonym": False,
-        "language": "en", "avoid_my_team": True, "avoid_my_department": False,
-        "person_of_concern": None, "preferred_supporter": None,
+        "topic": "bullying",
+        "mode": SupportRequest.Mode.MESSAGES,
+        "use_pseudonym": False,
+        "language": "en",
+        "avoid_my_team": True,
+        "avoid_my_department": False,
+        "person_of_concern": None,
+        "preferred_supporter": None,
         "acknowledged_confidentiality": True,
         "first_message": "I am not sure where to start.",
         "submission_id": str(uuid.uuid4()),
