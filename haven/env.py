@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -54,8 +55,9 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return number
 
 
-def env_float(name: str, default: float, *, minimum: float | None = None,
-              maximum: float | None = None) -> float:
+def env_float(
+    name: str, default: float, *, minimum: float | None = None, maximum: float | None = None
+) -> float:
     value = _raw(name)
     if value is None or value == "":
         return default
@@ -63,7 +65,8 @@ def env_float(name: str, default: float, *, minimum: float | None = None,
         number = float(value)
     except ValueError:
         raise ImproperlyConfigured(
-            f"{name} must be a number such as 3.5 (got {value!r}).") from None
+            f"{name} must be a number such as 3.5 (got {value!r})."
+        ) from None
     if number != number or number in (float("inf"), float("-inf")):  # nan, inf
         raise ImproperlyConfigured(f"{name} must be a finite number (got {value!r}).")
     if minimum is not None and number < minimum:
@@ -78,3 +81,25 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value is None or value.strip() == "":
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+_PERIOD_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def env_rates(name: str, default: str) -> tuple[tuple[int, int], ...]:
+    """A comma-separated list of limits COUNT/PERIOD, such as "30/m,300/h" or "50/10m": each
+    one (count, seconds). PERIOD is a unit (s, m, h, d), with a whole number before it if
+    more than one."""
+    text = env_str(name, default)
+    rates: list[tuple[int, int]] = []
+    for part in text.split(","):
+        match = re.fullmatch(r"\s*(\d+)/(\d*)([smhd])\s*", part, flags=re.ASCII)
+        count = int(match[1]) if match else 0
+        seconds = int(match[2] or 1) * _PERIOD_UNITS[match[3]] if match else 0
+        if not count or not seconds:
+            raise ImproperlyConfigured(
+                f"{name} must be limits such as 30/m,300/h: a count, a slash and a period "
+                f"in s, m, h or d, such as 10m (got {text!r})."
+            )
+        rates.append((count, seconds))
+    return tuple(rates)

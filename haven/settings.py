@@ -17,7 +17,7 @@ import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from haven.env import env_bool, env_float, env_int, env_list, env_str
+from haven.env import env_bool, env_float, env_int, env_list, env_rates, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HAVEN_VAR_DIR", str(BASE_DIR / "var")))
@@ -137,20 +137,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-elif (DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-      and env_int("HAVEN_DB_POOL_SIZE", 10, minimum=0) > 0):
+elif (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and env_int("HAVEN_DB_POOL_SIZE", 10, minimum=0) > 0
+):
     # psycopg's pool (Django 5.1+): borrowing a connection costs microseconds, opening one
     # several milliseconds, and live chat makes a database call per message. Each process
     # (web server, worker) keeps at most HAVEN_DB_POOL_SIZE connections; 0 turns pooling off.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1, "max_size": env_int("HAVEN_DB_POOL_SIZE", 10, minimum=0),
-        "timeout": 10}
+        "min_size": 1,
+        "max_size": env_int("HAVEN_DB_POOL_SIZE", 10, minimum=0),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -160,11 +165,17 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Layer messages are encrypted with a key derived from SECRET_KEY, so no chat text sits in
 # Redis in the clear, even for the seconds it is in transit.
 if REDIS_URL:
-    CHANNEL_LAYERS = {"default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "symmetric_encryption_keys": [SECRET_KEY],
-                   "capacity": 1500, "expiry": 30},
-    }}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "symmetric_encryption_keys": [SECRET_KEY],
+                "capacity": 1500,
+                "expiry": 30,
+            },
+        }
+    }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
@@ -178,7 +189,8 @@ if not HAVEN_MASTER_KEYS:
     if not LOCAL:
         raise ImproperlyConfigured(
             "HAVEN_MASTER_KEYS (or HAVEN_MASTER_KEYS_FILE) is not set: production needs at "
-            "least one master key; make one with `haven keys generate k1`.")
+            "least one master key; make one with `haven keys generate k1`."
+        )
     from haven.vault.masterkeys import demo_master_keys
 
     HAVEN_MASTER_KEYS = demo_master_keys(VAR_DIR / "master_keys")
@@ -197,8 +209,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -221,20 +235,33 @@ ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 # so Haven never mails strangers on anyone's behalf.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Sign-in throttling (docs/operations.md, "Sign-in and sessions"). Brute force is stopped per
-# account; the per-address limits are generous because a whole office may sign in at nine
-# o'clock from behind one NAT address.
+# account, by allauth; per client address Haven counts itself (haven.core.sign_in_limits),
+# because allauth takes a cache lock per address for every attempt and counts a lock it cannot
+# get within a second as "too many": behind one office address, under load, it refused right
+# passwords.
 ACCOUNT_RATE_LIMITS = {
-    # Every sign-in form sent from one address, right or wrong: stops only a flood (allauth's
-    # default, 30 a minute, would turn away the 31st colleague of a busy office).
-    "login": "300/m/ip",
-    # Failed sign-ins. Per account ("key", the address typed; wrong MFA codes count per person
+    # Nothing per address here: an empty rate turns allauth's default (30 a minute per
+    # address, locked) off; Haven's flood cap below replaces it.
+    "login": "",
+    # Failed sign-ins per account ("key", the address typed; wrong MFA codes count per person
     # under the same rates): 5 in 5 minutes, as allauth's default, and at most 20 a day, so a
     # patient guesser gets 20 tries a day rather than 1,440. The next attempt is refused even
-    # with the right password. Per address: 30 a minute and 300 an hour, which stops one
-    # machine spraying a common password across many accounts.
-    "login_failed": "30/m/ip,300/h/ip,5/5m/key,20/d/key",
+    # with the right password.
+    "login_failed": "5/5m/key,20/d/key",
+}
+# Per client address, counted without locks across every process sharing the cache (Redis).
+# "failures": wrong passwords (and wrong MFA codes at sign-in), 30 a minute and 300 an hour,
+# which stops one machine trying a common password across many accounts; a right password is
+# never counted. "attempts": every password checked, right or wrong, 300 a minute: a flood cap
+# that a whole office signing in at nine o'clock from behind one NAT address stays under.
+HAVEN_SIGN_IN_ADDRESS_LIMITS = {
+    "failures": env_rates("HAVEN_SIGN_IN_FAILURES_PER_ADDRESS", "30/m,300/h"),
+    "attempts": env_rates("HAVEN_SIGN_IN_ATTEMPTS_PER_ADDRESS", "300/m"),
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# The second step of signing in is refused, like the first, while the client's address is over
+# its failure limit (haven.core.sign_in_limits).
+MFA_FORMS = {"authenticate": "haven.core.auth.AddressLimitedMFAForm"}
 # TOTP secrets and recovery-code seeds are sealed by the vault, never stored in clear.
 MFA_ADAPTER = "haven.vault.mfa.SealedSecretsMFAAdapter"
 MFA_TOTP_ISSUER = env_str("HAVEN_MFA_ISSUER", "Haven")
@@ -277,9 +304,11 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "haven" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-                    if not LOCAL else
-                    "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not LOCAL
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 WHITENOISE_USE_FINDERS = LOCAL
 if LOCAL:
@@ -289,10 +318,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HAVEN_MAX_BODY_BYTES", 1024 * 1024, minim
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 HAVEN_IMPORT_MAX_BYTES = env_int("HAVEN_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 # Speak-up journal (docs/speakup.md): each attachment, and an export uploaded to be verified.
-HAVEN_JOURNAL_ATTACHMENT_MAX_BYTES = env_int("HAVEN_JOURNAL_ATTACHMENT_MAX_BYTES",
-                                             5 * 1024 * 1024, minimum=1024)
-HAVEN_JOURNAL_VERIFY_MAX_BYTES = env_int("HAVEN_JOURNAL_VERIFY_MAX_BYTES", 64 * 1024 * 1024,
-                                         minimum=1024)
+HAVEN_JOURNAL_ATTACHMENT_MAX_BYTES = env_int(
+    "HAVEN_JOURNAL_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024
+)
+HAVEN_JOURNAL_VERIFY_MAX_BYTES = env_int(
+    "HAVEN_JOURNAL_VERIFY_MAX_BYTES", 64 * 1024 * 1024, minimum=1024
+)
 
 # Operators (docs/operations.md, "Health and metrics"): /metrics answers only a bearer token
 # equal to HAVEN_METRICS_TOKEN (unset: /metrics is not served). /healthz calls a worker stale
@@ -322,8 +353,9 @@ HAVEN_COLLEAGUES_PROPOSE_ACTIVITIES = env_bool("HAVEN_COLLEAGUES_PROPOSE_ACTIVIT
 
 # Empathy-coach certification: practice scores (0-6, the sum of the three empathy levels) must
 # average above this over at least ten scenarios; docs/coach.md, "Practice and certification".
-HAVEN_COACH_CERTIFY_THRESHOLD = env_float("HAVEN_COACH_CERTIFY_THRESHOLD", 3.5,
-                                          minimum=0.0, maximum=5.9)
+HAVEN_COACH_CERTIFY_THRESHOLD = env_float(
+    "HAVEN_COACH_CERTIFY_THRESHOLD", 3.5, minimum=0.0, maximum=5.9
+)
 
 # Security headers. Strict CSP: no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {
@@ -374,7 +406,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = 0  # never read X-Forwarded-For again, from whoeve
 if env_str("HAVEN_TRUSTED_PROXY_COUNT"):
     raise ImproperlyConfigured(
         "HAVEN_TRUSTED_PROXY_COUNT is no longer read: list the reverse proxy's addresses in "
-        "HAVEN_TRUSTED_PROXIES instead (default 127.0.0.1).")
+        "HAVEN_TRUSTED_PROXIES instead (default 127.0.0.1)."
+    )
 
 # Logs never carry content, nor request paths (they hold invitation and reset tokens) or query
 # strings (they hold what people searched for): haven.accesslog writes one line per request
@@ -385,8 +418,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {"without_paths": {"()": "haven.accesslog.WithoutPaths"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
-                             "filters": ["without_paths"]}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["without_paths"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("HAVEN_LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's default logging adds its own console handler (in debug) that would print

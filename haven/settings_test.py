@@ -8,7 +8,7 @@ if not os.environ.get("HAVEN_VAR_DIR"):  # a server started by the tests passes 
     os.environ["HAVEN_VAR_DIR"] = tempfile.mkdtemp(prefix="haven-test-var-")
 
 from haven.settings import *  # noqa: E402,F403
-from haven.settings import ACCOUNT_RATE_LIMITS, DATABASES, VAR_DIR  # noqa: E402
+from haven.settings import DATABASES, VAR_DIR  # noqa: E402
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the chat browser tests run the real ASGI server in a subprocess
@@ -20,10 +20,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Browser tests sign in many times a minute from one address, on a server whose cache no test
 # clears: only the per-address limits are raised; the per-account ones stay as in production.
-ACCOUNT_RATE_LIMITS = {
-    **ACCOUNT_RATE_LIMITS, "login": "1000/m/ip",
-    "login_failed": ",".join(["1000/m/ip", *(rate for rate in
-                                              ACCOUNT_RATE_LIMITS["login_failed"].split(",")
-                                              if rate.endswith("/key"))])}
-STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
-    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+HAVEN_SIGN_IN_ADDRESS_LIMITS = {"failures": ((1000, 60),), "attempts": ((1000, 60),)}
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
