@@ -245,7 +245,8 @@ HAVEN_MFA_REQUIRED_ROLES = {"coordinator", "case_handler", "administrator"}
 
 # Sessions end after 30 minutes without a request.
 SESSION_COOKIE_AGE = env_int("HAVEN_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = True  # at most once a minute for an unchanged session:
+SESSION_ENGINE = "haven.core.sessions"  # haven.core.sessions.REFRESH_AFTER
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
