@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from gevent.lock import Semaphore
 from locust import HttpUser, between, events, task
 
-from bench._mix import MIX, ROLE_WEIGHTS
+from bench._mix import MIX, REFERENCE, ROLE_WEIGHTS
 
 ACCOUNTS: dict[str, Any] = json.loads(open(os.environ["HAVEN_LOAD_ACCOUNTS"]).read())  # noqa: SIM115, PTH123
 THINK = between(2, 8)  # seconds a person reads a page before the next one
@@ -141,10 +141,10 @@ globals().update(_people())
 
 
 class Reference(HttpUser):
-    """The same server's bare health view, with the same think time, in the same run."""
+    """The same servers' bare view (/livez), with the same think time, in the same run."""
     fixed_count = int(os.environ.get("HAVEN_LOAD_REFERENCE_USERS", "1"))
     wait_time = THINK
 
     @task
-    def healthz(self) -> None:
-        self.client.get("/healthz", name="reference /healthz")
+    def livez(self) -> None:
+        self.client.get("/livez", name=REFERENCE)

@@ -1,11 +1,13 @@
-"""Pages and API reads under load: the seeded demo served by `haven serve --workers 2`, and
-Locust's virtual colleagues, supporters and coordinators (bench/_mix.py) signing in and reading
-with 2–8 s of think time. A reference in the same run: virtual users opening only /healthz.
+"""Pages and API reads under load: the seeded demo served as deploy/ serves Haven (nginx in
+front of several `haven serve` processes sharing PostgreSQL and Redis), and Locust's virtual
+colleagues, supporters and coordinators (bench/_mix.py) signing in and reading with 2–8 s of
+think time. A reference in the same run: virtual users opening only /livez, a bare Django view
+that reads nothing, through the same nginx and processes.
 
-`python -m bench load [--users 200 --spawn-rate 2 --run-time 5m]`. Loopback only, bounded in
-time; PostgreSQL when DATABASE_URL names it (a database of its own, dropped afterwards), else
-SQLite with a warning. Exits 1 when any request failed or the p99 of the pages and API reads
-(sign-in apart: password hashing is slow on purpose) passes 300 ms.
+`python -m bench load [--users 200 --spawn-rate 2 --run-time 5m --processes N]`. Loopback
+only, bounded in time; PostgreSQL when DATABASE_URL names it (a database of its own, dropped
+afterwards), else SQLite with a warning. Exits 1 when any request failed or the p99 of the
+pages and API reads (sign-in apart: password hashing is slow on purpose) passes 300 ms.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench._mix import REFERENCE
 from bench.chat import ROOT, _cpu_seconds, _get, _percentile, _stop
 from haven.demo.child import free_port
 from tests.deploy.nginx_config import NGINX, running_nginx
@@ -36,7 +39,7 @@ EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Timeout|Exhaus
 # sync thread), so a second one per CPU works while the first waits for the database.
 PROCESSES = 2 * (os.cpu_count() or 1)
 REDIS_URL = os.environ.get("HAVEN_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-REFERENCE = "reference /healthz"
+
 ACCOUNTS_SCRIPT = """
 import json, sys, django
 django.setup()

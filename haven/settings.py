@@ -354,7 +354,7 @@ if not LOCAL:
     SECURE_SSL_REDIRECT = env_bool("HAVEN_SSL_REDIRECT", True)
     # A load balancer or monitor may ask each web process directly, over plain HTTP on
     # loopback or a private network: they answer there instead of redirecting to https.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+    SECURE_REDIRECT_EXEMPT = [r"^livez$", r"^healthz$", r"^metrics$"]
     if env_bool("HAVEN_BEHIND_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     if not ALLOWED_HOSTS and not CODE_ONLY:

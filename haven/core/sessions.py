@@ -17,7 +17,7 @@ REFRESH_AFTER = timedelta(seconds=60)
 class SessionStore(DatabaseSessionStore):
     stored_expiry: datetime | None = None
 
-    def _get_session_from_db(self) -> Any:
+    def _get_session_from_db(self) -> Any:  # type: ignore[misc]  # private in the stubs
         found = super()._get_session_from_db()
         self.stored_expiry = found.expire_date if found is not None else None
         return found
