@@ -17,8 +17,8 @@ REFRESH_AFTER = timedelta(seconds=60)
 class SessionStore(DatabaseSessionStore):
     stored_expiry: datetime | None = None
 
-    def _get_session_from_db(self) -> Any:  # type: ignore[misc]  # private in the stubs
-        found = super()._get_session_from_db()
+    def _get_session_from_db(self) -> Any:
+        found = super()._get_session_from_db()  # type: ignore[misc]  # not in the stubs
         self.stored_expiry = found.expire_date if found is not None else None
         return found
 
