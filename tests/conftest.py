@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks.signals import task_finished
 
@@ -18,14 +17,6 @@ from tests.factories import make_person
 
 # Finds Chromium, marks tests/browser and skips it (or stops the run) when Chromium is missing.
 pytest_plugins = ["tests.browser.plugin"]
-
-
-@pytest.fixture(autouse=True)
-def _default_time_zone() -> None:
-    # PersonTimezoneMiddleware activates the viewer's zone for a request and leaves it active
-    # in the thread afterwards (tests read times in it after a request, in the same test); each
-    # test starts in the installation's zone, as a worker's job does.
-    timezone.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -38,10 +38,12 @@ def leave_session_untouched(request: HttpRequest) -> None:
 
 def leaves_session_untouched(view: View) -> View:
     """leave_session_untouched for every request to VIEW."""
+
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         leave_session_untouched(request)
         return view(request, *args, **kwargs)
+
     return wrapped  # type: ignore[return-value]
 
 
@@ -54,9 +56,15 @@ class SessionMiddleware(DjangoSessionMiddleware):
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         session = getattr(request, "session", None)
-        if (session is not None and not session.modified and not session.is_empty()
-                and (getattr(request, _UNTOUCHED, False)
-                     or (isinstance(session, SessionStore) and session.is_fresh()))):
+        if (
+            session is not None
+            and not session.modified
+            and not session.is_empty()
+            and (
+                getattr(request, _UNTOUCHED, False)
+                or (isinstance(session, SessionStore) and session.is_fresh())
+            )
+        ):
             if session.accessed:
                 patch_vary_headers(response, ("Cookie",))
             return response
@@ -76,20 +84,30 @@ class AuditContextMiddleware:
 
 
 class PersonTimezoneMiddleware:
+    """Times on the page are shown in the signed-in person's zone (their location's); the
+    organisation's zone (TIME_ZONE) for everyone else. The zone lasts for the request only:
+    afterwards the thread has the zone it had before (none, in a server), so work that runs
+    next in it (another request, a job, a test) does not inherit this person's."""
+
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        zone = getattr(request.user, "time_zone", None) if request.user.is_authenticated else None
-        timezone.deactivate()
+        with timezone.override(self._zone_for(request)):
+            return self.get_response(request)
+
+    @staticmethod
+    def _zone_for(request: HttpRequest) -> zoneinfo.ZoneInfo | None:
+        name = getattr(request.user, "time_zone", None) if request.user.is_authenticated else None
+        if not name:
+            return None
         try:
-            if zone:
-                timezone.activate(zoneinfo.ZoneInfo(zone))
+            return zoneinfo.ZoneInfo(name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             # A location saved with a zone this machine lacks: show the organisation's zone
             # rather than fail every page for the people there.
-            logger.warning("Unknown time zone %r; using %s.", zone, settings.TIME_ZONE)
-        return self.get_response(request)
+            logger.warning("Unknown time zone %r; using %s.", name, settings.TIME_ZONE)
+            return None
 
 
 class _ViewMiddleware:
@@ -105,8 +123,7 @@ class _ViewMiddleware:
 class RefusedMiddleware(_ViewMiddleware):
     """A service's Refused becomes a 403 page that says why (the API translates its own)."""
 
-    def process_exception(self, request: HttpRequest, exception: Exception
-                          ) -> HttpResponse | None:
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, Refused):
             return refused_page(request, exception)
         return None
@@ -115,8 +132,9 @@ class RefusedMiddleware(_ViewMiddleware):
 class AccessTableMiddleware(_ViewMiddleware):
     """Deny by default: every route must be declared in haven.core.access.ROUTES."""
 
-    def process_view(self, request: HttpRequest, view_func: Any, args: Any,
-                     kwargs: Any) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
         match = request.resolver_match
         view_name = match.view_name if match else ""
         rule = rule_for(view_name)
@@ -139,8 +157,9 @@ class AccessTableMiddleware(_ViewMiddleware):
 class RequireMfaMiddleware(_ViewMiddleware):
     """Coordinators, case handlers and administrators must set up TOTP before anything else."""
 
-    def process_view(self, request: HttpRequest, view_func: Any, args: Any,
-                     kwargs: Any) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
         user = request.user
         if not user.is_authenticated:
             return None

@@ -1,6 +1,7 @@
 """Each role signs in (through MFA where the role requires it) and walks its navigation,
 opening the menus as a person would; the menus work by keyboard, at 390 px and without
-scripts, and axe finds nothing with them open."""
+scripts, and axe finds nothing with them open. For each role the header is one row at 1280 px
+and narrower, and never wider than a phone."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from haven.core.context_processors import MENUS, PERSONAL, PRIMARY, navigation_for
 from haven.core.models import Role
+from haven.demo.seed import FIRST_NAMES, LAST_NAMES
 from tests.browser.helpers import AxeChecker, expect_heading, nav_link, path_of, sign_in
 from tests.factories import make_person
 
@@ -61,12 +63,31 @@ MENUS_OF = {
     Role.ADMINISTRATOR: ["Programme", "Administration"],
 }
 ROLES = ["colleague", *Role.values]
+EVERY_ROLE = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.SUPPORTER, Role.CASE_HANDLER)
 PHONE = {"width": 390, "height": 844}
+# The demo's longest name: the personal menu's button is as wide as it gets there.
+LONGEST_NAME = max((f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES), key=len)
 MENU_TOGGLES = ".site-header .nav-menu > .nav-toggle"
 
 
 def _header_height(page: Page) -> float:
     return page.evaluate("document.querySelector('.site-header').getBoundingClientRect().height")
+
+
+def _header_rows(page: Page) -> dict[str, float]:
+    """The header's shown parts (brand, Menu button, each top-level entry): how far apart their
+    vertical centres lie (0 on one row, as the header centres each row), the tallest part, and
+    the header's height."""
+    return page.evaluate("""() => {
+        const header = document.querySelector(".site-header");
+        const parts = [...header.querySelectorAll(".brand, .menu-button, .nav > li")]
+            .filter((part) => part.getClientRects().length > 0)
+            .map((part) => part.getBoundingClientRect());
+        const centres = parts.map((box) => box.top + box.height / 2);
+        return {spread: Math.max(...centres) - Math.min(...centres),
+                tallest: Math.max(...parts.map((box) => box.height)),
+                height: header.getBoundingClientRect().height};
+    }""")
 
 
 def _toggle_of(page: Page, name: str) -> Locator:
@@ -75,7 +96,8 @@ def _toggle_of(page: Page, name: str) -> Locator:
 
 @pytest.mark.parametrize("role", ROLES, ids=str)
 def test_each_role_opens_every_link_of_its_navigation_and_sees_no_other(
-        page: Page, live_server: LiveServer, role: str) -> None:
+    page: Page, live_server: LiveServer, role: str
+) -> None:
     person = make_person(*([] if role == "colleague" else [role]))
     sign_in(page, live_server, person)
     assert path_of(page) == "/"
@@ -91,13 +113,18 @@ def test_each_role_opens_every_link_of_its_navigation_and_sees_no_other(
     assert not missing, f"Add the heading of {sorted(missing)} to HEADINGS in {__file__}"
 
     nav = page.get_by_role("navigation", name="Main")
-    shown = [((link.text_content() or "").strip(), link.get_attribute("href"))
-             for link in nav.locator("a").all()]
+    shown = [
+        ((link.text_content() or "").strip(), link.get_attribute("href"))
+        for link in nav.locator("a").all()
+    ]
     assert shown == [(label, path) for _name, label, path in expected]
     menus = [(text or "").strip() for text in page.locator(MENU_TOGGLES).all_text_contents()]
     assert menus[:-1] == MENUS_OF[role] and menus[-1].endswith(person.name)
-    every_entry = [*PRIMARY, *(item for menu in MENUS for section in menu.sections
-                               for item in section.items), *PERSONAL]
+    every_entry = [
+        *PRIMARY,
+        *(item for menu in MENUS for section in menu.sections for item in section.items),
+        *PERSONAL,
+    ]
     for item in every_entry:
         if item.url_name not in names:
             path = reverse(item.url_name)
@@ -120,7 +147,8 @@ def test_each_role_opens_every_link_of_its_navigation_and_sees_no_other(
 
 
 def test_menus_open_with_enter_and_space_and_escape_closes_them_returning_focus(
-        page: Page, live_server: LiveServer) -> None:
+    page: Page, live_server: LiveServer
+) -> None:
     sign_in(page, live_server, make_person(Role.ADMINISTRATOR))
     programme = _toggle_of(page, "Programme")
     panel = page.locator("#nav-programme")
@@ -159,10 +187,12 @@ def test_menus_open_with_enter_and_space_and_escape_closes_them_returning_focus(
 
 
 def test_at_390_pixels_the_administrators_header_is_one_line_until_menu_is_opened(
-        page: Page, live_server: LiveServer) -> None:
+    page: Page, live_server: LiveServer
+) -> None:
     page.set_viewport_size(PHONE)
-    administrator = make_person(Role.ADMINISTRATOR, Role.COORDINATOR, Role.SUPPORTER,
-                                Role.CASE_HANDLER)  # the most entries anyone has
+    administrator = make_person(
+        Role.ADMINISTRATOR, Role.COORDINATOR, Role.SUPPORTER, Role.CASE_HANDLER
+    )  # the most entries anyone has
     sign_in(page, live_server, administrator)
     menu = page.locator(".site-header .menu-button")
     nav = page.get_by_role("navigation", name="Main")
@@ -186,11 +216,69 @@ def test_at_390_pixels_the_administrators_header_is_one_line_until_menu_is_opene
     assert _header_height(page) < 80
 
 
+def _expect_one_row(page: Page, width: int) -> None:
+    rows = _header_rows(page)
+    assert rows["spread"] <= 1, f"at {width} px the header's parts lie on several rows: {rows}"
+    assert rows["height"] < 2 * rows["tallest"], f"at {width} px the header is tall: {rows}"
+
+
+@pytest.mark.parametrize(
+    "roles",
+    [*(() if role == "colleague" else (role,) for role in ROLES), EVERY_ROLE],
+    ids=[*ROLES, "every_role"],
+)
+def test_the_header_is_one_row_at_1280_pixels_and_never_wider_than_a_phone(
+    page: Page, live_server: LiveServer, roles: tuple[str, ...]
+) -> None:
+    person = make_person(*roles, name=LONGEST_NAME)
+    sign_in(page, live_server, person)
+    nav = page.get_by_role("navigation", name="Main")
+    menu = page.locator(".site-header .menu-button")
+
+    # 1280 px: every entry is shown, on the brand's row (the personal menu maybe as its avatar
+    # alone, the labels maybe without icons: nav.js chooses).
+    expect(menu).to_be_hidden()
+    for link in navigation_for(person.roles).primary:
+        expect(nav.get_by_role("link", name=str(link.label), exact=True)).to_be_visible()
+    _expect_one_row(page, 1280)
+    personal = page.locator(".site-header .nav-menu--personal > .nav-toggle")
+    expect(personal).to_have_accessible_name(f"Your account: {person.name}")
+    personal.click()  # the name is always to be seen: on the button or atop its menu
+    name_on_button = page.locator(".nav-personal__name").bounding_box()
+    if not name_on_button or name_on_button["width"] <= 1:
+        expect(
+            page.locator("#nav-personal").get_by_text(f"Signed in as {person.name}")
+        ).to_be_visible()
+    page.keyboard.press("Escape")
+
+    # Narrower windows: one row still, the entries shown or behind the Menu button.
+    for width in (1152, 1025):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_function("w => innerWidth === w", arg=width)
+        # nav.js measures in the frame after a resize: wait two.
+        page.evaluate(
+            "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+        )
+        _expect_one_row(page, width)
+        assert not page.evaluate("document.scrollingElement.scrollWidth > innerWidth")
+
+    page.set_viewport_size(PHONE)
+    expect(menu).to_be_visible()
+    _expect_one_row(page, PHONE["width"])
+    menu.click()
+    expect(nav).to_be_visible()
+    assert not page.evaluate("document.scrollingElement.scrollWidth > innerWidth")
+
+
 @pytest.mark.parametrize("roles", [(), (Role.ADMINISTRATOR,)], ids=["colleague", "administrator"])
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "390px"])
 def test_no_accessibility_violations_with_each_menu_open(
-        page: Page, live_server: LiveServer, axe: AxeChecker, roles: tuple[str, ...],
-        viewport: dict[str, int] | None) -> None:
+    page: Page,
+    live_server: LiveServer,
+    axe: AxeChecker,
+    roles: tuple[str, ...],
+    viewport: dict[str, int] | None,
+) -> None:
     if viewport:
         page.set_viewport_size(viewport)
     sign_in(page, live_server, make_person(*roles, name="Ana Lima"))
@@ -210,9 +298,13 @@ def test_no_accessibility_violations_with_each_menu_open(
 
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "390px"])
 def test_without_scripts_every_link_is_shown(
-        browser: Browser, live_server: LiveServer, viewport: dict[str, int] | None) -> None:
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False,
-                                  viewport=viewport or {"width": 1280, "height": 800})
+    browser: Browser, live_server: LiveServer, viewport: dict[str, int] | None
+) -> None:
+    context = browser.new_context(
+        base_url=live_server.url,
+        java_script_enabled=False,
+        viewport=viewport or {"width": 1280, "height": 800},
+    )
     try:
         page = context.new_page()
         sign_in(page, live_server, make_person(Role.ADMINISTRATOR))

@@ -1,10 +1,15 @@
 """The people picker (haven/static/haven/picker.js): a recognition recipient chosen with the
-keyboard alone, two people added to a journal entry as chips and one removed, and 0 axe-core
-violations with the list of people open, on a desktop and on a 390 px phone."""
+keyboard alone, each suggestion drawn with the avatar the {% avatar %} tag draws, two people
+added to a journal entry as chips and one removed, and 0 axe-core violations with the list of
+people open, on a desktop and on a 390 px phone."""
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
+from django.template import Context, Template
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -27,7 +32,8 @@ def _type_and_open(page: Page, label: str, text: str) -> None:
 
 
 def test_a_recipient_is_picked_with_the_keyboard_alone(
-        page: Page, live_server: LiveServer, browser_errors: BrowserErrors) -> None:
+    page: Page, live_server: LiveServer, browser_errors: BrowserErrors
+) -> None:
     giver = make_person(name="Amara Okafor")
     hiro = make_person(name="Hiro Tanaka", team=TeamFactory(name="Payments"))
     make_person(name="Hiroko Sato")
@@ -41,14 +47,14 @@ def test_a_recipient_is_picked_with_the_keyboard_alone(
     options = page.get_by_role("listbox").get_by_role("option")
     expect(options).to_have_count(2)  # never the deactivated Hiro
     expect(page.get_by_role("status").filter(has_text="people found")).to_have_text(
-        "2 people found")
+        "2 people found"
+    )
     expect(options.first).to_contain_text("Hiro Tanaka")
     expect(options.first).to_contain_text("Payments")
 
     page.keyboard.press("ArrowDown")
     expect(options.first).to_have_attribute("aria-selected", "true")
-    expect(box).to_have_attribute("aria-activedescendant",
-                                  options.first.get_attribute("id") or "")
+    expect(box).to_have_attribute("aria-activedescendant", options.first.get_attribute("id") or "")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowUp")
     page.keyboard.press("Enter")  # chooses; does not send the form
@@ -67,8 +73,38 @@ def test_a_recipient_is_picked_with_the_keyboard_alone(
     assert Recognition.objects.get().recipient == hiro
 
 
+def test_each_suggestion_has_the_avatar_the_tag_draws(
+    page: Page, live_server: LiveServer, browser_errors: BrowserErrors
+) -> None:
+    team = TeamFactory(name="Avatars")
+    # Names whose letters are easy to get wrong: ß, a mark written apart (NFD), a bracket
+    # before the first letter, no spaces, no letter at all.
+    names = ["ßara Öz", "N\u0303andu Lopez", "(Sam) O'Neil", "李小龍", "— —"]
+    for name in names:
+        make_person(name=name, team=team)
+    sign_in(page, live_server, make_person(name="Amara Okafor"))
+    page.goto(f"{live_server.url}/recognition/give/")
+    tag = Template("{% load haven_ui %}{% avatar name %}")
+
+    _type_and_open(page, "Colleague", "avatars")
+    options = page.get_by_role("listbox").get_by_role("option")
+    expect(options).to_have_count(len(names))
+    for option in options.all():
+        name = option.locator(".picker__name").text_content() or ""
+        drawn = tag.render(Context({"name": name}))
+        parts = re.fullmatch(r'<span class="([^"]+)" aria-hidden="true">([^<]+)</span>', drawn)
+        assert parts, drawn
+        classes, letters = parts.groups()
+        circle = option.locator("span.avatar")
+        expect(circle).to_have_count(1)
+        assert circle.get_attribute("class") == classes, name
+        assert circle.text_content() == html.unescape(letters), name
+        assert circle.get_attribute("aria-hidden") == "true"
+
+
 def test_escape_closes_the_list_and_typed_text_is_still_sent(
-        page: Page, live_server: LiveServer, browser_errors: BrowserErrors) -> None:
+    page: Page, live_server: LiveServer, browser_errors: BrowserErrors
+) -> None:
     giver = make_person(name="Amara Okafor")
     make_person(name="Sam Lee")
     make_person(name="Sam Lee")
@@ -90,7 +126,8 @@ def test_escape_closes_the_list_and_typed_text_is_still_sent(
 
 
 def test_two_journal_people_are_added_as_chips_and_one_removed(
-        page: Page, live_server: LiveServer, browser_errors: BrowserErrors) -> None:
+    page: Page, live_server: LiveServer, browser_errors: BrowserErrors
+) -> None:
     colleague = make_person(name="Nia Njoroge")
     make_person(name="Rex Rowe")
     make_person(name="Rita Rowe")
@@ -110,7 +147,8 @@ def test_two_journal_people_are_added_as_chips_and_one_removed(
     page.keyboard.type("Rowe")  # both are chosen already: nobody left to offer
     expect(page.get_by_role("status").filter(has_text="found")).to_have_text("Nobody found")
     expect(page.get_by_role("combobox", name=label, exact=True)).to_have_attribute(
-        "aria-expanded", "false")
+        "aria-expanded", "false"
+    )
     page.keyboard.press("Control+a")
     page.keyboard.press("Delete")
 
@@ -128,8 +166,7 @@ def test_two_journal_people_are_added_as_chips_and_one_removed(
     _type_and_open(page, "Witnesses (optional)", "Rex")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    expect(page.locator(".picker__chip").filter(has_text="Sam")).to_have_text(
-        "Sam from accounts×")
+    expect(page.locator(".picker__chip").filter(has_text="Sam")).to_have_text("Sam from accounts×")
     assert path_of(page) == "/journal/new/"
 
     page.get_by_label("When did it happen?").fill(timezone.localdate().isoformat())
@@ -143,8 +180,12 @@ def test_two_journal_people_are_added_as_chips_and_one_removed(
 
 @pytest.mark.parametrize("screen", SCREENS, ids=[f"{w}px" for w, _h in SCREENS])
 def test_the_open_list_has_no_axe_violations(
-        page: Page, live_server: LiveServer, axe: AxeChecker, browser_errors: BrowserErrors,
-        screen: tuple[int, int]) -> None:
+    page: Page,
+    live_server: LiveServer,
+    axe: AxeChecker,
+    browser_errors: BrowserErrors,
+    screen: tuple[int, int],
+) -> None:
     page.set_viewport_size({"width": screen[0], "height": screen[1]})
     colleague = make_person(name="Nia Njoroge")
     team = TeamFactory(name="Customer operations and long team names")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.template import Context, Template
 
-from haven.core.templatetags.haven_ui import AVATAR_COLOURS, avatar_colour, initials
+from haven.core.avatars import AVATAR_COLOURS, avatar_colour, initials
 from haven.support import offers
 from tests.conftest import signed_in
 from tests.factories import make_person
@@ -18,24 +18,28 @@ from tests.support.conftest import make_supporter, open_request
 CSS = Path(__file__).resolve().parents[2] / "haven" / "static" / "haven" / "haven.css"
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("Noor Haddad", "NH"),
-    ("ana maria lima", "AL"),  # first and last word, upper-cased
-    ("Madonna", "M"),  # a single name: one letter
-    ("Ελένη Παπαδοπούλου", "ΕΠ"),
-    ("Иван Петров", "ИП"),
-    ("李小龍", "李"),  # no spaces: one name
-    ("山田 太郎", "山太"),
-    ("ñandú Ñu", "ÑÑ"),
-    ("N\u0303ew Moon", "ÑM"),  # a decomposed letter keeps its mark
-    ("ßara Öz", "ßÖ"),  # ß would upper-case to two letters
-    ("(Sam) O'Neil", "SO"),
-    ("🙂 Kim", "K"),
-    ("   ", "?"),
-    ("", "?"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Noor Haddad", "NH"),
+        ("ana maria lima", "AL"),  # first and last word, upper-cased
+        ("Madonna", "M"),  # a single name: one letter
+        ("Ελένη Παπαδοπούλου", "ΕΠ"),
+        ("Иван Петров", "ИП"),
+        ("李小龍", "李"),  # no spaces: one name
+        ("山田 太郎", "山太"),
+        ("ñandú Ñu", "ÑÑ"),
+        ("N\u0303ew Moon", "ÑM"),  # a decomposed letter keeps its mark
+        ("ßara Öz", "ßÖ"),  # ß would upper-case to two letters
+        ("(Sam) O'Neil", "SO"),
+        ("🙂 Kim", "K"),
+        ("   ", "?"),
+        ("", "?"),
+    ],
+)
 def test_initials_are_the_first_letters_of_the_first_and_last_words(
-        name: str, expected: str) -> None:
+    name: str, expected: str
+) -> None:
     assert initials(name) == expected
 
 
@@ -48,14 +52,13 @@ def test_the_colour_follows_the_name_and_differs_between_names() -> None:
 
 
 def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
 def test_every_avatar_colour_has_a_css_class_with_white_text_at_4_5_to_1() -> None:
-    found = dict(re.findall(r"\.avatar--(\d+) \{ background: #([0-9a-f]{6}); \}",
-                            CSS.read_text()))
+    found = dict(re.findall(r"\.avatar--(\d+) \{ background: #([0-9a-f]{6}); \}", CSS.read_text()))
     assert sorted(map(int, found)) == list(range(AVATAR_COLOURS))
     for number, colour in found.items():
         contrast = 1.05 / (_luminance(colour) + 0.05)
@@ -65,16 +68,18 @@ def test_every_avatar_colour_has_a_css_class_with_white_text_at_4_5_to_1() -> No
 def test_the_tag_hides_the_circle_from_screen_readers_and_keeps_markup_out() -> None:
     template = Template("{% load haven_ui %}{% avatar who %}")
     html = template.render(Context({"who": "<b>Eve"}))
-    assert html == (f'<span class="avatar avatar--{avatar_colour("<b>Eve")}" '
-                    'aria-hidden="true">B</span>')
+    assert html == (
+        f'<span class="avatar avatar--{avatar_colour("<b>Eve")}" aria-hidden="true">B</span>'
+    )
 
 
 @pytest.mark.django_db
 def test_a_person_and_their_name_give_the_same_avatar() -> None:
     person = make_person(name="Noor Haddad")
     template = Template("{% load haven_ui %}{% avatar who %}")
-    assert (template.render(Context({"who": person}))
-            == template.render(Context({"who": "Noor Haddad"})))
+    assert template.render(Context({"who": person})) == template.render(
+        Context({"who": "Noor Haddad"})
+    )
     assert ">NH</span>" in template.render(Context({"who": person}))
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core import mail
 from django.db import connection
-from django.test import Client
+from django.test import AsyncClient, Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from haven.core.models import AuditAction, AuditEvent, Person, PersonalAccessToken, Role
 from tests.conftest import signed_in
@@ -20,14 +23,17 @@ pytestmark = pytest.mark.django_db
 
 # --- profile --------------------------------------------------------------------------------
 
-def test_a_person_saves_pronouns_and_languages_by_name(as_colleague: Client,
-                                                       colleague: Person) -> None:
+
+def test_a_person_saves_pronouns_and_languages_by_name(
+    as_colleague: Client, colleague: Person
+) -> None:
     page = as_colleague.get("/profile/").content.decode()
     assert 'value="pt-BR"' in page and "Brazilian Portuguese (Português Brasileiro)" in page
     assert "French (français)" in page
 
-    response = as_colleague.post("/profile/", {"pronouns": " they/them ",
-                                               "languages": ["pt-BR", "fr", "en"]})
+    response = as_colleague.post(
+        "/profile/", {"pronouns": " they/them ", "languages": ["pt-BR", "fr", "en"]}
+    )
 
     assert response.status_code == 302
     colleague.refresh_from_db()
@@ -47,7 +53,8 @@ def test_the_profile_form_shows_what_is_stored(as_colleague: Client, colleague: 
 
 
 def test_a_code_stored_earlier_that_django_does_not_name_is_kept(
-        as_colleague: Client, colleague: Person) -> None:
+    as_colleague: Client, colleague: Person
+) -> None:
     Person.objects.filter(pk=colleague.pk).update(languages=["es-419", "en"])
 
     page = as_colleague.get("/profile/").content.decode()
@@ -60,9 +67,9 @@ def test_a_code_stored_earlier_that_django_does_not_name_is_kept(
 
 @pytest.mark.parametrize("languages", [["english"], ["en", "xx-yy"], ["fr-"]])
 def test_a_language_not_in_the_list_is_refused_and_nothing_changes(
-        as_colleague: Client, colleague: Person, languages: list[str]) -> None:
-    response = as_colleague.post("/profile/", {"pronouns": "they/them",
-                                               "languages": languages})
+    as_colleague: Client, colleague: Person, languages: list[str]
+) -> None:
+    response = as_colleague.post("/profile/", {"pronouns": "they/them", "languages": languages})
 
     assert response.status_code == 200
     assert "Select a valid choice." in response.context["form"].errors["languages"][0]
@@ -90,8 +97,9 @@ def test_the_directory_shows_languages_by_name() -> None:
     assert "French (français), es-419" in page
 
 
-def test_pronouns_longer_than_40_characters_are_refused(as_colleague: Client,
-                                                        colleague: Person) -> None:
+def test_pronouns_longer_than_40_characters_are_refused(
+    as_colleague: Client, colleague: Person
+) -> None:
     response = as_colleague.post("/profile/", {"pronouns": "x" * 41, "languages": ["en"]})
 
     assert response.context["form"].errors["pronouns"]
@@ -101,8 +109,10 @@ def test_pronouns_longer_than_40_characters_are_refused(as_colleague: Client,
 
 # --- API tokens -----------------------------------------------------------------------------
 
-def test_a_new_token_is_shown_once_and_stored_only_hashed(as_colleague: Client,
-                                                          colleague: Person) -> None:
+
+def test_a_new_token_is_shown_once_and_stored_only_hashed(
+    as_colleague: Client, colleague: Person
+) -> None:
     response = as_colleague.post("/profile/tokens/", {"name": "HR sync script", "days": "30"})
 
     assert response.status_code == 200
@@ -111,8 +121,9 @@ def test_a_new_token_is_shown_once_and_stored_only_hashed(as_colleague: Client,
     assert secret in response.content.decode()
     token = PersonalAccessToken.objects.get(person=colleague)
     assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest()
-    stored = " ".join(str(getattr(token, field.attname))
-                      for field in PersonalAccessToken._meta.fields)
+    stored = " ".join(
+        str(getattr(token, field.attname)) for field in PersonalAccessToken._meta.fields
+    )
     assert secret not in stored
     assert secret[4:] not in stored
     assert token.prefix == secret[:10]
@@ -138,8 +149,7 @@ def test_a_token_lifetime_must_be_one_offered(as_colleague: Client) -> None:
     assert not PersonalAccessToken.objects.exists()
 
 
-def test_a_person_revokes_their_token_with_a_post(as_colleague: Client,
-                                                  colleague: Person) -> None:
+def test_a_person_revokes_their_token_with_a_post(as_colleague: Client, colleague: Person) -> None:
     as_colleague.post("/profile/tokens/", {"name": "script", "days": "30"})
     token = PersonalAccessToken.objects.get(person=colleague)
 
@@ -157,8 +167,7 @@ def test_a_person_revokes_their_token_with_a_post(as_colleague: Client,
     assert (revoked.actor_id, revoked.object_id) == (colleague.pk, str(token.pk))
 
 
-def test_revoking_a_revoked_token_changes_nothing(as_colleague: Client,
-                                                  colleague: Person) -> None:
+def test_revoking_a_revoked_token_changes_nothing(as_colleague: Client, colleague: Person) -> None:
     as_colleague.post("/profile/tokens/", {"name": "script", "days": "30"})
     token = PersonalAccessToken.objects.get(person=colleague)
     as_colleague.post(f"/profile/tokens/{token.pk}/revoke/")
@@ -197,12 +206,12 @@ def test_the_tokens_page_lists_only_ones_own_tokens(as_colleague: Client) -> Non
 
 # --- directory ------------------------------------------------------------------------------
 
+
 def _listed_names(response) -> list[str]:  # type: ignore[no-untyped-def]
     return [person.name for person in response.context["page"].object_list]
 
 
-def test_the_directory_lists_people_by_name(as_coordinator: Client,
-                                            coordinator: Person) -> None:
+def test_the_directory_lists_people_by_name(as_coordinator: Client, coordinator: Person) -> None:
     make_person(name="Zara Kim")
     make_person(name="Amara Okafor")
 
@@ -230,34 +239,53 @@ def test_the_directory_filters_by_role_and_team(as_coordinator: Client) -> None:
 
     by_role = _listed_names(as_coordinator.get("/directory/", {"role": "supporter"}))
     by_team = _listed_names(as_coordinator.get("/directory/", {"team": team.pk}))
-    by_both = _listed_names(as_coordinator.get("/directory/", {"role": "supporter",
-                                                               "team": team.pk}))
+    by_both = _listed_names(
+        as_coordinator.get("/directory/", {"role": "supporter", "team": team.pk})
+    )
 
     assert by_role == ["Ivan Novak", "Ravi Singh"]
     assert by_team == ["Joy Mensah", "Ravi Singh"]
     assert by_both == ["Ravi Singh"]
 
 
-@pytest.mark.parametrize("query", [
-    {"team": "99999999999999999999999"}, {"team": "²"}, {"team": "-1"}, {"team": "x"},
-    {"role": "superuser"}, {"q": "a\x00b"}, {"q": "x" * 5000}, {"page": "-3"},
-    {"page": "99999999999999999999"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"team": "99999999999999999999999"},
+        {"team": "²"},
+        {"team": "-1"},
+        {"team": "x"},
+        {"role": "superuser"},
+        {"q": "a\x00b"},
+        {"q": "x" * 5000},
+        {"page": "-3"},
+        {"page": "99999999999999999999"},
+    ],
+)
 def test_odd_directory_filters_never_fail(as_coordinator: Client, query: dict) -> None:
     response = as_coordinator.get("/directory/", query)
 
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize(("typed", "message"), [
-    ("Hiro\x00", "The text contains a character that cannot be stored: NUL (U+0000) at "
-                  "position 5."),
-    ("Hiro\ufffe", "The text contains a character that cannot be stored: the non-character "
-                    "U+FFFE at position 5."),
-    ("Hiro\tTanaka", "This must be a single line: it contains a tab at position 5."),
-])
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (
+            "Hiro\x00",
+            "The text contains a character that cannot be stored: NUL (U+0000) at position 5.",
+        ),
+        (
+            "Hiro\ufffe",
+            "The text contains a character that cannot be stored: the non-character "
+            "U+FFFE at position 5.",
+        ),
+        ("Hiro\tTanaka", "This must be a single line: it contains a tab at position 5."),
+    ],
+)
 def test_a_search_with_a_character_that_cannot_be_typed_says_why_and_lists_nobody(
-        as_coordinator: Client, typed: str, message: str) -> None:
+    as_coordinator: Client, typed: str, message: str
+) -> None:
     make_person(name="Hiro Tanaka")
 
     response = as_coordinator.get("/directory/", {"q": typed})
@@ -283,12 +311,12 @@ def test_the_directory_pagination_links_keep_every_filter(as_coordinator: Client
 def test_the_directory_paginates(as_coordinator: Client) -> None:
     team = TeamFactory(name="Warehouse North")
     for n in range(55):
-        make_person(Role.SUPPORTER, name=f"Supporter {n:02d}", team=team,
-                    department=team.department)
+        make_person(
+            Role.SUPPORTER, name=f"Supporter {n:02d}", team=team, department=team.department
+        )
 
     first = as_coordinator.get("/directory/", {"role": "supporter", "team": team.pk})
-    second = as_coordinator.get("/directory/", {"role": "supporter", "team": team.pk,
-                                                "page": 2})
+    second = as_coordinator.get("/directory/", {"role": "supporter", "team": team.pk, "page": 2})
 
     assert len(first.context["page"].object_list) == 50
     assert _listed_names(second) == [f"Supporter {n:02d}" for n in range(50, 55)]
@@ -302,7 +330,8 @@ def _directory_queries(client: Client) -> int:
 
 
 def test_the_directory_does_not_query_once_per_person(
-        as_coordinator: Client, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    as_coordinator: Client, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
     for _n in range(3):
         make_person(Role.SUPPORTER)
     few = _directory_queries(as_coordinator)
@@ -325,8 +354,7 @@ def test_the_directory_is_refused_to_other_roles(role: str | None) -> None:
 
 def test_a_person_page_shows_their_directory_entry(as_coordinator: Client) -> None:
     manager = make_person(name="Grace Walker")
-    person = make_person(Role.SUPPORTER, name="Tom Larsen", manager=manager,
-                         pronouns="he/him")
+    person = make_person(Role.SUPPORTER, name="Tom Larsen", manager=manager, pronouns="he/him")
 
     response = as_coordinator.get(f"/directory/{person.pk}/")
 
@@ -353,8 +381,10 @@ def test_a_person_page_for_nobody_is_404(as_coordinator: Client) -> None:
 
 # --- invitations from the directory ---------------------------------------------------------
 
-def test_an_administrator_invites_one_person(as_administrator: Client, administrator: Person,
-                                             django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+
+def test_an_administrator_invites_one_person(
+    as_administrator: Client, administrator: Person, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     person = make_person(password=None)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -370,7 +400,8 @@ def test_an_administrator_invites_one_person(as_administrator: Client, administr
 
 
 def test_inviting_someone_who_has_signed_up_is_refused(
-        as_administrator: Client, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    as_administrator: Client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     person = make_person()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -382,7 +413,8 @@ def test_inviting_someone_who_has_signed_up_is_refused(
 
 
 def test_invite_all_invites_everyone_not_yet_invited(
-        as_administrator: Client, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    as_administrator: Client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     waiting = [make_person(password=None) for _n in range(3)]
     make_person()  # has a password already
     make_person(password=None, is_active=False)  # left the organisation
@@ -399,7 +431,8 @@ def test_invite_all_invites_everyone_not_yet_invited(
 
 
 def test_invite_all_says_one_invitation_in_the_singular(
-        as_administrator: Client, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    as_administrator: Client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     make_person(password=None)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -408,8 +441,9 @@ def test_invite_all_says_one_invitation_in_the_singular(
     assert "1 invitation sent." in response.content.decode()
 
 
-def test_invite_all_needs_a_post_from_an_administrator(as_coordinator: Client,
-                                                       as_administrator: Client) -> None:
+def test_invite_all_needs_a_post_from_an_administrator(
+    as_coordinator: Client, as_administrator: Client
+) -> None:
     make_person(password=None)
 
     assert as_coordinator.post("/directory/invite-all/").status_code == 403
@@ -419,14 +453,16 @@ def test_invite_all_needs_a_post_from_an_administrator(as_coordinator: Client,
 
 # --- time zones -----------------------------------------------------------------------------
 
+
 def _admin_in(zone: str, office: str) -> Client:
     location = LocationFactory(name=office, time_zone=zone)
     return signed_in(make_person(Role.ADMINISTRATOR, location=location))
 
 
 def test_times_are_shown_in_the_viewers_own_time_zone() -> None:
-    AuditEvent.objects.create(action=AuditAction.SIGN_IN, at=datetime(2026, 3, 2, 12, 0,
-                                                                       tzinfo=UTC))
+    AuditEvent.objects.create(
+        action=AuditAction.SIGN_IN, at=datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    )
 
     singapore = _admin_in("Asia/Singapore", "Singapore").get("/audit/").content.decode()
     toronto = _admin_in("America/Toronto", "Toronto").get("/audit/").content.decode()
@@ -435,27 +471,78 @@ def test_times_are_shown_in_the_viewers_own_time_zone() -> None:
     assert "2 Mar 2026 07:00:00" in toronto
 
 
+@override_settings(TIME_ZONE="Europe/Berlin")  # the installation's: neither UTC nor Toronto
+def test_a_viewers_time_zone_ends_with_their_request() -> None:
+    # Work that runs next in the same thread (another request, a job, a test) must not
+    # inherit it: a weekly digest once asked "is it Friday 15:00 yet?" in Toronto's zone after
+    # a Toronto page view.
+    AuditEvent.objects.create(
+        action=AuditAction.SIGN_IN, at=datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    )
+
+    page = _admin_in("America/Toronto", "Toronto").get("/audit/").content.decode()
+
+    assert "2 Mar 2026 07:00:00" in page  # the request itself was in Toronto's zone
+    assert timezone.get_current_timezone_name() == "Europe/Berlin"
+
+
+def test_a_viewers_time_zone_ends_with_their_request_under_asgi() -> None:
+    # The servers run Django's ASGI handler, which runs this sync middleware in a worker thread
+    # and copies the context it changed back to the request's task: a zone left active there
+    # would outlive the request in the caller's context, as in a thread.
+    AuditEvent.objects.create(
+        action=AuditAction.SIGN_IN, at=datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    )
+    client = AsyncClient()
+    client.cookies = _admin_in("America/Toronto", "Toronto").cookies
+
+    async def view_the_audit_log() -> tuple[str, str]:
+        page = (await client.get("/audit/")).content.decode()
+        return page, timezone.get_current_timezone_name()
+
+    with timezone.override(ZoneInfo("Asia/Tokyo")):
+        page, zone_after = async_to_sync(view_the_audit_log)()
+
+        assert "2 Mar 2026 07:00:00" in page
+        assert zone_after == "Asia/Tokyo"
+
+
+def test_a_zone_active_before_a_request_is_active_after_it() -> None:
+    # The middleware restores the zone it found (none, in a server), so a caller's own
+    # timezone.override, or a job that set one, keeps it across a request made inside.
+    client = _admin_in("America/Toronto", "Toronto")
+
+    with timezone.override(ZoneInfo("Asia/Tokyo")):
+        assert client.get("/audit/").status_code == 200
+
+        assert timezone.get_current_timezone_name() == "Asia/Tokyo"
+
+
 def test_audit_dates_are_days_in_the_viewers_time_zone() -> None:
     late_evening_utc = AuditEvent.objects.create(
-        action=AuditAction.SIGN_IN, at=datetime(2026, 3, 2, 20, 0, tzinfo=UTC))
+        action=AuditAction.SIGN_IN, at=datetime(2026, 3, 2, 20, 0, tzinfo=UTC)
+    )
 
     response = _admin_in("Asia/Singapore", "Singapore").get(
-        "/audit/", {"since": "2026-03-03", "until": "2026-03-03"})
+        "/audit/", {"since": "2026-03-03", "until": "2026-03-03"}
+    )
 
     assert late_evening_utc in response.context["page"].object_list  # 3 March, 04:00 there
 
 
 def test_someone_without_a_location_sees_the_organisation_time_zone() -> None:
-    AuditEvent.objects.create(action=AuditAction.SIGN_IN, at=datetime(2026, 3, 2, 12, 0,
-                                                                      tzinfo=UTC))
+    AuditEvent.objects.create(
+        action=AuditAction.SIGN_IN, at=datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    )
     client = signed_in(make_person(Role.ADMINISTRATOR, location=None))
 
     assert "2 Mar 2026 12:00:00" in client.get("/audit/").content.decode()
 
 
 def test_a_location_with_an_unknown_time_zone_falls_back_to_the_organisations() -> None:
-    AuditEvent.objects.create(action=AuditAction.SIGN_IN, at=datetime(2026, 3, 2, 12, 0,
-                                                                      tzinfo=UTC))
+    AuditEvent.objects.create(
+        action=AuditAction.SIGN_IN, at=datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    )
     client = _admin_in("Mars/Olympus_Mons", "Olympus")
 
     response = client.get("/audit/")

@@ -6,9 +6,12 @@ from __future__ import annotations
 import pytest
 from django import forms
 from django.core.cache import cache
+from django.template import Context, Template
 from django.test import Client
+from django.utils.html import escape
 
 from haven.core import selectors
+from haven.core.avatars import avatar_colour
 from haven.core.models import AuditEvent, Person
 from haven.core.picker import SEARCH_LIMIT, find_people, find_person
 from haven.core.selectors import PICKER_MAX_RESULTS
@@ -58,7 +61,9 @@ def test_it_lists_names_that_start_with_the_text_first(viewer: Person) -> None:
     make_person(name="Sandra Okoye")
 
     assert names(selectors.people_for_picker(viewer=viewer, text="sand")) == [
-        "Sandra Okoye", "Abel Sanders"]
+        "Sandra Okoye",
+        "Abel Sanders",
+    ]
 
 
 def test_it_needs_two_characters(viewer: Person) -> None:
@@ -85,8 +90,7 @@ def test_it_never_lists_anyone_deactivated(viewer: Person) -> None:
 
 def test_it_leaves_out_the_viewer_unless_asked(viewer: Person) -> None:
     assert selectors.people_for_picker(viewer=viewer, text="vera") == []
-    assert selectors.people_for_picker(viewer=viewer, text="vera",
-                                       include_viewer=True) == [viewer]
+    assert selectors.people_for_picker(viewer=viewer, text="vera", include_viewer=True) == [viewer]
 
 
 def test_the_route_answers_name_team_and_e_mail(viewer: Person) -> None:
@@ -95,17 +99,60 @@ def test_the_route_answers_name_team_and_e_mail(viewer: Person) -> None:
     response = signed_in(viewer).get("/people/search/", {"q": "ada"})
 
     assert response.status_code == 200
-    assert response.json() == {"people": [
-        {"name": "Ada Lovelace", "team": "Night shift", "value": ada.email}]}
+    assert response.json() == {
+        "people": [
+            {
+                "name": "Ada Lovelace",
+                "team": "Night shift",
+                "value": ada.email,
+                "avatar": {"initials": "AL", "colour": avatar_colour("Ada Lovelace")},
+            }
+        ]
+    }
     assert response["Cache-Control"] == "no-store"
+
+
+# Accents and a hyphen, one name, a name without spaces, no letter at all, a letter written
+# with a combining mark (NFD), and a name that is also markup.
+AVATAR_NAMES = [
+    "Amara Fernández-López",
+    "Madonna",
+    "李小龍",
+    "— —",
+    "🙂",
+    "N\u0303andu O\u0308zil",
+    "ßara Öz",
+    "<b>Eve</b> Ng",
+]
+
+
+def test_the_route_answers_the_avatar_the_tag_draws(viewer: Person) -> None:
+    team = TeamFactory(name="Avatar check")
+    for name in AVATAR_NAMES:
+        make_person(name=name, team=team)
+    tag = Template("{% load haven_ui %}{% avatar name %}")
+
+    found = signed_in(viewer).get("/people/search/", {"q": "avatar check"}).json()["people"]
+
+    assert sorted(person["name"] for person in found) == sorted(AVATAR_NAMES)
+    for person in found:
+        drawn = person["avatar"]
+        assert isinstance(drawn["colour"], int)
+        # The markup picker.js builds from the answer (its text set as text, never as HTML).
+        built = '<span class="avatar avatar--{}" aria-hidden="true">{}</span>'.format(
+            drawn["colour"], escape(drawn["initials"])
+        )
+        assert built == tag.render(Context({"name": person["name"]})), person["name"]
 
 
 def test_the_route_includes_the_viewer_only_when_asked(viewer: Person) -> None:
     client = signed_in(viewer)
 
     assert client.get("/people/search/", {"q": "vera"}).json() == {"people": []}
-    assert [person["name"] for person in client.get(
-        "/people/search/", {"q": "vera", "me": "1"}).json()["people"]] == ["Vera Viewer"]
+    assert [
+        person["name"]
+        for person in client.get("/people/search/", {"q": "vera", "me": "1"}).json()["people"]
+    ] == ["Vera Viewer"]
 
 
 def test_the_route_refuses_people_who_are_signed_out() -> None:
@@ -154,6 +201,7 @@ def test_odd_searches_answer_calmly(viewer: Person, typed: str) -> None:
 
 
 # Naming people without the picker --------------------------------------------------------------
+
 
 def test_a_person_is_found_by_full_name_or_e_mail_in_any_case() -> None:
     ada = make_person(name="Ada Lovelace")

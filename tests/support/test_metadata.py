@@ -24,7 +24,7 @@ from haven.vault.crypto import KeyShredded, keyed_pseudonym
 from haven.vault.models import DataKey
 from tests.conftest import signed_in
 from tests.factories import make_person
-from tests.support.conftest import make_supporter
+from tests.support.conftest import make_supporter, typed_time
 from tests.support.dump import Canaries, database_except, whole_database
 
 pytestmark = pytest.mark.django_db
@@ -34,10 +34,19 @@ DIRECTORY_TABLES = ("core_person", "account_emailaddress")
 
 
 def _ask_about(client: Client, concern: Person, message: str) -> Conversation:
-    response = client.post("/support/new/", {
-        "topic": "bullying", "mode": "messages", "use_pseudonym": "pseudonym",
-        "language": "en", "message": message, "person_of_concern": concern.email,
-        "acknowledged": "on", "submission_id": str(uuid.uuid4())})
+    response = client.post(
+        "/support/new/",
+        {
+            "topic": "bullying",
+            "mode": "messages",
+            "use_pseudonym": "pseudonym",
+            "language": "en",
+            "message": message,
+            "person_of_concern": concern.email,
+            "acknowledged": "on",
+            "submission_id": str(uuid.uuid4()),
+        },
+    )
     assert response.status_code == 302, response.content.decode()
     return Conversation.objects.select_related("request", "data_key").order_by("-pk").first()
 
@@ -45,8 +54,12 @@ def _ask_about(client: Client, concern: Person, message: str) -> Conversation:
 def _accept(supporter: Person, conversation: Conversation) -> None:
     offer = Offer.objects.get(request=conversation.request, state=Offer.State.PENDING)
     assert offer.supporter == supporter
-    assert signed_in(supporter).post(f"/supporter/offers/{offer.pk}/",
-                                     {"answer": "accept"}).status_code == 302
+    assert (
+        signed_in(supporter)
+        .post(f"/supporter/offers/{offer.pk}/", {"answer": "accept"})
+        .status_code
+        == 302
+    )
 
 
 @pytest.fixture
@@ -63,18 +76,34 @@ def scene(django_capture_on_commit_callbacks) -> dict:  # type: ignore[no-untype
         _accept(supporter, conversation)
         path = f"/conversations/{conversation.pk}"
         for person in (colleague, supporter):
-            assert signed_in(person).post(f"{path}/send/", {
-                "text": "hello", "client_id": str(uuid.uuid4())}).status_code == 302
+            assert (
+                signed_in(person)
+                .post(f"{path}/send/", {"text": "hello", "client_id": str(uuid.uuid4())})
+                .status_code
+                == 302
+            )
             assert signed_in(person).get(f"{path}/").status_code == 200
         assert signed_in(supporter).post(f"{path}/escalate/").status_code == 302
-        due = (timezone.localtime() + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
-        assert signed_in(supporter).post(f"{path}/commitments/", {
-            "what": "check in", "due_at": due}).status_code == 302
+        assert (
+            signed_in(supporter)
+            .post(
+                f"{path}/commitments/",
+                {"what": "check in", "due_at": typed_time(supporter, timedelta(hours=5))},
+            )
+            .status_code
+            == 302
+        )
         assert signed_in(colleague).get("/support/").status_code == 200
     conversation.refresh_from_db()
-    return {"canary": canary, "administrator": administrator, "supporter": supporter,
-            "colleague": colleague, "concern": concern, "conversation": conversation,
-            "pseudonym": conversation.request.details.pseudonym}
+    return {
+        "canary": canary,
+        "administrator": administrator,
+        "supporter": supporter,
+        "colleague": colleague,
+        "concern": concern,
+        "conversation": conversation,
+        "pseudonym": conversation.request.details.pseudonym,
+    }
 
 
 def test_the_database_holds_who_was_named_and_the_topic_only_sealed(scene: dict) -> None:
@@ -87,8 +116,11 @@ def test_the_database_holds_who_was_named_and_the_topic_only_sealed(scene: dict)
     outside_directory = database_except(*DIRECTORY_TABLES)
     assert scene["canary"].found_in(outside_directory) == []
     assert scene["pseudonym"] not in whole_database()
-    request_row = [row for row in database_except(*DIRECTORY_TABLES).splitlines()
-                   if str(conversation.request.submission_id.hex) in row.replace("-", "")]
+    request_row = [
+        row
+        for row in database_except(*DIRECTORY_TABLES).splitlines()
+        if str(conversation.request.submission_id.hex) in row.replace("-", "")
+    ]
     assert request_row and not any("bullying" in row for row in request_row)
     assert f'"person_of_concern_id": {concern.pk}' not in whole_database()
 
@@ -96,8 +128,7 @@ def test_the_database_holds_who_was_named_and_the_topic_only_sealed(scene: dict)
 def test_erasure_forgets_who_asked_about_whom_and_every_pseudonym(scene: dict) -> None:
     conversation, colleague = scene["conversation"], scene["colleague"]
     events_before = AuditEvent.objects.filter(object_type="conversation").count()
-    assert signed_in(colleague).post(f"/conversations/{conversation.pk}/erase/"
-                                     ).status_code == 302
+    assert signed_in(colleague).post(f"/conversations/{conversation.pk}/erase/").status_code == 302
 
     support_request = SupportRequest.objects.get(pk=conversation.request_id)
     conversation.refresh_from_db()
@@ -108,8 +139,7 @@ def test_erasure_forgets_who_asked_about_whom_and_every_pseudonym(scene: dict) -
     assert not SupportRequest.objects.filter(requester=colleague).exists()
     assert not Conversation.objects.filter(colleague=colleague).exists()
     # The audit rows keep what happened and when, under pseudonyms nobody can recompute.
-    events = AuditEvent.objects.filter(object_type="conversation",
-                                       object_id=str(conversation.pk))
+    events = AuditEvent.objects.filter(object_type="conversation", object_id=str(conversation.pk))
     assert events.count() == events_before + 1
     assert not events.filter(actor__isnull=False).exists()
     assert not events.exclude(ip_hash="").exists()
@@ -124,8 +154,7 @@ def test_the_programme_page_still_opens_after_an_erasure(scene: dict) -> None:
     conversation, colleague = scene["conversation"], scene["colleague"]
     conversation.felt_heard, conversation.would_return = 4, True
     conversation.save(update_fields=["felt_heard", "would_return"])
-    assert signed_in(colleague).post(f"/conversations/{conversation.pk}/erase/"
-                                     ).status_code == 302
+    assert signed_in(colleague).post(f"/conversations/{conversation.pk}/erase/").status_code == 302
     response = signed_in(make_person(Role.COORDINATOR)).get("/programme/")
     assert response.status_code == 200
     assert "Peer-support programme" in response.content.decode()
@@ -139,14 +168,27 @@ def test_no_audit_view_names_who_sought_support_or_about_whom(scene: dict) -> No
     conversation, colleague = scene["conversation"], scene["colleague"]
     supporter, concern = scene["supporter"], scene["concern"]
     as_admin = signed_in(scene["administrator"])
-    shown_people = [colleague.name, colleague.email, supporter.name, supporter.email,
-                    concern.name, concern.email, scene["pseudonym"]]
-    views = ["/audit/", f"/audit/?object_type=conversation&object_id={conversation.pk}",
-             "/audit/?object_type=conversation",
-             *(f"/audit/?action={action}" for action, _label in audit_action_choices()),
-             f"/audit/?actor={colleague.pk}", f"/audit/?actor={supporter.pk}",
-             f"/audit/?actor={concern.pk}", f"/audit/?person={colleague.email}",
-             f"/audit/?person={supporter.email}", f"/audit/?person={concern.email}"]
+    shown_people = [
+        colleague.name,
+        colleague.email,
+        supporter.name,
+        supporter.email,
+        concern.name,
+        concern.email,
+        scene["pseudonym"],
+    ]
+    views = [
+        "/audit/",
+        f"/audit/?object_type=conversation&object_id={conversation.pk}",
+        "/audit/?object_type=conversation",
+        *(f"/audit/?action={action}" for action, _label in audit_action_choices()),
+        f"/audit/?actor={colleague.pk}",
+        f"/audit/?actor={supporter.pk}",
+        f"/audit/?actor={concern.pk}",
+        f"/audit/?person={colleague.email}",
+        f"/audit/?person={supporter.email}",
+        f"/audit/?person={concern.email}",
+    ]
     conversation_rows = 0
     for view in views:
         response = as_admin.get(view)
@@ -164,15 +206,18 @@ def test_no_audit_view_names_who_sought_support_or_about_whom(scene: dict) -> No
     for person in (colleague, supporter):
         body = as_admin.get(f"/audit/?actor={person.pk}").content.decode()
         assert "conversation #" not in body
-    for view in (f"/people/{colleague.pk}/", f"/people/{concern.pk}/",
-                 f"/people/{supporter.pk}/", "/programme/"):
+    for view in (
+        f"/people/{colleague.pk}/",
+        f"/people/{concern.pk}/",
+        f"/people/{supporter.pk}/",
+        "/programme/",
+    ):
         body = signed_in(make_person(Role.COORDINATOR)).get(view).content.decode()
         assert scene["pseudonym"] not in body
         assert f"/conversations/{conversation.pk}/" not in body
 
 
-def test_the_colleague_sees_who_read_their_conversation_and_nobody_else_does(
-        scene: dict) -> None:
+def test_the_colleague_sees_who_read_their_conversation_and_nobody_else_does(scene: dict) -> None:
     conversation, colleague = scene["conversation"], scene["colleague"]
     path = f"/conversations/{conversation.pk}/access/"
 
@@ -192,21 +237,26 @@ def test_a_read_by_anyone_else_is_named_loudly(scene: dict) -> None:
     name them, to the administrator and to the colleague."""
     conversation, administrator = scene["conversation"], scene["administrator"]
 
-    audit_conversation(action=SupportAudit.CONVERSATION_READ, conversation=conversation,
-                       actor=administrator)
+    audit_conversation(
+        action=SupportAudit.CONVERSATION_READ, conversation=conversation, actor=administrator
+    )
 
-    event = AuditEvent.objects.filter(actor=administrator,
-                                      action=SupportAudit.CONVERSATION_READ).get()
+    event = AuditEvent.objects.filter(
+        actor=administrator, action=SupportAudit.CONVERSATION_READ
+    ).get()
     assert event.actor_pseudonym == "" and event.object_id == str(conversation.pk)
-    body = signed_in(scene["colleague"]).get(
-        f"/conversations/{conversation.pk}/access/").content.decode()
+    body = (
+        signed_in(scene["colleague"])
+        .get(f"/conversations/{conversation.pk}/access/")
+        .content.decode()
+    )
     assert f"{administrator.name} — not a participant" in body
 
 
 def test_a_former_supporter_is_told_apart_from_the_present_one(
-        scene: dict, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-    conversation, colleague, first = scene["conversation"], scene["colleague"], \
-        scene["supporter"]
+    scene: dict, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    conversation, colleague, first = scene["conversation"], scene["colleague"], scene["supporter"]
     second = make_supporter(topics=["bullying"])
     with django_capture_on_commit_callbacks(execute=True):
         conversations.request_handover(conversation=conversation, supporter=first)
@@ -214,8 +264,7 @@ def test_a_former_supporter_is_told_apart_from_the_present_one(
         _accept(second, conversation)
     assert signed_in(second).get(f"/conversations/{conversation.pk}/").status_code == 200
 
-    body = signed_in(colleague).get(
-        f"/conversations/{conversation.pk}/access/").content.decode()
+    body = signed_in(colleague).get(f"/conversations/{conversation.pk}/access/").content.decode()
 
     assert "A supporter who handed over" in body and "Your supporter" in body
     assert first.name not in body and second.name not in body
@@ -223,8 +272,11 @@ def test_a_former_supporter_is_told_apart_from_the_present_one(
 
 def test_a_pseudonymous_audit_row_cannot_also_name_its_actor(scene: dict) -> None:
     with pytest.raises(ValueError, match="not both"):
-        audit(action=SupportAudit.CONVERSATION_READ, actor=scene["colleague"],
-              actor_pseudonym="0123456789abcdef")
+        audit(
+            action=SupportAudit.CONVERSATION_READ,
+            actor=scene["colleague"],
+            actor_pseudonym="0123456789abcdef",
+        )
 
 
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
@@ -232,15 +284,21 @@ def test_the_worker_forgets_e_mails_once_sent() -> None:
     """A queued e-mail's row names its recipient and subject: gone once sent."""
     from django_tasks.base import TaskResultStatus
 
-    send_email.enqueue("Haven: a peer supporter has joined your conversation", "…",
-                       ["someone@example.org"])
+    send_email.enqueue(
+        "Haven: a peer supporter has joined your conversation", "…", ["someone@example.org"]
+    )
     row = DBTaskResult.objects.get()
     row.status, row.finished_at = TaskResultStatus.SUCCESSFUL, timezone.now()
     row.save()
     failed = DBTaskResult.objects.create(
-        status=TaskResultStatus.FAILED, finished_at=timezone.now(), args_kwargs={},
-        task_path=send_email.module_path, backend_name="default",
-        run_after=timezone.now(), queue_name="default")
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        args_kwargs={},
+        task_path=send_email.module_path,
+        backend_name="default",
+        run_after=timezone.now(),
+        queue_name="default",
+    )
 
     assert forget_sent_email() == 1
     assert list(DBTaskResult.objects.values_list("pk", flat=True)) == [failed.pk]

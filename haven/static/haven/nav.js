@@ -41,4 +41,33 @@
   });
   document.addEventListener("click", (event) => closeOutside(event.target, false));
   document.addEventListener("focusin", (event) => closeOutside(event.target, true));
+
+  // One row, whatever the names, the font or the window (haven.css, "One row, always"): above
+  // the narrow screens' width, try the whole navigation, then each data-fit in turn, and keep
+  // the first that leaves every entry on one line. Measured again when the window changes.
+  const header = document.querySelector(".site-header");
+  const list = header && header.querySelector(".nav");
+  if (!list) return;
+  const narrow = window.matchMedia("(max-width: 64rem)");
+  const oneRow = () => {
+    const tallest = Math.max(...Array.from(list.children, (item) => item.offsetHeight));
+    return list.offsetHeight < tallest * 1.5; // a second row would at least double it
+  };
+  const fit = () => {
+    delete header.dataset.fit;
+    if (narrow.matches) return; // haven.css shows the Menu button by width alone
+    for (const level of ["avatar", "plain", "small", "menu"]) {
+      if (oneRow()) return;
+      header.dataset.fit = level;
+    }
+  };
+  let queued = false;
+  const refit = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; fit(); });
+  };
+  fit();
+  window.addEventListener("resize", refit);
+  if (document.fonts) document.fonts.ready.then(refit);
 })();

@@ -19,17 +19,20 @@
     return say(count === 1 ? data.one : data.many, {n: count});
   }
 
-  function initials(name) {
-    const parts = name.trim().split(/\s+/);
-    const letters = parts.length > 1 ? [parts[0], parts[parts.length - 1]] : parts;
-    return letters.map((part) => Array.from(part)[0] || "").join("").toUpperCase();
-  }
-
   function make(tag, className, text) {
     const element = document.createElement(tag);
     if (className) element.className = className;
     if (text) element.textContent = text;
     return element;
+  }
+
+  // The circle the {% avatar %} tag draws on every other page: the server sends its letters
+  // and colour (haven/core/avatars.py), so the picker never works them out a second way.
+  function avatar(person) {
+    const colour = Number.isInteger(person.avatar.colour) ? person.avatar.colour : 0;
+    const circle = make("span", `avatar avatar--${colour}`, person.avatar.initials);
+    circle.setAttribute("aria-hidden", "true");
+    return circle;
   }
 
   function attach(field) {
@@ -125,13 +128,11 @@
         option.id = `${id}-option-${at}`;
         option.setAttribute("role", "option");
         option.setAttribute("aria-selected", "false");
-        const circle = make("span", "picker__initials", initials(person.name));
-        circle.setAttribute("aria-hidden", "true");
         const team = person.team ? make("span", "picker__team", person.team) : null;
         const words = make("span", "picker__words");
         words.append(make("span", "picker__name", person.name));
         if (team) words.append(make("span", "visually-hidden", ", "), team);
-        option.append(circle, words);
+        option.append(avatar(person), words);
         option.addEventListener("mousedown", (event) => event.preventDefault());
         option.addEventListener("click", () => choose(at));
         return option;
