@@ -21,14 +21,16 @@ import struct
 import time
 from collections import defaultdict
 from typing import Any
+from urllib.parse import urlsplit
 
 from gevent.lock import Semaphore
 from locust import HttpUser, between, events, task
 
-from bench._mix import MIX, ROLE_WEIGHTS
+from bench._mix import MIX, REFERENCE, ROLE_WEIGHTS
 
 ACCOUNTS: dict[str, Any] = json.loads(open(os.environ["HAVEN_LOAD_ACCOUNTS"]).read())  # noqa: SIM115, PTH123
 THINK = between(2, 8)  # seconds a person reads a page before the next one
+ALERT = re.compile(r'role="alert">(.*?)</div>', re.S)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PERIOD = 30  # allauth's TOTP period (MFA_TOTP_PERIOD), 6 digits, SHA-1
 
@@ -53,6 +55,12 @@ def _record(name: str, response_time: float, exception: BaseException | None,
 def _write(**_kwargs: Any) -> None:
     with open(os.environ["HAVEN_LOAD_TIMES"], "w") as out:  # noqa: PTH123
         json.dump(_times, out)
+
+
+def said(page: str) -> str:
+    """The error a page shows (its role="alert" text), for a failure's reason."""
+    found = ALERT.search(page)
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split()) if found else "no error shown"
 
 
 def totp_code(secret: str) -> str:
@@ -103,7 +111,8 @@ class Person(HttpUser):
                     response.failure("no two-factor step after the password")
                     return
             elif "/accounts/" in response.url:
-                response.failure("the password was refused")
+                response.failure(f"the password was refused (HTTP {response.status_code} at "
+                                 f"{urlsplit(response.url).path}: {said(response.text)})")
                 return
         if self.mfa:
             with self.client.post("/accounts/2fa/authenticate/", name=f"{name}: code",
@@ -132,10 +141,10 @@ globals().update(_people())
 
 
 class Reference(HttpUser):
-    """The same server's bare health view, with the same think time, in the same run."""
+    """The same servers' bare view (/livez), with the same think time, in the same run."""
     fixed_count = int(os.environ.get("HAVEN_LOAD_REFERENCE_USERS", "1"))
     wait_time = THINK
 
     @task
-    def healthz(self) -> None:
-        self.client.get("/healthz", name="reference /healthz")
+    def livez(self) -> None:
+        self.client.get("/livez", name=REFERENCE)

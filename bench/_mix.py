@@ -23,3 +23,5 @@ MIX: dict[str, list[tuple[str, int]]] = {
 # How many virtual users of each role for every 20 (the rest of the organisation's proportions
 # are the demo's: most people are colleagues).
 ROLE_WEIGHTS = {"colleague": 14, "supporter": 4, "coordinator": 2}
+# What the reference users' requests are named (a bare view through the same nginx and servers).
+REFERENCE = "reference /livez"

@@ -1,11 +1,13 @@
-"""Pages and API reads under load: the seeded demo served by `haven serve --workers 2`, and
-Locust's virtual colleagues, supporters and coordinators (bench/_mix.py) signing in and reading
-with 2–8 s of think time. A reference in the same run: virtual users opening only /healthz.
+"""Pages and API reads under load: the seeded demo served as deploy/ serves Haven (nginx in
+front of several `haven serve` processes sharing PostgreSQL and Redis), and Locust's virtual
+colleagues, supporters and coordinators (bench/_mix.py) signing in and reading with 2–8 s of
+think time. A reference in the same run: virtual users opening only /livez, a bare Django view
+that reads nothing, through the same nginx and processes.
 
-`python -m bench load [--users 200 --spawn-rate 2 --run-time 5m]`. Loopback only, bounded in
-time; PostgreSQL when DATABASE_URL names it (a database of its own, dropped afterwards), else
-SQLite with a warning. Exits 1 when any request failed or the p99 of the pages and API reads
-(sign-in apart: password hashing is slow on purpose) passes 300 ms.
+`python -m bench load [--users 200 --spawn-rate 2 --run-time 5m --processes N]`. Loopback
+only, bounded in time; PostgreSQL when DATABASE_URL names it (a database of its own, dropped
+afterwards), else SQLite with a warning. Exits 1 when any request failed or the p99 of the
+pages and API reads (sign-in apart: password hashing is slow on purpose) passes 300 ms.
 """
 
 from __future__ import annotations
@@ -14,21 +16,30 @@ import argparse
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.chat import ROOT, _get, _percentile, _stop
+from bench._mix import REFERENCE
+from bench.chat import ROOT, _cpu_seconds, _get, _percentile, _stop
 from haven.demo.child import free_port
+from tests.deploy.nginx_config import NGINX, running_nginx
 
 TARGET_P99_MS = 300.0
-REFERENCE = "reference /healthz"
+EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Timeout|Exhausted)):? ")
+# Two `haven serve` processes per CPU: a process runs Django's views one at a time (its one
+# sync thread), so a second one per CPU works while the first waits for the database.
+PROCESSES = 2 * (os.cpu_count() or 1)
+REDIS_URL = os.environ.get("HAVEN_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+
 ACCOUNTS_SCRIPT = """
 import json, sys, django
 django.setup()
@@ -53,13 +64,17 @@ def _admin(url: str, statement: str) -> None:
 
 
 @contextmanager
-def _demo_server(var_dir: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """The seeded demo on a database of its own, served by two processes; its URL and env."""
+def _demo_server(var_dir: Path, processes: int) -> Iterator[tuple[str, dict[str, str], list[int]]]:
+    """The seeded demo on a database of its own, served as deploy/ serves Haven: PROCESSES
+    `haven serve` processes (one port each, as deploy/systemd/haven-web@.service) sharing the
+    database and Redis, with nginx in front (deploy/nginx/haven.conf's own upstream and site
+    blocks on loopback, tests/deploy/nginx_config.py). nginx's URL, the env, the servers' pids."""
     port = free_port()
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("HAVEN_") and key not in {"DJANGO_SETTINGS_MODULE", "REDIS_URL"}}
     env.update({"DJANGO_SETTINGS_MODULE": "haven.settings", "HAVEN_DEMO": "1",
                 "HAVEN_VAR_DIR": str(var_dir), "HAVEN_BASE_URL": f"http://127.0.0.1:{port}",
+                "HAVEN_TRUSTED_PROXIES": "127.0.0.1", "REDIS_URL": REDIS_URL,
                 "HAVEN_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
                 "NO_PROXY": "127.0.0.1,localhost"})
     admin_url = os.environ.get("DATABASE_URL", "")
@@ -67,44 +82,70 @@ def _demo_server(var_dir: Path) -> Iterator[tuple[str, dict[str, str]]]:
     if admin_url:
         _admin(admin_url, f'CREATE DATABASE "{database}"')
         env["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + "/" + database
-    server: subprocess.Popen[bytes] | None = None
+    _flush_redis()
+    servers: list[subprocess.Popen[bytes]] = []
     try:
         started = time.monotonic()
         for command in (["migrate", "--verbosity", "0"], ["seed-demo"]):
             subprocess.run([sys.executable, "-m", "haven.cli", *command], cwd=ROOT,  # noqa: S603
                            env=env, check=True, timeout=1800, stdout=subprocess.DEVNULL)
         print(f"   demo seeded in {time.monotonic() - started:.0f} s", flush=True)
-        log = (var_dir / "server.log").open("wb")
-        server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "haven.cli", "serve", "--workers", "2", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            with suppress(OSError):
-                if _get(f"{url}/healthz") == 200:
-                    break
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the server did not start: "
-                                   + (var_dir / "server.log").read_text()[-2000:])
-            time.sleep(0.3)
-        yield url, env
+        ports = [free_port() for _ in range(processes)]
+        for number, server_port in enumerate(ports, 1):
+            log = (var_dir / f"server-{number}.log").open("wb")
+            servers.append(subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [sys.executable, "-m", "haven.cli", "serve", "--port", str(server_port)],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL))
+        for server, server_port in zip(servers, ports, strict=True):
+            _wait_for(server, f"http://127.0.0.1:{server_port}/healthz", var_dir)
+        proxy = var_dir / "nginx"
+        (proxy / "static").mkdir(parents=True)
+        with running_nginx(proxy, port=port, upstream_ports=ports, static=proxy / "static",
+                           worker_connections=4096):
+            yield f"http://127.0.0.1:{port}", env, [server.pid for server in servers]
     finally:
-        if server is not None:
+        for number, server in enumerate(servers, 1):
             _stop(server)
-            _print_errors(var_dir / "server.log")
+            _print_errors(var_dir / f"server-{number}.log")
         if admin_url:
             with suppress(Exception):
                 _admin(admin_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        with suppress(Exception):
+            _flush_redis()
+
+
+def _flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL, socket_timeout=5).flushdb()
+
+
+def _wait_for(server: subprocess.Popen[bytes], url: str, var_dir: Path) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        with suppress(OSError):
+            if _get(url) == 200:
+                return
+        if server.poll() is not None or time.monotonic() > deadline:
+            logs = "".join(log.read_text(errors="replace")[-2000:]
+                           for log in sorted(var_dir.glob("server-*.log")))
+            raise RuntimeError("a server did not start: " + logs)
+        time.sleep(0.3)
 
 
 def _print_errors(log: Path) -> None:
-    """What the server logged at ERROR (exception types and routes, never content), if any."""
-    errors = [line for line in log.read_text(errors="replace").splitlines()
-              if " ERROR " in line or "Error:" in line or "Exception:" in line]
+    """What the server logged at ERROR and the exception types it named (routes and type
+    names, never content: Haven's log filter keeps paths and texts out), if any."""
+    lines = log.read_text(errors="replace").splitlines()
+    errors = [line for line in lines if " ERROR " in line]
     if errors:
-        print(f"   the server logged {len(errors)} error lines; the last ones:\n   "
-              + "\n   ".join(errors[-10:]))
+        causes = Counter(found.group(1) for line in lines
+                         if (found := EXCEPTION_LINE.match(line)))
+        print(f"   {log.name}: {len(errors)} error lines; the last ones:\n   "
+              + "\n   ".join(errors[-5:])
+              + "\n   exceptions named: " + (", ".join(
+                  f"{name} × {count}" for name, count in causes.most_common()) or "none"))
 
 
 def _summary(times: dict[str, list[list[float | bool]]]) -> tuple[list[str], dict[str, float]]:
@@ -135,7 +176,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--spawn-rate", type=float, default=2.0, help="users started per second")
     parser.add_argument("--run-time", default="5m", help="Locust's form: 30s, 5m, 1h")
+    parser.add_argument("--processes", type=int, default=PROCESSES,
+                        help="`haven serve` processes behind nginx")
     args = parser.parse_args(argv or [])
+    if not NGINX.exists():
+        parser.error(f"the benchmark serves Haven behind nginx, as deploy/ does: {NGINX} is "
+                     "missing (apt-get install nginx)")
+    if not 1 <= args.processes <= 32:
+        parser.error("keep to 1–32 processes")
     if not (1 <= args.users <= 2000 and 0 < args.spawn_rate <= 100):
         parser.error("keep to 1–2000 users and a spawn rate up to 100 a second")
     database_url = os.environ.get("DATABASE_URL", "")
@@ -150,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     load_at_start = os.getloadavg()[0]
     var_dir = Path(tempfile.mkdtemp(prefix="haven-bench-load-"))
     try:
-        with _demo_server(var_dir) as (url, env):
+        with _demo_server(var_dir, args.processes) as (url, env, pids):
             accounts, times_file = var_dir / "accounts.json", var_dir / "times.json"
             subprocess.run([sys.executable, "-c", ACCOUNTS_SCRIPT, str(accounts)],  # noqa: S603
                            cwd=ROOT, env=env, check=True, timeout=120)
@@ -165,17 +213,21 @@ def main(argv: list[str] | None = None) -> int:
                           "HAVEN_LOAD_REFERENCE_USERS": str(reference_users)}
             print(f"   Locust: {args.users} users (+{reference_users} on the reference), "
                   f"{args.spawn_rate:g}/s, {args.run_time}, against {url}", flush=True)
+            cpu_before = [_cpu_seconds(pid) for pid in pids]
             with (var_dir / "locust.log").open("wb") as log:
                 subprocess.run(command, cwd=ROOT, env=locust_env, timeout=4 * 3600,  # noqa: S603
                                stdout=log, stderr=subprocess.STDOUT, check=False)
+            cpu = [_cpu_seconds(pid) - before for pid, before in zip(pids, cpu_before, strict=True)]
             errors = (var_dir / "locust.log").read_text(errors="replace").strip()
             if errors:
                 print("   Locust said (last lines):\n   "
                       + "\n   ".join(errors.splitlines()[-60:]))
             times = json.loads(times_file.read_text())
         database = "PostgreSQL" if database_url else "SQLite"
-        print(f"\n   {machine_description()} ({load_at_start:.2f} at the start); {database}, "
-              f"`haven serve --workers 2`; Locust in one process on the same machine\n")
+        print(f"\n   {machine_description()} ({load_at_start:.2f} at the start); {database}; "
+              f"nginx in front of {args.processes} `haven serve` processes (CPU seconds each "
+              f"during the run: {', '.join(f'{seconds:.0f}' for seconds in cpu)}); Locust in "
+              "one process on the same machine\n")
         rows, verdict = _summary(times)
         print("| request | requests | failures | p50 ms | p95 ms | p99 ms |")
         print("|---|---:|---:|---:|---:|---:|")

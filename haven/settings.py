@@ -272,7 +272,8 @@ HAVEN_MFA_REQUIRED_ROLES = {"coordinator", "case_handler", "administrator"}
 
 # Sessions end after 30 minutes without a request.
 SESSION_COOKIE_AGE = env_int("HAVEN_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = True  # at most once a minute for an unchanged session:
+SESSION_ENGINE = "haven.core.sessions"  # haven.core.sessions.REFRESH_AFTER
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -385,7 +386,7 @@ if not LOCAL:
     SECURE_SSL_REDIRECT = env_bool("HAVEN_SSL_REDIRECT", True)
     # A load balancer or monitor may ask each web process directly, over plain HTTP on
     # loopback or a private network: they answer there instead of redirecting to https.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+    SECURE_REDIRECT_EXEMPT = [r"^livez$", r"^healthz$", r"^metrics$"]
     if env_bool("HAVEN_BEHIND_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     if not ALLOWED_HOSTS and not CODE_ONLY:

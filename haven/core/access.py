@@ -20,6 +20,7 @@ ROUTES: dict[str, Rule] = {
     # Haven's own pages
     "home": SIGNED_IN,
     "home_test_email": ADMINISTRATORS,  # POST: a test e-mail to the administrator themselves
+    "livez": PUBLIC,
     "healthz": PUBLIC,
     "metrics": PUBLIC,  # Prometheus: the view itself demands HAVEN_METRICS_TOKEN (404 unset)
     "profile": SIGNED_IN,
@@ -243,7 +244,7 @@ ROUTES: dict[str, Rule] = {
 MFA_SETUP_ROUTES = frozenset({
     "account_logout", "account_reauthenticate", "mfa_index", "mfa_activate_totp",
     "mfa_reauthenticate", "mfa_view_recovery_codes", "mfa_generate_recovery_codes",
-    "mfa_download_recovery_codes", "healthz", "accept_invitation",
+    "mfa_download_recovery_codes", "livez", "healthz", "accept_invitation",
 })
 
 

@@ -21,6 +21,7 @@ from haven.core.access import CLOSED, MFA_SETUP_ROUTES, allows, rule_for
 from haven.core.audit import audit_context, ip_hash_of
 from haven.core.errors import Refused, refused_page
 from haven.core.selectors import needs_mfa_setup
+from haven.core.sessions import SessionStore
 
 logger = logging.getLogger(__name__)
 GetResponse = Callable[[HttpRequest], HttpResponse]
@@ -47,17 +48,22 @@ def leaves_session_untouched(view: View) -> View:
 
 
 class SessionMiddleware(DjangoSessionMiddleware):
-    """Django's, except that a request marked by leave_session_untouched does not save an
-    unchanged session. A session the request did change (signing in or out, a message that
-    overflowed its cookie) is saved as usual: losing that change would be worse."""
+    """Django's, except that an unchanged session is not saved by a request marked by
+    leave_session_untouched, nor when its row was saved less than a minute ago
+    (haven.core.sessions: the idle timeout moves on once a minute, not on every page view).
+    A session the request did change (signing in or out, a message that overflowed its
+    cookie) is saved as usual: losing that change would be worse."""
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         session = getattr(request, "session", None)
         if (
-            getattr(request, _UNTOUCHED, False)
-            and session is not None
+            session is not None
             and not session.modified
             and not session.is_empty()
+            and (
+                getattr(request, _UNTOUCHED, False)
+                or (isinstance(session, SessionStore) and session.is_fresh())
+            )
         ):
             if session.accessed:
                 patch_vary_headers(response, ("Cookie",))

@@ -3,6 +3,7 @@ from django.urls import path
 from haven.core import views
 
 urlpatterns = [
+    path("livez", views.livez, name="livez"),
     path("healthz", views.healthz, name="healthz"),
     path("metrics", views.metrics, name="metrics"),
     path("profile/", views.profile, name="profile"),

@@ -48,6 +48,13 @@ PAGE_SIZE = 50
 
 
 @require_GET
+def livez(request: HttpRequest) -> HttpResponse:
+    """For a process manager: the process answers. It reads nothing (no database, no Redis),
+    so it says nothing about the parts /healthz checks."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
     """For a load balancer: 200 while every required part is healthy, 503 otherwise; the
     body names each part's state (docs/operations.md, "Health and metrics")."""

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
@@ -24,7 +25,8 @@ from haven.recognition.models import (
     RecognitionStatus,
 )
 
-FEED_LIMIT = 50
+FEED_LIMIT = 50  # the API's list
+FEED_PAGE_SIZE = 20  # a page of the feed: older recognition is on the next pages
 FEED_COMMENTS = 3  # the latest comments shown under each recognition in the feed
 
 
@@ -132,6 +134,15 @@ def feed(*, viewer: Person, limit: int = FEED_LIMIT) -> list[ShownRecognition]:
     latest comments: a fixed number of queries however long the feed."""
     recognitions = list(_with_related(Recognition.objects.filter(visible_to(viewer)))[:limit])
     return _shown(recognitions, viewer, FEED_COMMENTS)
+
+
+def feed_page(*, viewer: Person, number: str | int | None) -> tuple[Page[Recognition],
+                                                                     list[ShownRecognition]]:
+    """Page NUMBER of the feed (Paginator.get_page: the first page for anything that is not a
+    page number, the last for a number past it) and its recognition, shown as in feed()."""
+    page = Paginator(_with_related(Recognition.objects.filter(visible_to(viewer))),
+                     FEED_PAGE_SIZE).get_page(number)
+    return page, _shown(list(page.object_list), viewer, FEED_COMMENTS)
 
 
 def shown_recognition(*, viewer: Person, recognition_id: int) -> ShownRecognition:

@@ -52,8 +52,8 @@ def _say_outcome(request: SignedInRequest, written: Recognition | RecognitionCom
 
 @require_GET
 def feed(request: SignedInRequest) -> HttpResponse:
-    return render(request, "recognition/feed.html", {
-        "items": selectors.feed(viewer=request.user), **STATES})
+    page, items = selectors.feed_page(viewer=request.user, number=request.GET.get("page"))
+    return render(request, "recognition/feed.html", {"items": items, "page": page, **STATES})
 
 
 def _detail_page(request: SignedInRequest, recognition_id: int, form: CommentForm,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 WORKDAY_START = time(9, 0)
@@ -10,7 +10,9 @@ WORKDAY_END = time(17, 0)
 
 
 def add_working_hours(start: datetime, hours: float, time_zone: str) -> datetime:
-    """START plus HOURS of working time (Monday–Friday, 09:00–17:00 local)."""
+    """START plus HOURS of working time (Monday–Friday, 09:00–17:00 in TIME_ZONE), in UTC
+    like every stored time (so an answer made from it reads the same before and after a
+    round trip through the database)."""
     zone = ZoneInfo(time_zone)
     moment = start.astimezone(zone)
     remaining = timedelta(hours=hours)
@@ -24,6 +26,6 @@ def add_working_hours(start: datetime, hours: float, time_zone: str) -> datetime
         moment = max(moment, day_start)
         available = day_end - moment
         if remaining <= available:
-            return moment + remaining
+            return (moment + remaining).astimezone(UTC)
         remaining -= available
         moment = day_end

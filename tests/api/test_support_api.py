@@ -28,7 +28,7 @@ from haven.support.models import (
 from haven.vault.crypto import keyed_pseudonym
 from tests.api.test_api import assert_json_error, bearer, token_for
 from tests.conftest import signed_in
-from tests.factories import make_person
+from tests.factories import LocationFactory, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +124,18 @@ def test_the_same_submission_twice_opens_one_request(as_colleague: Client) -> No
     assert first.json() == second.json()
     assert SupportRequest.objects.count() == 1
     assert Message.objects.count() == 1
+
+
+def test_the_first_response_target_is_utc_in_the_first_answer_and_a_repeated_one() -> None:
+    # A requester far from UTC: the target is worked out in their zone, given in UTC.
+    tokyo = make_person(location=LocationFactory(time_zone="Asia/Tokyo"))
+    client = signed_in(tokyo)
+    body = request_body()
+
+    first = post(client, f"{API}/requests", body).json()["first_response_due"]
+    again = post(client, f"{API}/requests", body).json()["first_response_due"]
+
+    assert first == again and first.endswith("Z")
 
 
 def test_a_submission_id_someone_else_used_is_refused(as_colleague: Client) -> None:

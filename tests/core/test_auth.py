@@ -225,6 +225,23 @@ def test_a_session_lasts_thirty_minutes_from_the_last_request() -> None:
     assert timedelta(minutes=29) < expires_in <= timedelta(minutes=30)
 
 
+def test_page_views_write_the_session_at_most_once_a_minute() -> None:
+    client = Client()
+    sign_in(client, make_person().email)
+    written = _session_of(client).expire_date
+
+    # Within the minute: the row is left as it was, however many pages are opened.
+    for _ in range(3):
+        assert client.get("/").status_code == 200
+    assert _session_of(client).expire_date == written
+
+    # A row that would move by more than a minute is saved again.
+    Session.objects.filter(session_key=_session_of(client).pk).update(
+        expire_date=written - timedelta(seconds=61))
+    assert client.get("/").status_code == 200
+    assert _session_of(client).expire_date > written
+
+
 def test_an_idle_session_expires_and_the_next_request_goes_to_sign_in() -> None:
     person = make_person()
     client = Client()

@@ -4,6 +4,7 @@ import os
 import socket
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import DatabaseError
@@ -128,3 +129,12 @@ def test_it_serves_haven_stylesheet_and_scripts(db: None) -> None:
     for path in ("/static/haven/haven.css", "/static/haven/chat.js", "/static/haven/confirm.js"):
         response = Client().get(path)
         assert response.status_code == 200, path
+
+
+def test_livez_answers_without_reading_anything(django_assert_num_queries: Any) -> None:
+    # A process manager's question is only "does the process answer?": no query, no Redis.
+    with django_assert_num_queries(0):
+        response = Client().get("/livez")
+    assert (response.status_code, response.content) == (200, b"ok\n")
+    assert response["Content-Type"].startswith("text/plain")
+    assert Client().post("/livez").status_code == 405

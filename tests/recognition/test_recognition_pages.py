@@ -94,6 +94,32 @@ def test_giving_recognition_shows_it_in_the_feed(colleague: Person,
     assert "Courage" in body
 
 
+def test_the_feed_shows_twenty_at_a_time_newest_first_and_older_on_the_next_page(
+        as_colleague: Client) -> None:
+    giver = make_person()
+    given = [_given(giver, message=f"Thanks, number {n:02d}.") for n in range(1, 26)]
+
+    first = as_colleague.get("/recognition/").content.decode()
+    second = as_colleague.get("/recognition/?page=2").content.decode()
+
+    assert [f"recognition-{r.pk}\"" in first for r in given] == [False] * 5 + [True] * 20
+    assert [f"recognition-{r.pk}\"" in second for r in given] == [True] * 5 + [False] * 20
+    assert first.index("number 25") < first.index("number 24")
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    assert "Page 2 of 2" in second and 'href="?page=1"' in second
+
+
+@pytest.mark.parametrize("typed", ["x", "0", "-1", "99", "1.5", "", "%00"])
+def test_a_page_number_that_is_not_one_shows_a_page_not_an_error(as_colleague: Client,
+                                                                  typed: str) -> None:
+    _given(message="Thanks for the notes.")
+
+    response = as_colleague.get("/recognition/", {"page": typed})
+
+    assert response.status_code == 200
+    assert "Thanks for the notes." in response.content.decode()
+
+
 def test_recognising_a_team(as_colleague: Client) -> None:
     team = TeamFactory(name="Night shift")
 

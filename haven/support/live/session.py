@@ -14,6 +14,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib import auth
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
@@ -21,8 +22,6 @@ from haven.support.live.events import session_digest
 
 SESSION_TOUCH_SECONDS = 60.0  # chatting counts as activity for the idle timeout
 SESSION_RECHECK_SECONDS = 60.0  # see the module's docstring
-_DB_SESSION_ENGINES = {"django.contrib.sessions.backends.db",
-                       "django.contrib.sessions.backends.cached_db"}
 
 
 class SessionWatch:
@@ -68,7 +67,7 @@ class SessionWatch:
         if not user.is_authenticated or user.pk != self.scope["user"].pk:
             return False
         now = time.monotonic()
-        if settings.SESSION_ENGINE in _DB_SESSION_ENGINES:
+        if isinstance(store, DatabaseSessionStore):  # db, cached_db and Haven's
             row = Session.objects.filter(session_key=key)
             if now - self._last_touch >= SESSION_TOUCH_SECONDS:
                 self._last_touch = now
