@@ -252,8 +252,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="`haven serve` processes behind nginx")
     args = parser.parse_args(argv or [])
     if not NGINX.exists():
-        parser.error(f"the benchmark serves Haven behind nginx, as deploy/ does: {NGINX} is "
-                     "missing (apt-get install nginx)")
+        # Said and returned rather than parser.error: `python -m bench` runs the others still.
+        print(f"   not run: the benchmark serves Haven behind nginx, as deploy/ does, and "
+              f"{NGINX} is missing (apt-get install nginx)", file=sys.stderr)
+        return 2
     if not 1 <= args.processes <= 32:
         parser.error("keep to 1–32 processes")
     if not 0 < args.spawn_rate <= 100:

@@ -25,6 +25,7 @@ from haven.core.audit import audit, audit_failed_sign_in
 from haven.core.mail import email_after_commit
 from haven.core.models import AuditAction, Person
 from haven.core.services import send_sign_in_lock_notice
+from haven.core.text import CheckedText
 
 
 def _per_account_rates() -> list[str]:
@@ -65,7 +66,7 @@ def mfa_attempts_key(person: Person) -> str:
     return f"mfa-auth-user-{person.pk}"
 
 
-class AddressLimitedMFAForm(AuthenticateForm):
+class AddressLimitedMFAForm(CheckedText, AuthenticateForm):
     """The second step of signing in (settings.MFA_FORMS): refused, before the code is
     checked, while the client's address has failed as often as its limit allows. Wrong codes
     count toward that limit (haven.core.receivers); per person allauth counts them too."""

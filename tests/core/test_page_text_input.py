@@ -34,6 +34,7 @@ from haven.coach.scenarios import SCENARIOS
 from haven.coffee import forms as coffee_forms
 from haven.core import forms as core_forms
 from haven.core import services as core_services
+from haven.core.auth import AddressLimitedMFAForm
 from haven.core.models import Location, Person, Role
 from haven.core.text import refusal
 from haven.questions import forms as question_forms
@@ -51,8 +52,9 @@ from tests.activities.test_activities import an_activity
 from tests.activities.test_activities_pages import _form as activity_form
 from tests.coach.practice_helpers import practise
 from tests.conftest import signed_in
+from tests.core.test_auth import totp_code
 from tests.core.test_text import _form_modules
-from tests.factories import make_person
+from tests.factories import PASSWORD, make_person
 from tests.speakup import reports_support as speakup_reports
 from tests.support.chat_setup import open_chat
 
@@ -166,6 +168,13 @@ def _journal_form(world: World) -> dict[str, str]:
             "witnesses": "Sam", "impact": "Upset"}
 
 
+def _mfa_step(world: World) -> Call:
+    """The second step of signing in (a code from the authenticator app), after the password."""
+    client = Client()
+    client.post("/accounts/login/", {"login": world.lead.email, "password": PASSWORD})
+    return Call(client, "/accounts/2fa/authenticate/", {"code": totp_code()})
+
+
 PAGES: dict[type[forms.BaseForm] | str, Page] = {
     # core
     core_forms.ProfileForm: Page(lambda w: Call(
@@ -176,6 +185,7 @@ PAGES: dict[type[forms.BaseForm] | str, Page] = {
     core_forms.AuditFilterForm: Page(lambda w: Call(
         w.client(w.lead), "/audit/", {"person": w.colleague.email, "object_type": "person",
                                       "object_id": "1"}, method="get")),
+    AddressLimitedMFAForm: Page(_mfa_step, keeps_text=False),
     "directory search": Page(lambda w: Call(
         w.client(w.lead), "/directory/", {"q": "someone"}, method="get")),
     # support

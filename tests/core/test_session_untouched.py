@@ -5,8 +5,8 @@ before; a session the marked request did change is still saved."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
