@@ -303,9 +303,13 @@ def test_wrong_mfa_codes_lock_the_second_step_and_tell_the_owner_once(
 # --- one address, many people ---------------------------------------------------------------
 
 
-def test_a_hundred_colleagues_behind_one_address_sign_in_within_a_minute() -> None:
+def test_a_hundred_colleagues_behind_one_address_sign_in_within_a_minute(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     people = [make_person() for _ in range(100)]
-    started = time.monotonic()
+    # All in the same second, as far as the per-address counters can tell: however slow the
+    # machine, every sign-in falls in one window (rather than timing the test).
+    moment = time.time()
+    monkeypatch.setattr("haven.core.sign_in_limits.time.time", lambda: moment)
     refused = []
     for number, person in enumerate(people):
         client = Client(REMOTE_ADDR="192.0.2.10")
@@ -315,7 +319,6 @@ def test_a_hundred_colleagues_behind_one_address_sign_in_within_a_minute() -> No
         if not signed_in(client):
             refused.append(person.email)
 
-    assert time.monotonic() - started < 60
     assert refused == []
 
 
