@@ -36,8 +36,9 @@ from tests.deploy.nginx_config import NGINX, running_nginx
 
 TARGET_P99_MS = 300.0
 EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Timeout|Exhausted)):? ")
-# Two `haven serve` processes per CPU: a process runs Django's views one at a time (its one
-# sync thread), so a second one per CPU works while the first waits for the database.
+# Two `haven serve` processes per CPU: a process runs Python on one CPU at a time (its GIL),
+# whatever its threads (Django's ASGI handler gives each request one), so a second one per
+# CPU keeps the CPU busy while the first waits for the database.
 PROCESSES = 2 * (os.cpu_count() or 1)
 REDIS_URL = os.environ.get("HAVEN_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
