@@ -150,6 +150,13 @@ def _print_errors(log: Path) -> None:
                   f"{name} × {count}" for name, count in causes.most_common()) or "none"))
 
 
+def _kinds(times: dict[str, list[list[float | bool]]]) -> tuple[list[str], list[str]]:
+    """The request names of the pages and API reads, and of the sign-in steps (the reference
+    is neither)."""
+    sign_in = sorted(name for name in times if " sign-in" in name)
+    return sorted(name for name in times if name != REFERENCE and name not in sign_in), sign_in
+
+
 def _summary(times: dict[str, list[list[float | bool]]]) -> tuple[list[str], dict[str, float]]:
     """Markdown rows per request name, then pages and API reads overall, sign-in overall and
     the reference; and the verdict's figures (failures, p99 of pages and API reads)."""
@@ -162,8 +169,7 @@ def _summary(times: dict[str, list[list[float | bool]]]) -> tuple[list[str], dic
     def pooled(names: list[str]) -> list[list[float | bool]]:
         return [sample for name in names for sample in times[name]]
 
-    sign_in = sorted(name for name in times if " sign-in" in name)
-    pages = sorted(name for name in times if name != REFERENCE and name not in sign_in)
+    pages, sign_in = _kinds(times)
     rows = [row(name, times[name]) for name in [*pages, *sign_in]]
     rows.append(row("**pages and API reads, overall**", pooled(pages)))
     rows.append(row("**sign-in, overall**", pooled(sign_in)))
@@ -232,8 +238,7 @@ def _print_steps(steps: list[Step]) -> None:
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for step in steps:
         _rows, verdict = _summary(step.times)
-        pages = [float(ms) for name, samples in step.times.items()
-                 if name != REFERENCE and " sign-in" not in name for ms, _ in samples]
+        pages = [float(ms) for name in _kinds(step.times)[0] for ms, _ in step.times[name]]
         reference = [float(ms) for ms, _ in step.times.get(REFERENCE, [])]
         requests = sum(len(samples) for samples in step.times.values())
         print(f"| {step.users} | {requests / step.seconds:.1f} | {verdict['failures']:.0f} | "

@@ -129,19 +129,22 @@ def comments_on(*, viewer: Person, recognition: Recognition) -> list[Recognition
         recognition.pk, ([], 0))[0]
 
 
+def _feed(viewer: Person) -> QuerySet[Recognition]:
+    """What VIEWER's feed lists, newest first (the model's ordering), related rows loaded."""
+    return _with_related(Recognition.objects.filter(visible_to(viewer)))
+
+
 def feed(*, viewer: Person, limit: int = FEED_LIMIT) -> list[ShownRecognition]:
     """The newest recognition VIEWER may see, with reaction counts and VIEWER's own, and the
     latest comments: a fixed number of queries however long the feed."""
-    recognitions = list(_with_related(Recognition.objects.filter(visible_to(viewer)))[:limit])
-    return _shown(recognitions, viewer, FEED_COMMENTS)
+    return _shown(list(_feed(viewer)[:limit]), viewer, FEED_COMMENTS)
 
 
 def feed_page(*, viewer: Person, number: str | int | None) -> tuple[Page[Recognition],
                                                                      list[ShownRecognition]]:
     """Page NUMBER of the feed (Paginator.get_page: the first page for anything that is not a
     page number, the last for a number past it) and its recognition, shown as in feed()."""
-    page = Paginator(_with_related(Recognition.objects.filter(visible_to(viewer))),
-                     FEED_PAGE_SIZE).get_page(number)
+    page = Paginator(_feed(viewer), FEED_PAGE_SIZE).get_page(number)
     return page, _shown(list(page.object_list), viewer, FEED_COMMENTS)
 
 

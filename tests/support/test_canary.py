@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 
@@ -32,6 +33,22 @@ def _log_text(record: logging.LogRecord) -> str:
     if record.exc_info:
         parts.append(logging.Formatter().formatException(record.exc_info))
     return "\n".join(parts)
+
+
+def _ask_for_support(client: Client, message: str, **extra: str) -> HttpResponse:
+    """Send the request form as a colleague would (a new submission each time)."""
+    return client.post(
+        "/support/new/",
+        {
+            "topic": "bullying",
+            "mode": "messages",
+            "use_pseudonym": "pseudonym",
+            "language": "en",
+            "message": message,
+            "submission_id": str(uuid.uuid4()),
+            **extra,
+        },
+    )
 
 
 def test_no_content_leaves_the_conversation(
@@ -69,31 +86,14 @@ def test_no_content_leaves_the_conversation(
         with django_capture_on_commit_callbacks(execute=True):
             # A request refused (not acknowledged), then sent: both through the page.
             refused = canary.new("refused")
-            response = as_colleague.post(
-                "/support/new/",
-                {
-                    "topic": "bullying",
-                    "mode": "messages",
-                    "use_pseudonym": "pseudonym",
-                    "language": "en",
-                    "message": refused,
-                    "submission_id": str(uuid.uuid4()),
-                },
-            )
+            response = _ask_for_support(as_colleague, refused)
             assert response.status_code == 200
             first = canary.new("first")
-            response = as_colleague.post(
-                "/support/new/",
-                {
-                    "topic": "bullying",
-                    "mode": "messages",
-                    "use_pseudonym": "pseudonym",
-                    "language": "en",
-                    "message": f"It started in March. {first}",
-                    "person_of_concern": bully.email,
-                    "acknowledged": "on",
-                    "submission_id": str(uuid.uuid4()),
-                },
+            response = _ask_for_support(
+                as_colleague,
+                f"It started in March. {first}",
+                person_of_concern=bully.email,
+                acknowledged="on",
             )
             assert response.status_code == 302
             conversation = Conversation.objects.get(colleague=colleague)
