@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.test import Client
 from django.utils import timezone
 
 from haven.core import times
@@ -82,3 +83,19 @@ def open_request(requester: Person, **overrides: Any) -> SupportRequest:
     }
     fields.update(overrides)
     return support_requests.open_request(requester=requester, **fields)
+
+
+def ask_for_support(client: Client, message: str, **extra: str) -> Any:
+    """Send the request form as a colleague would (a new submission each time)."""
+    return client.post(
+        "/support/new/",
+        {
+            "topic": "bullying",
+            "mode": "messages",
+            "use_pseudonym": "pseudonym",
+            "language": "en",
+            "message": message,
+            "submission_id": str(uuid.uuid4()),
+            **extra,
+        },
+    )

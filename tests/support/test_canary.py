@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import connection
-from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 
@@ -21,7 +20,7 @@ from haven.support import requests as support_requests
 from haven.support.models import Commitment, Conversation, Offer
 from tests.conftest import signed_in
 from tests.factories import make_person
-from tests.support.conftest import make_supporter, typed_time
+from tests.support.conftest import ask_for_support, make_supporter, typed_time
 from tests.support.dump import Canaries
 from tests.support.dump import whole_database as _whole_database
 
@@ -33,22 +32,6 @@ def _log_text(record: logging.LogRecord) -> str:
     if record.exc_info:
         parts.append(logging.Formatter().formatException(record.exc_info))
     return "\n".join(parts)
-
-
-def _ask_for_support(client: Client, message: str, **extra: str) -> HttpResponse:
-    """Send the request form as a colleague would (a new submission each time)."""
-    return client.post(
-        "/support/new/",
-        {
-            "topic": "bullying",
-            "mode": "messages",
-            "use_pseudonym": "pseudonym",
-            "language": "en",
-            "message": message,
-            "submission_id": str(uuid.uuid4()),
-            **extra,
-        },
-    )
 
 
 def test_no_content_leaves_the_conversation(
@@ -86,10 +69,10 @@ def test_no_content_leaves_the_conversation(
         with django_capture_on_commit_callbacks(execute=True):
             # A request refused (not acknowledged), then sent: both through the page.
             refused = canary.new("refused")
-            response = _ask_for_support(as_colleague, refused)
+            response = ask_for_support(as_colleague, refused)
             assert response.status_code == 200
             first = canary.new("first")
-            response = _ask_for_support(
+            response = ask_for_support(
                 as_colleague,
                 f"It started in March. {first}",
                 person_of_concern=bully.email,

@@ -24,7 +24,7 @@ from haven.vault.crypto import KeyShredded, keyed_pseudonym
 from haven.vault.models import DataKey
 from tests.conftest import signed_in
 from tests.factories import make_person
-from tests.support.conftest import make_supporter, typed_time
+from tests.support.conftest import ask_for_support, make_supporter, typed_time
 from tests.support.dump import Canaries, database_except, whole_database
 
 pytestmark = pytest.mark.django_db
@@ -34,18 +34,8 @@ DIRECTORY_TABLES = ("core_person", "account_emailaddress")
 
 
 def _ask_about(client: Client, concern: Person, message: str) -> Conversation:
-    response = client.post(
-        "/support/new/",
-        {
-            "topic": "bullying",
-            "mode": "messages",
-            "use_pseudonym": "pseudonym",
-            "language": "en",
-            "message": message,
-            "person_of_concern": concern.email,
-            "acknowledged": "on",
-            "submission_id": str(uuid.uuid4()),
-        },
+    response = ask_for_support(
+        client, message, person_of_concern=concern.email, acknowledged="on"
     )
     assert response.status_code == 302, response.content.decode()
     return Conversation.objects.select_related("request", "data_key").order_by("-pk").first()
