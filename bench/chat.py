@@ -227,7 +227,7 @@ def _start_server(env: dict[str, str], log: Path, base_url: str | None = None) -
     # or the proxy's (BASE_URL) when it serves behind one.
     env = {**env, "HAVEN_BASE_URL": base_url or f"http://127.0.0.1:{port}"}
     command = [sys.executable, "-m", "uvicorn", "haven.asgi:application", "--host", "127.0.0.1",
-               "--port", str(port), "--lifespan", "off", "--no-access-log",
+               "--port", str(port), "--lifespan", "on", "--no-access-log",
                "--log-level", "warning"]
     with log.open("wb") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,  # noqa: S603

@@ -14,7 +14,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from haven.accesslog import AccessLog  # noqa: E402
 from haven.core.origins import SameOriginWebsockets  # noqa: E402
-from haven.core.processes import announce_from_environment, announce_stopping  # noqa: E402
+from haven.core.processes import (  # noqa: E402
+    announce_from_environment,
+    announce_stopping,
+    freeze_startup_objects,
+)
 from haven.support.live.routing import websocket_urlpatterns  # noqa: E402
 
 # Only pages served from HAVEN_BASE_URL (scheme, host and port) may open a websocket.
@@ -33,11 +37,13 @@ async def lifespan(scope: dict, receive: Callable[[], Awaitable[dict]],
                    send: Callable[[dict], Awaitable[None]]) -> None:
     """Each server process says when it starts and stops (`haven serve` turns the lifespan
     on): the vault then records which master keys it holds, and forgets it on a clean
-    shutdown, which signals alone cannot promise (uvicorn ends on the default SIGTERM)."""
+    shutdown, which signals alone cannot promise (uvicorn ends on the default SIGTERM). At
+    the start it also freezes what it has loaded, out of the garbage collector's way."""
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
             await sync_to_async(announce_from_environment)()
+            freeze_startup_objects()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await sync_to_async(announce_stopping)()

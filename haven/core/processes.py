@@ -4,9 +4,11 @@ depending on those apps."""
 
 from __future__ import annotations
 
+import gc
 import os
 
 from django.dispatch import Signal
+from django.urls import get_resolver
 
 # `haven serve` names its kind here, so that every server process (uvicorn's workers inherit
 # the environment) announces itself at the ASGI lifespan's start (haven/asgi.py).
@@ -31,3 +33,16 @@ def announce_from_environment() -> None:
 
 def announce_stopping() -> None:
     process_stopping.send(sender=None)
+
+
+def freeze_startup_objects() -> None:
+    """For a server process, once at its start. Python's full garbage collections walk every
+    object a process holds, and most of a web process's are loaded at start and never freed:
+    Django's and Haven's modules, settings, URL patterns. Loading the URLconf (it imports the
+    views), collecting once and freezing what is left takes them out of the collector's
+    sight, so that a full collection walks only what requests and connections made since:
+    pauses of tens of milliseconds instead of a few hundred under live chat
+    (docs/benchmarks.md, "Garbage collection")."""
+    get_resolver().url_patterns  # noqa: B018 - imported for its side effect
+    gc.collect()
+    gc.freeze()
