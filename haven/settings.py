@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import dj_email_url
@@ -52,8 +53,12 @@ if not SECRET_KEY:
     SECRET_KEY = _local_secret("secret_key")
 
 ALLOWED_HOSTS = env_list("HAVEN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if LOCAL else [])
-CSRF_TRUSTED_ORIGINS = env_list("HAVEN_CSRF_TRUSTED_ORIGINS")
 HAVEN_BASE_URL = env_str("HAVEN_BASE_URL", "http://127.0.0.1:8000" if LOCAL else "")
+# People's forms come from the base URL's origin whatever Host the proxy passes on (nginx's
+# $host drops a port other than 443), so it is trusted with any listed here.
+_base_url = urlsplit(HAVEN_BASE_URL)
+CSRF_TRUSTED_ORIGINS = env_list("HAVEN_CSRF_TRUSTED_ORIGINS") + (
+    [f"{_base_url.scheme}://{_base_url.netloc}"] if _base_url.netloc else [])
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -71,6 +71,18 @@ def test_production_cookies_are_secure_and_hsts_is_on() -> None:
     assert result.stdout.strip().splitlines()[-1] == "True True True"
 
 
+def test_the_base_urls_origin_is_trusted_for_csrf_beside_the_listed_ones() -> None:
+    code = "from django.conf import settings; print(settings.CSRF_TRUSTED_ORIGINS)"
+    production = {"HAVEN_SECRET_KEY": secrets.token_urlsafe(50),
+                  "HAVEN_ALLOWED_HOSTS": "haven.example.org"}
+    both = _run("shell", "-c", code, **production,
+                HAVEN_BASE_URL="https://haven.example.org:8443/some/path",
+                HAVEN_CSRF_TRUSTED_ORIGINS="https://intranet.example.org")
+    neither = _run("shell", "-c", code, **production)
+    assert both.stdout.strip().splitlines()[-1] == (
+        "['https://intranet.example.org', 'https://haven.example.org:8443']")
+    assert neither.stdout.strip().splitlines()[-1] == "[]"
+
 def test_production_refuses_to_start_without_master_keys() -> None:
     result = _run("check", HAVEN_SECRET_KEY=secrets.token_urlsafe(50),
                   HAVEN_ALLOWED_HOSTS="haven.example.org", HAVEN_MASTER_KEYS="")

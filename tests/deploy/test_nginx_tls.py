@@ -10,6 +10,7 @@ tests/deploy/test_nginx.py is."""
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import ssl
 import warnings
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -123,6 +125,44 @@ def test_a_process_answers_its_health_check_over_plain_http(tls_site: TlsSite) -
         assert b'"database"' in response.read()
     finally:
         straight.close()
+
+
+def _sign_in_from(site: TlsSite, origin: str) -> tuple[int, bytes]:
+    """A browser's sign-in with a wrong password, its form sent from ORIGIN: the status and
+    the page."""
+    status, headers, body = https_get(site.https_port, "/accounts/login/", site.trusting_client())
+    assert status == 200
+    cookies = SimpleCookie()
+    for set_cookie in headers.get_all("Set-Cookie") or []:
+        cookies.load(set_cookie)
+    found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    assert found is not None
+    form = urlencode({"csrfmiddlewaretoken": found.group(1).decode(),
+                      "login": "nobody@example.org", "password": "not the password"})
+    connection = http.client.HTTPSConnection(HOST, site.https_port,
+                                             context=site.trusting_client(), timeout=10)
+    try:
+        connection.request("POST", "/accounts/login/", body=form, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Origin": origin,
+            "Referer": f"{origin}/accounts/login/",
+            "Cookie": f"csrftoken={cookies['csrftoken'].value}"})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_a_form_from_the_base_url_is_accepted_on_a_port_other_than_443(
+        tls_site: TlsSite) -> None:
+    # nginx passes Host without the port ($host), the browser's Origin carries it: the base
+    # URL counts as a trusted origin, so the sign-in reaches the form (and is refused there).
+    status, page = _sign_in_from(tls_site, tls_site.base_url)
+    assert status == 200
+    assert b'role="alert"' in page
+
+    # Any other origin is still refused before the form is read.
+    status, _page = _sign_in_from(tls_site, f"https://elsewhere.example:{tls_site.https_port}")
+    assert status == 403
 
 
 def test_a_client_that_does_not_trust_the_authority_is_refused(tls_site: TlsSite) -> None:
