@@ -83,6 +83,13 @@ def test_the_base_urls_origin_is_trusted_for_csrf_beside_the_listed_ones() -> No
         "['https://intranet.example.org', 'https://haven.example.org:8443']")
     assert neither.stdout.strip().splitlines()[-1] == "[]"
 
+def test_production_hashes_passwords_with_argon2id_in_one_lane() -> None:
+    code = ("from django.contrib.auth.hashers import make_password; "
+            "print(make_password('a long and good passphrase').split('$')[1:4])")
+    result = _run("shell", "-c", code, HAVEN_SECRET_KEY=secrets.token_urlsafe(50),
+                  HAVEN_ALLOWED_HOSTS="haven.example.org")
+    assert result.stdout.strip().splitlines()[-1] == "['argon2id', 'v=19', 'm=102400,t=2,p=1']"
+
 def test_production_refuses_to_start_without_master_keys() -> None:
     result = _run("check", HAVEN_SECRET_KEY=secrets.token_urlsafe(50),
                   HAVEN_ALLOWED_HOSTS="haven.example.org", HAVEN_MASTER_KEYS="")
