@@ -63,32 +63,34 @@ def test_debug_is_off_unless_asked_for() -> None:
     assert on.stdout.strip().splitlines()[-1] == "True"
 
 
-def test_production_cookies_are_secure_and_hsts_is_on() -> None:
-    code = ("from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, "
-            "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS >= 31536000)")
+def _printed_in_production(code: str, **env: str) -> str:
+    """The last line CODE prints in `haven shell` on production settings (and ENV)."""
     result = _run("shell", "-c", code, HAVEN_SECRET_KEY=secrets.token_urlsafe(50),
-                  HAVEN_ALLOWED_HOSTS="haven.example.org")
-    assert result.stdout.strip().splitlines()[-1] == "True True True"
+                  HAVEN_ALLOWED_HOSTS="haven.example.org", **env)
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_production_cookies_are_secure_and_hsts_is_on() -> None:
+    assert _printed_in_production(
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS >= 31536000)") == "True True True"
 
 
 def test_the_base_urls_origin_is_trusted_for_csrf_beside_the_listed_ones() -> None:
     code = "from django.conf import settings; print(settings.CSRF_TRUSTED_ORIGINS)"
-    production = {"HAVEN_SECRET_KEY": secrets.token_urlsafe(50),
-                  "HAVEN_ALLOWED_HOSTS": "haven.example.org"}
-    both = _run("shell", "-c", code, **production,
-                HAVEN_BASE_URL="https://haven.example.org:8443/some/path",
-                HAVEN_CSRF_TRUSTED_ORIGINS="https://intranet.example.org")
-    neither = _run("shell", "-c", code, **production)
-    assert both.stdout.strip().splitlines()[-1] == (
-        "['https://intranet.example.org', 'https://haven.example.org:8443']")
-    assert neither.stdout.strip().splitlines()[-1] == "[]"
+    assert _printed_in_production(
+        code, HAVEN_BASE_URL="https://haven.example.org:8443/some/path",
+        HAVEN_CSRF_TRUSTED_ORIGINS="https://intranet.example.org",
+    ) == "['https://intranet.example.org', 'https://haven.example.org:8443']"
+    assert _printed_in_production(code) == "[]"
+
 
 def test_production_hashes_passwords_with_argon2id_in_one_lane() -> None:
-    code = ("from django.contrib.auth.hashers import make_password; "
-            "print(make_password('a long and good passphrase').split('$')[1:4])")
-    result = _run("shell", "-c", code, HAVEN_SECRET_KEY=secrets.token_urlsafe(50),
-                  HAVEN_ALLOWED_HOSTS="haven.example.org")
-    assert result.stdout.strip().splitlines()[-1] == "['argon2id', 'v=19', 'm=102400,t=2,p=1']"
+    assert _printed_in_production(
+        "from django.contrib.auth.hashers import make_password; "
+        "print(make_password('a long and good passphrase').split('$')[1:4])",
+    ) == "['argon2id', 'v=19', 'm=102400,t=2,p=1']"
+
 
 def test_production_refuses_to_start_without_master_keys() -> None:
     result = _run("check", HAVEN_SECRET_KEY=secrets.token_urlsafe(50),
