@@ -58,7 +58,7 @@ HAVEN_BASE_URL = env_str("HAVEN_BASE_URL", "http://127.0.0.1:8000" if LOCAL else
 # $host drops a port other than 443), so it is trusted with any listed here.
 _base_url = urlsplit(HAVEN_BASE_URL)
 CSRF_TRUSTED_ORIGINS = env_list("HAVEN_CSRF_TRUSTED_ORIGINS") + (
-    [f"{_base_url.scheme}://{_base_url.netloc}"] if _base_url.netloc else [])
+    [f"{_base_url.scheme}://{_base_url.netloc}"] if _base_url.scheme and _base_url.netloc else [])
 
 INSTALLED_APPS = [
     "django.contrib.auth",

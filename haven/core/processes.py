@@ -43,6 +43,6 @@ def freeze_startup_objects() -> None:
     sight, so that a full collection walks only what requests and connections made since:
     pauses of tens of milliseconds instead of a few hundred under live chat
     (docs/benchmarks.md, "Garbage collection")."""
-    get_resolver().url_patterns  # noqa: B018 - imported for its side effect
+    get_resolver().url_patterns  # noqa: B018 - read for its side effect: the views' imports
     gc.collect()
     gc.freeze()
