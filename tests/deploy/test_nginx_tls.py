@@ -86,6 +86,13 @@ def handshake(port: int, context: ssl.SSLContext) -> ssl.SSLSocket:
         raise
 
 
+def _cookies_set_by(headers: http.client.HTTPMessage) -> SimpleCookie:
+    cookies = SimpleCookie()
+    for set_cookie in headers.get_all("Set-Cookie") or []:
+        cookies.load(set_cookie)
+    return cookies
+
+
 def test_pages_load_over_https_and_haven_sees_them_as_secure(tls_site: TlsSite) -> None:
     status, headers, body = https_get(
         tls_site.https_port, "/accounts/login/", tls_site.trusting_client()
@@ -94,10 +101,8 @@ def test_pages_load_over_https_and_haven_sees_them_as_secure(tls_site: TlsSite) 
     # Django sends HSTS only on a request it takes for HTTPS (request.is_secure(), from
     # nginx's X-Forwarded-Proto), and redirects any other to https://; nginx adds none.
     assert headers.get_all("Strict-Transport-Security") == [HSTS]
-    cookies = SimpleCookie()  # production's cookies travel over HTTPS only
-    for set_cookie in headers.get_all("Set-Cookie") or []:
-        cookies.load(set_cookie)
-    assert cookies["csrftoken"]["secure"] is True
+    # production's cookies travel over HTTPS only
+    assert _cookies_set_by(headers)["csrftoken"]["secure"] is True
 
     # The same page straight from a Haven process over plain HTTP, without the proxy's
     # header: production's settings send it to https:// and say nothing about HSTS.
@@ -132,9 +137,7 @@ def _sign_in_from(site: TlsSite, origin: str) -> tuple[int, bytes]:
     the page."""
     status, headers, body = https_get(site.https_port, "/accounts/login/", site.trusting_client())
     assert status == 200
-    cookies = SimpleCookie()
-    for set_cookie in headers.get_all("Set-Cookie") or []:
-        cookies.load(set_cookie)
+    cookies = _cookies_set_by(headers)
     found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
     assert found is not None
     form = urlencode({"csrfmiddlewaretoken": found.group(1).decode(),
